@@ -1,0 +1,166 @@
+"""Every error as RFC 9457 problem+json with a stable `type`; never a stack trace."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import ExceptionHandlersMap
+
+from app.domain.errors import (
+    BatchClosed,
+    DomainError,
+    InvalidCursor,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    StaleVersion,
+)
+from app.logs import get_logger
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_BASE = "https://kefir.app/problems/"
+
+log = get_logger(__name__)
+
+
+class FieldError(msgspec.Struct):
+    field: str
+    message: str
+
+
+class Problem(msgspec.Struct, omit_defaults=True):
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    errors: list[FieldError] | None = None
+
+
+class ProblemSpec(msgspec.Struct, frozen=True):
+    slug: str
+    title: str
+    status: int
+
+
+_DOMAIN_PROBLEMS: dict[type[DomainError], ProblemSpec] = {
+    NotFound: ProblemSpec("not-found", "Not found", 404),
+    StaleVersion: ProblemSpec("stale-version", "Edit conflict", 409),
+    InvalidTransition: ProblemSpec("invalid-status-transition", "Status change not allowed", 409),
+    BatchClosed: ProblemSpec("batch-closed", "Batch is closed", 409),
+    InvalidCursor: ProblemSpec("invalid-cursor", "Invalid cursor", 400),
+}
+
+_HTTP_PROBLEMS: dict[int, tuple[str, str]] = {
+    400: ("bad-request", "Bad request"),
+    401: ("unauthorized", "Authentication required"),
+    403: ("forbidden", "Forbidden"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    409: ("conflict", "Conflict"),
+    413: ("payload-too-large", "Request body too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+    429: ("too-many-requests", "Too many requests"),
+}
+
+
+def problem_response(
+    request: Request[Any, Any, Any],
+    *,
+    slug: str,
+    title: str,
+    status: int,
+    detail: str | None = None,
+    errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[Problem]:
+    problem = Problem(
+        type=PROBLEM_BASE + slug,
+        title=title,
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        errors=errors,
+    )
+    return Response(problem, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
+    if isinstance(exc, InvalidInput):
+        return problem_response(
+            request,
+            slug="validation",
+            title="Invalid request",
+            status=400,
+            detail=exc.detail,
+            errors=[FieldError(field=exc.field, message=exc.detail)],
+        )
+    spec = _DOMAIN_PROBLEMS[type(exc)]
+    return problem_response(
+        request, slug=spec.slug, title=spec.title, status=spec.status, detail=exc.detail
+    )
+
+
+def _validation_error(
+    request: Request[Any, Any, Any], exc: ValidationException
+) -> Response[Problem]:
+    return problem_response(
+        request,
+        slug="validation",
+        title="Invalid request",
+        status=400,
+        detail="Some fields are missing or invalid.",
+        errors=_field_errors(exc.extra),
+    )
+
+
+def _field_errors(extra: Any) -> list[FieldError]:
+    """Litestar reports msgspec errors as `{"message", "key", "source"}` entries."""
+    errors = []
+    for entry in extra if isinstance(extra, list) else []:
+        if isinstance(entry, dict):
+            key = str(entry.get("key") or entry.get("source") or "body")
+            errors.append(FieldError(field=key, message=str(entry.get("message", "invalid"))))
+    return errors or [FieldError(field="body", message="invalid request")]
+
+
+def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
+    slug, title = _HTTP_PROBLEMS.get(exc.status_code, ("http-error", "Request failed"))
+    if exc.status_code >= 500:
+        return _internal_error(request, exc)
+    headers = dict(exc.headers or {})
+    if isinstance(exc, NotAuthorizedException):
+        headers.setdefault("WWW-Authenticate", 'Bearer realm="kefir"')
+    return problem_response(
+        request,
+        slug=slug,
+        title=title,
+        status=exc.status_code,
+        detail=exc.detail if exc.detail.lower() != title.lower() else None,
+        headers=headers,
+    )
+
+
+def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    log.error("unhandled_error", exc_info=exc, error_type=type(exc).__name__)
+    return problem_response(
+        request,
+        slug="internal",
+        title="Internal server error",
+        status=HTTP_500_INTERNAL_SERVER_ERROR,
+        detail="Something went wrong on our side. The correlation id identifies it.",
+    )
+
+
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
+    DomainError: _domain_error,
+    ValidationException: _validation_error,
+    HTTPException: _http_error,
+    Exception: _internal_error,
+}
+
+__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_MEDIA_TYPE", "problem_response"]

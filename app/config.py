@@ -1,0 +1,112 @@
+"""Settings read from the environment once, at cold start.
+
+A bad or missing value fails start-up with the variable's name, so a misconfigured
+function never serves a request.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Literal
+
+import msgspec
+
+AppEnv = Literal["local", "test", "dev", "prod"]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+
+class SettingsError(RuntimeError):
+    """Raised at start-up when an environment variable is missing or invalid."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    table_name: str
+    cognito_issuer: str
+    cognito_client_id: str
+    cognito_jwks_url: str
+    aws_region: str = "us-east-1"
+    app_env: AppEnv = "dev"
+    log_level: LogLevel = "INFO"
+    log_json: bool = True
+    max_body_bytes: int = 64 * 1024
+    jwks_cache_seconds: int = 3600
+
+
+_ENV_NAMES: dict[str, tuple[str, ...]] = {
+    "table_name": ("TABLE_NAME",),
+    "cognito_issuer": ("COGNITO_ISSUER",),
+    "cognito_client_id": ("COGNITO_CLIENT_ID",),
+    "cognito_jwks_url": ("COGNITO_JWKS_URL",),
+    "aws_region": ("AWS_REGION", "AWS_DEFAULT_REGION"),
+    "app_env": ("APP_ENV",),
+    "log_level": ("LOG_LEVEL",),
+    "log_json": ("LOG_JSON",),
+    "max_body_bytes": ("MAX_BODY_BYTES",),
+    "jwks_cache_seconds": ("JWKS_CACHE_SECONDS",),
+}
+
+_INT_FIELDS = {"max_body_bytes", "jwks_cache_seconds"}
+_BOOL_FIELDS = {"log_json"}
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build settings from environment variables, naming the variable on any error."""
+    env = os.environ if environ is None else environ
+    raw: dict[str, object] = {}
+    for field, names in _ENV_NAMES.items():
+        name = next((n for n in names if env.get(n)), None)
+        if name is None:
+            continue
+        value = env[name]
+        if field == "cognito_jwks_url" or field == "cognito_issuer":
+            value = value.rstrip("/")
+        try:
+            raw[field] = _coerce(field, value)
+        except ValueError as exc:
+            raise SettingsError(f"{name}: {exc}") from None
+    if "cognito_jwks_url" not in raw and "cognito_issuer" in raw:
+        raw["cognito_jwks_url"] = f"{raw['cognito_issuer']}/.well-known/jwks.json"
+    try:
+        settings = msgspec.convert(raw, Settings)
+    except msgspec.ValidationError as exc:
+        raise SettingsError(_name_variable(str(exc))) from None
+    _check_ranges(settings)
+    return settings
+
+
+def _coerce(field: str, value: str) -> object:
+    if field in _INT_FIELDS:
+        return int(value)
+    if field in _BOOL_FIELDS:
+        lowered = value.strip().lower()
+        if lowered not in {"1", "0", "true", "false", "yes", "no"}:
+            raise ValueError(f"expected true or false, got {value!r}")
+        return lowered in {"1", "true", "yes"}
+    return value
+
+
+def _name_variable(message: str) -> str:
+    """Turn msgspec's `$.field` paths into the environment variable's name."""
+    for field, names in _ENV_NAMES.items():
+        message = message.replace(f"`$.{field}`", names[0]).replace(f"`{field}`", names[0])
+    return message
+
+
+def _check_ranges(settings: Settings) -> None:
+    if not 1024 <= settings.max_body_bytes <= 6 * 1024 * 1024:
+        raise SettingsError("MAX_BODY_BYTES: must be between 1024 and 6291456")
+    if settings.jwks_cache_seconds < 0:
+        raise SettingsError("JWKS_CACHE_SECONDS: must not be negative")
+    for name, url in (
+        ("COGNITO_ISSUER", settings.cognito_issuer),
+        ("COGNITO_JWKS_URL", settings.cognito_jwks_url),
+    ):
+        if not url.startswith(("https://", "http://")):
+            raise SettingsError(f"{name}: must be an http(s) URL, got {url!r}")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,39 @@
+"""What can go wrong in the domain, independent of HTTP; the api layer maps these."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base for errors a client can fix or must be told about."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(DomainError):
+    """The resource does not exist for this user (someone else's looks the same)."""
+
+
+class StaleVersion(DomainError):
+    """The client edited an older version than the stored one: nothing was written."""
+
+
+class InvalidTransition(DomainError):
+    """The requested status change is not allowed from the current status."""
+
+
+class BatchClosed(DomainError):
+    """The batch is finished or archived, so its event log is frozen."""
+
+
+class InvalidCursor(DomainError):
+    """A pagination cursor that this API did not issue for this listing."""
+
+
+class InvalidInput(DomainError):
+    """Well-formed input that breaks a rule of the domain, naming the field."""
+
+    def __init__(self, field: str, detail: str) -> None:
+        super().__init__(detail)
+        self.field = field

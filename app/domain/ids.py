@@ -1,0 +1,31 @@
+"""ULIDs: 128-bit ids that sort by creation time, with 80 random bits.
+
+Batch ids are ULIDs so a user's batches list newest first by key alone, and the
+random part makes them unguessable. Event ids carry the time the event happened,
+so events sort in the order they occurred, even when logged late.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import datetime
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+ULID_PATTERN = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
+
+
+def new_ulid(at: datetime) -> str:
+    millis = int(at.timestamp() * 1000)
+    if not 0 <= millis < 1 << 48:
+        raise ValueError("timestamp out of ULID range")
+    value = (millis << 80) | secrets.randbits(80)
+    chars = []
+    for _ in range(26):
+        chars.append(_CROCKFORD[value & 31])
+        value >>= 5
+    return "".join(reversed(chars))
+
+
+def is_ulid(value: str) -> bool:
+    return ULID_PATTERN.match(value) is not None

@@ -1,0 +1,43 @@
+"""Key builders for the single table, one place for every access pattern.
+
+| access pattern                     | index | key condition                                   |
+|------------------------------------|-------|-------------------------------------------------|
+| create / update / delete a batch   | table | PK=USER#<sub>, SK=BATCH#<id>                    |
+| batch with its first events        | table | PK=USER#<sub>, SK BETWEEN BATCH#<id>            |
+|                                    |       |   AND BATCH#<id>#EVENT$                         |
+| events of a batch, in time order   | table | same range, from a cursor                       |
+| everything under a batch (delete)  | table | PK=USER#<sub>, begins_with(SK, BATCH#<id>)      |
+| a user's batches, newest first     | LSI1  | PK=USER#<sub> (only batch items carry LSI1SK)   |
+| a public batch by id               | GSI1  | GSI1PK=PUBLIC#<id> (only while sharing is on)   |
+
+LSI1 exists because batches and their events share the partition: a plain query on
+`BATCH#` would page through every event to find the batches. LSI1SK is the batch's
+ULID, so LSI1 holds only batches, sorted by creation time.
+"""
+
+from __future__ import annotations
+
+USER = "USER#"
+BATCH = "BATCH#"
+EVENT = "#EVENT#"
+
+
+def user_pk(sub: str) -> str:
+    return f"{USER}{sub}"
+
+
+def batch_sk(batch_id: str) -> str:
+    return f"{BATCH}{batch_id}"
+
+
+def event_prefix(batch_id: str) -> str:
+    return f"{BATCH}{batch_id}{EVENT}"
+
+
+def event_sk(batch_id: str, event_id: str) -> str:
+    return f"{event_prefix(batch_id)}{event_id}"
+
+
+def events_upper_bound(batch_id: str) -> str:
+    """Sorts after every event key of the batch and before its photos and reminders."""
+    return f"{BATCH}{batch_id}#EVENT$"
