@@ -8,6 +8,7 @@ import structlog
 from litestar import Request
 from litestar.exceptions import NotAuthorizedException
 
+from app.api.middleware import USER_STATE_KEY
 from app.services.auth import AuthError, Principal, TokenVerifier
 
 
@@ -22,6 +23,8 @@ def provide_principal(request: Request[Any, Any, Any]) -> Principal:
     except AuthError as exc:
         raise NotAuthorizedException(detail=str(exc)) from None
     structlog.contextvars.bind_contextvars(user=principal.sub)
+    # Dependencies may resolve in a copied context: the summary line reads it from here.
+    request.scope.setdefault("state", {})[USER_STATE_KEY] = principal.sub
     return principal
 
 

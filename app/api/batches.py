@@ -7,8 +7,8 @@ from typing import Annotated, TypeVar
 
 import msgspec
 from litestar import Controller, delete, get, patch, post
-from litestar.di import Provide
-from litestar.params import Parameter
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_204_NO_CONTENT
 from msgspec import UNSET, UnsetType
 
@@ -29,8 +29,12 @@ from app.domain.ids import is_ulid
 from app.services.auth import Principal
 from app.store.batches import BatchChanges, BatchStore
 
-PageSize = Annotated[int, Parameter(ge=1, le=100, description="items per page")]
-Cursor = Annotated[str | None, Parameter(max_length=512, description="from `nextCursor`")]
+PageSize = Annotated[int, QueryParameter(ge=1, le=100, description="items per page")]
+Cursor = Annotated[str | None, QueryParameter(max_length=512, description="from `nextCursor`")]
+StatusFilter = Annotated[BatchStatus | None, QueryParameter(description="only batches in it")]
+PathId = FromPath[str]
+Store = NamedDependency[BatchStore]
+Caller = NamedDependency[Principal]
 EVENTS_IN_DETAIL = 100
 T = TypeVar("T")
 
@@ -56,7 +60,9 @@ class BatchController(Controller):
     dependencies = {"principal": Provide(provide_principal, sync_to_thread=False)}  # noqa: RUF012
 
     @post(operation_id="createBatch", sync_to_thread=False)
-    def create_batch(self, data: CreateBatch, principal: Principal, store: BatchStore) -> BatchOut:
+    def create_batch(
+        self, data: JSONBody[CreateBatch], principal: Caller, store: Store
+    ) -> BatchOut:
         batch = new_batch(
             name=data.name,
             kind=data.kind,
@@ -71,9 +77,9 @@ class BatchController(Controller):
     @get(operation_id="listBatches", sync_to_thread=False)
     def list_batches(
         self,
-        principal: Principal,
-        store: BatchStore,
-        status: BatchStatus | None = None,
+        principal: Caller,
+        store: Store,
+        status: StatusFilter = None,
         limit: PageSize = 20,
         cursor: Cursor = None,
     ) -> BatchPage:
@@ -81,7 +87,7 @@ class BatchController(Controller):
         return BatchPage(items=[BatchOut.of(b) for b in page.items], next_cursor=page.next_cursor)
 
     @get("/{batch_id:str}", operation_id="getBatch", sync_to_thread=False)
-    def get_batch(self, batch_id: str, principal: Principal, store: BatchStore) -> BatchDetailOut:
+    def get_batch(self, batch_id: PathId, principal: Caller, store: Store) -> BatchDetailOut:
         found = store.get_batch_with_events(principal.sub, _existing_id(batch_id), EVENTS_IN_DETAIL)
         return BatchDetailOut(
             **msgspec.structs.asdict(found.batch),
@@ -91,7 +97,7 @@ class BatchController(Controller):
 
     @patch("/{batch_id:str}", operation_id="updateBatch", sync_to_thread=False)
     def update_batch(
-        self, batch_id: str, data: UpdateBatch, principal: Principal, store: BatchStore
+        self, batch_id: PathId, data: JSONBody[UpdateBatch], principal: Caller, store: Store
     ) -> BatchOut:
         now = _now()
         if isinstance(data.started_at, datetime):
@@ -120,12 +126,12 @@ class BatchController(Controller):
         status_code=HTTP_204_NO_CONTENT,
         sync_to_thread=False,
     )
-    def delete_batch(self, batch_id: str, principal: Principal, store: BatchStore) -> None:
+    def delete_batch(self, batch_id: PathId, principal: Caller, store: Store) -> None:
         store.delete_batch(principal.sub, _existing_id(batch_id))
 
     @post("/{batch_id:str}/events", operation_id="addEvent", sync_to_thread=False)
     def add_event(
-        self, batch_id: str, data: CreateEvent, principal: Principal, store: BatchStore
+        self, batch_id: PathId, data: JSONBody[CreateEvent], principal: Caller, store: Store
     ) -> EventOut:
         event = new_event(
             batch_id=_existing_id(batch_id),
@@ -143,9 +149,9 @@ class BatchController(Controller):
     @get("/{batch_id:str}/events", operation_id="listEvents", sync_to_thread=False)
     def list_events(
         self,
-        batch_id: str,
-        principal: Principal,
-        store: BatchStore,
+        batch_id: PathId,
+        principal: Caller,
+        store: Store,
         limit: PageSize = 50,
         cursor: Cursor = None,
     ) -> EventPage:
@@ -159,7 +165,7 @@ class BatchController(Controller):
         sync_to_thread=False,
     )
     def delete_event(
-        self, batch_id: str, event_id: str, principal: Principal, store: BatchStore
+        self, batch_id: PathId, event_id: PathId, principal: Caller, store: Store
     ) -> None:
         if not is_ulid(event_id):
             raise NotFound("No such event.")

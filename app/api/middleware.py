@@ -19,6 +19,7 @@ from app.logs import get_logger
 
 CORRELATION_HEADER = "x-correlation-id"
 _HEADER_BYTES = CORRELATION_HEADER.encode()
+USER_STATE_KEY = "principal_sub"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 log = get_logger("app.request")
@@ -63,8 +64,10 @@ def request_logging(app: ASGIApp) -> ASGIApp:
         try:
             await app(scope, receive, send_with_id)
         finally:
+            user = scope.get("state", {}).get(USER_STATE_KEY)
             log.info(
                 "request",
+                **({"user": user} if user else {}),
                 method=scope.get("method"),
                 path=scope["path"],
                 status=status,

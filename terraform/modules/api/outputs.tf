@@ -1,0 +1,14 @@
+output "api_id" {
+  description = "ID of the HTTP API."
+  value       = aws_apigatewayv2_api.this.id
+}
+
+output "api_endpoint" {
+  description = "Endpoint URL of the HTTP API ($default stage)."
+  value       = aws_apigatewayv2_api.this.api_endpoint
+}
+
+output "execution_arn" {
+  description = "Execution ARN of the HTTP API."
+  value       = aws_apigatewayv2_api.this.execution_arn
+}

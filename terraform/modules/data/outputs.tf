@@ -1,0 +1,14 @@
+output "table_name" {
+  description = "Name of the table."
+  value       = aws_dynamodb_table.this.name
+}
+
+output "table_arn" {
+  description = "ARN of the table."
+  value       = aws_dynamodb_table.this.arn
+}
+
+output "index_arns" {
+  description = "ARN pattern covering all indexes of the table, for IAM policies."
+  value       = "${aws_dynamodb_table.this.arn}/index/*"
+}

@@ -1,0 +1,114 @@
+"""One emulator per test session, with the local Terraform environment applied to it.
+
+Tests drive the app over HTTP (Litestar's test client) and the deployed Lambda through
+the emulator's API Gateway; every AWS call goes to the emulator through real boto3.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import jwt
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from app.config import Settings
+from app.dev.emulator import DUMMY_CREDENTIALS, Emulator
+from app.dev.lambda_zip import build_zip
+from app.dev.stack import StackOutputs, apply_local
+from app.dev.token import access_token
+from app.main import create_app
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[Emulator]:
+    with Emulator() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def lambda_zip() -> Path:
+    return build_zip()
+
+
+@pytest.fixture(scope="session")
+def stack_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("stack")
+
+
+@pytest.fixture(scope="session")
+def stack(emulator: Emulator, lambda_zip: Path, stack_dir: Path) -> StackOutputs:
+    return apply_local(emulator.endpoint, stack_dir, lambda_zip)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def aws_environment() -> Iterator[None]:
+    """Dummy credentials for every boto3 client the tests and the app build."""
+    saved = {k: v for k, v in os.environ.items() if k.startswith("AWS_")}
+    os.environ.update(DUMMY_CREDENTIALS)
+    yield
+    for key in [k for k in os.environ if k.startswith("AWS_")]:
+        del os.environ[key]
+    os.environ.update(saved)
+
+
+@pytest.fixture(scope="session")
+def settings(stack: StackOutputs, emulator: Emulator) -> Settings:
+    os.environ["AWS_ENDPOINT_URL"] = emulator.endpoint
+    return Settings(
+        table_name=stack.table_name,
+        cognito_issuer=stack.cognito_issuer,
+        cognito_client_id=stack.user_pool_client_id,
+        cognito_jwks_url=stack.cognito_jwks_url,
+        aws_region=stack.region,
+        app_env="test",
+    )
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings) -> Litestar:
+    return create_app(settings)
+
+
+@pytest.fixture(scope="session")
+def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def dynamodb(emulator: Emulator, stack: StackOutputs) -> Any:
+    return boto3.client("dynamodb", endpoint_url=emulator.endpoint, region_name=stack.region)
+
+
+class User:
+    def __init__(self, email: str, token: str) -> None:
+        self.email = email
+        self.token = token
+        self.headers = {"Authorization": f"Bearer {token}"}
+        # The tests read the subject to look at the user's partition; the app verifies it.
+        self.sub = str(jwt.decode(token, options={"verify_signature": False})["sub"])
+
+
+def new_user(stack: StackOutputs, emulator: Emulator, name: str) -> User:
+    email = f"{name}-{uuid.uuid4().hex[:8]}@example.com"
+    token = access_token(
+        email, stack.user_pool_id, stack.user_pool_client_id, endpoint=emulator.endpoint
+    )
+    return User(email, token)
+
+
+@pytest.fixture(scope="session")
+def alice(stack: StackOutputs, emulator: Emulator) -> User:
+    return new_user(stack, emulator, "alice")
+
+
+@pytest.fixture(scope="session")
+def bob(stack: StackOutputs, emulator: Emulator) -> User:
+    return new_user(stack, emulator, "bob")

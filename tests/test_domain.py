@@ -1,0 +1,94 @@
+"""The pure rules: status transitions, event checks, ids."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from app.domain.batches import (
+    BATCH_STATUSES,
+    can_transition,
+    new_batch,
+    new_event,
+    statuses_allowed_before,
+)
+from app.domain.errors import InvalidInput
+from app.domain.ids import is_ulid, new_ulid
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+
+def test_ulids_sort_by_time_and_are_unique() -> None:
+    times = [NOW - timedelta(days=d) for d in (3, 2, 1, 0)]
+    ids = [new_ulid(t) for t in times]
+    assert ids == sorted(ids)
+    assert all(is_ulid(i) for i in ids)
+    assert len({new_ulid(NOW) for _ in range(1000)}) == 1000
+
+
+@pytest.mark.parametrize(
+    ("current", "target", "allowed"),
+    [
+        ("active", "paused", True),
+        ("paused", "active", True),
+        ("active", "finished", True),
+        ("finished", "active", True),
+        ("finished", "archived", True),
+        ("archived", "active", False),
+        ("archived", "paused", False),
+        ("archived", "finished", True),
+        ("finished", "paused", False),
+        ("archived", "archived", True),
+    ],
+)
+def test_status_transitions(current: str, target: str, allowed: bool) -> None:
+    assert can_transition(current, target) is allowed  # type: ignore[arg-type]
+
+
+def test_allowed_before_matches_can_transition() -> None:
+    for target in BATCH_STATUSES:
+        assert set(statuses_allowed_before(target)) == {
+            s for s in BATCH_STATUSES if can_transition(s, target)
+        }
+
+
+def test_a_measure_needs_a_measurement() -> None:
+    with pytest.raises(InvalidInput):
+        new_event(
+            batch_id="b",
+            type="measure",
+            occurred_at=None,
+            note=None,
+            ph=None,
+            temperature_c=None,
+            gravity=None,
+            now=NOW,
+        )
+
+
+def test_a_late_logged_event_sorts_by_when_it_happened() -> None:
+    earlier = NOW - timedelta(days=2)
+    event = new_event(
+        batch_id="b",
+        type="feed",
+        occurred_at=earlier,
+        note=None,
+        ph=None,
+        temperature_c=None,
+        gravity=None,
+        now=NOW,
+    )
+    assert event.id < new_ulid(NOW - timedelta(days=1))
+
+
+def test_a_batch_cannot_start_in_the_future() -> None:
+    with pytest.raises(InvalidInput):
+        new_batch(
+            name="x",
+            kind="other",
+            started_at=NOW + timedelta(days=1),
+            notes=None,
+            temperature_c=None,
+            now=NOW,
+        )

@@ -1,0 +1,73 @@
+"""DynamoDB calls per request, counted with botocore's event hooks on the app's client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from tests.conftest import User
+from tests.helpers import add_event, create_batch
+
+Client = TestClient[Litestar]
+
+
+@pytest.fixture
+def calls(app: Litestar) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def record(event_name: str, **_: Any) -> None:
+        seen.append(event_name.rsplit(".", 1)[-1])
+
+    events = app.state.store.client.meta.events
+    events.register("before-call.dynamodb", record)
+    yield seen
+    events.unregister("before-call.dynamodb", record)
+
+
+def test_create_is_one_call(client: Client, alice: User, calls: list[str]) -> None:
+    create_batch(client, alice)
+    assert calls == ["PutItem"]
+
+
+def test_get_batch_with_events_is_one_call(client: Client, alice: User, calls: list[str]) -> None:
+    batch = create_batch(client, alice)
+    for _ in range(3):
+        add_event(client, alice, batch["id"])
+    calls.clear()
+    response = client.get(f"/batches/{batch['id']}", headers=alice.headers)
+    assert len(response.json()["events"]) == 3
+    assert calls == ["Query"]
+
+
+def test_list_page_is_one_call(client: Client, alice: User, calls: list[str]) -> None:
+    create_batch(client, alice)
+    create_batch(client, alice)
+    calls.clear()
+    response = client.get("/batches", params={"limit": 1}, headers=alice.headers)
+    assert response.json()["nextCursor"]
+    assert calls == ["Query"]
+    calls.clear()
+    client.get(
+        "/batches",
+        params={"limit": 1, "cursor": response.json()["nextCursor"]},
+        headers=alice.headers,
+    )
+    assert calls == ["Query"]
+
+
+def test_update_and_add_event_are_one_call_each(
+    client: Client, alice: User, calls: list[str]
+) -> None:
+    batch = create_batch(client, alice)
+    calls.clear()
+    client.patch(
+        f"/batches/{batch['id']}", json={"version": 1, "status": "paused"}, headers=alice.headers
+    )
+    assert calls == ["UpdateItem"]
+    calls.clear()
+    add_event(client, alice, batch["id"])
+    assert calls == ["TransactWriteItems"]

@@ -1,0 +1,57 @@
+"""Terraform: formatted, valid, and what it applied to the emulator plans clean."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from app.dev.emulator import Emulator
+from app.dev.stack import StackOutputs, plan_shows_changes
+
+TERRAFORM = Path(__file__).resolve().parent.parent / "terraform"
+ROOTS = sorted(p.parent for p in TERRAFORM.glob("*/*/versions.tf"))
+
+
+def _terraform(*args: str, cwd: Path, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = os.environ | {"TF_DATA_DIR": str(data_dir), "TF_IN_AUTOMATION": "1"}
+    return subprocess.run(
+        ["terraform", *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
+    )
+
+
+def test_terraform_is_formatted(tmp_path: Path) -> None:
+    result = _terraform("fmt", "-check", "-recursive", cwd=TERRAFORM, data_dir=tmp_path)
+    assert result.returncode == 0, f"not formatted: {result.stdout}"
+
+
+@pytest.mark.parametrize("root", ROOTS, ids=lambda p: str(p.relative_to(TERRAFORM)))
+def test_terraform_validates(root: Path, tmp_path: Path) -> None:
+    init = ["init", "-backend=false", "-input=false"]
+    if plugin_dir := os.environ.get("TF_PLUGIN_DIR"):
+        init.append(f"-plugin-dir={plugin_dir}")
+    result = _terraform(*init, cwd=root, data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    result = _terraform("validate", "-no-color", cwd=root, data_dir=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    (root / ".terraform.lock.hcl").unlink(missing_ok=True)
+
+
+def test_every_layer_has_a_module() -> None:
+    assert {p.name for p in ROOTS if p.parent.name == "modules"} >= {
+        "data",
+        "auth",
+        "functions",
+        "api",
+    }
+
+
+def test_a_second_plan_of_the_local_environment_shows_no_changes(
+    emulator: Emulator, stack: StackOutputs, stack_dir: Path, lambda_zip: Path
+) -> None:
+    assert stack.table_name
+    assert not plan_shows_changes(emulator.endpoint, stack_dir, lambda_zip), (
+        stack_dir / "terraform.log"
+    ).read_text()[-4000:]
