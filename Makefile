@@ -2,11 +2,18 @@
 
 .PHONY: venv run token zip lint test bench clean
 
-UV_RUN := uv run --frozen
+# uv from PATH, else the module pip installs (a pyenv shim may not exist yet).
+UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
+UV_RUN := $(UV) run --frozen
+
+# Terraform providers come from a local mirror when one is given (machines without
+# registry access); unset, terraform downloads them as usual.
+TF_PLUGIN_DIR ?= $(wildcard /opt/tf-plugins)
+export TF_PLUGIN_DIR
 
 venv:
-	@command -v uv >/dev/null || python3 -m pip install --quiet uv
-	@uv sync --frozen --all-extras --quiet
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	@$(UV) sync --frozen --all-extras --quiet
 
 # Emulator + Terraform + uvicorn on :8000; Ctrl-C stops what it started.
 run: venv
@@ -26,7 +33,8 @@ lint: venv
 	$(UV_RUN) mypy
 	terraform fmt -check -recursive terraform
 
-test: venv
+# Lint first (fast), then the whole suite against its own emulator on a free port.
+test: lint
 	$(UV_RUN) pytest
 
 bench: venv
