@@ -10,6 +10,7 @@ the same inputs give the same bytes and Terraform's ``source_code_hash`` stays p
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -43,6 +44,14 @@ def build_zip(*, python: Path | None = None, out: Path = ZIP_PATH, force: bool =
     interpreter's version; it is kept next to the zip.
     """
     python = python or ensure_venv()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # Several test sessions may build at once (they share the work tree): one at a time.
+    with (out.parent / ".zip.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _build(python, out, force)
+
+
+def _build(python: Path, out: Path, force: bool) -> Path:
     started = time.monotonic()
     version = _python_version(python)
     lock = (REPO_ROOT / "uv.lock").read_bytes()
