@@ -36,7 +36,6 @@ def test_terraform_validates(root: Path, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     result = _terraform("validate", "-no-color", cwd=root, data_dir=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
-    (root / ".terraform.lock.hcl").unlink(missing_ok=True)
 
 
 def test_every_layer_has_a_module() -> None:

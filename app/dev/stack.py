@@ -97,6 +97,7 @@ def plan_shows_changes(
     does not, the quirk is named in the module's README and ignored there, narrowly.
     """
     terraform = _Terraform(run_dir)
+    terraform.init()
     code = terraform.run(
         "plan",
         "-detailed-exitcode",
