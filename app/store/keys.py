@@ -8,6 +8,7 @@
 | events of a batch, in time order   | table | same range, from a cursor                       |
 | everything under a batch (delete)  | table | PK=USER#<sub>, begins_with(SK, BATCH#<id>)      |
 | a user's batches, newest first     | LSI1  | PK=USER#<sub> (only batch items carry LSI1SK)   |
+| a user's profile                   | table | PK=USER#<sub>, SK=PROFILE                       |
 | a public batch by id               | GSI1  | GSI1PK=PUBLIC#<id> (only while sharing is on)   |
 
 LSI1 exists because batches and their events share the partition: a plain query on
@@ -18,6 +19,7 @@ ULID, so LSI1 holds only batches, sorted by creation time.
 from __future__ import annotations
 
 USER = "USER#"
+PROFILE = "PROFILE"
 BATCH = "BATCH#"
 EVENT = "#EVENT#"
 
