@@ -22,7 +22,11 @@ _LEEWAY_SECONDS = 30
 
 
 class Principal(msgspec.Struct, frozen=True):
+    """`username` is Cognito's user name (what admin calls take); with email sign-in it
+    is a generated id, not the address, so access tokens carry no email."""
+
     sub: str
+    username: str
     email: str | None = None
 
 
@@ -101,4 +105,5 @@ def _principal(claims: Mapping[str, Any]) -> Principal:
     if not isinstance(sub, str) or not sub:
         raise AuthError("The token has no subject.")
     email = claims.get("email")
-    return Principal(sub=sub, email=str(email) if email else None)
+    username = claims.get("username") or claims.get("cognito:username") or sub
+    return Principal(sub=sub, username=str(username), email=str(email) if email else None)

@@ -34,6 +34,7 @@ from app.store.items import (
     s,
     ts,
 )
+from app.store.partition import delete_keys
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
 
 BATCH_CURSOR_FIELDS = ("SK", "LSI1SK")
 EVENT_CURSOR_FIELDS = ("SK",)
-_BATCH_WRITE_LIMIT = 25
 
 
 T = TypeVar("T")
@@ -204,7 +204,7 @@ class BatchStore:
         self.client.delete_item(TableName=self.table_name, Key=batch_key)
         remaining = [k for k in children if k["SK"] != batch_key["SK"]]
         while remaining:
-            self._batch_delete(remaining)
+            delete_keys(self.client, self.table_name, remaining)
             remaining = self._keys_under_batch(pk, batch_id)
 
     def add_event(self, sub: str, event: Event) -> None:
@@ -306,16 +306,6 @@ class BatchStore:
             if "LastEvaluatedKey" not in response:
                 return found
             params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-
-    def _batch_delete(self, item_keys: list[Item]) -> None:
-        for start in range(0, len(item_keys), _BATCH_WRITE_LIMIT):
-            requests: list[Any] = [
-                {"DeleteRequest": {"Key": key}}
-                for key in item_keys[start : start + _BATCH_WRITE_LIMIT]
-            ]
-            while requests:
-                response = self.client.batch_write_item(RequestItems={self.table_name: requests})
-                requests = list(response.get("UnprocessedItems", {}).get(self.table_name, []))
 
 
 def _attribute_value(value: object) -> dict[str, str]:

@@ -1,0 +1,42 @@
+"""The user pool, through admin calls: look up a user's email, delete an account."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
+
+
+class UserDirectory:
+    def __init__(self, client: CognitoIdentityProviderClient, user_pool_id: str) -> None:
+        self.client = client
+        self.user_pool_id = user_pool_id
+
+    def email_of(self, username: str) -> str | None:
+        """Access tokens carry no email; the profile asks the pool once, when it is created."""
+        try:
+            user = self.client.admin_get_user(UserPoolId=self.user_pool_id, Username=username)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "UserNotFoundException":
+                return None
+            raise
+        for attribute in user.get("UserAttributes", []):
+            if attribute["Name"] == "email":
+                return attribute.get("Value")
+        return None
+
+    def delete_user(self, username: str) -> None:
+        """Idempotent: a user already gone counts as deleted, so a retried deletion finishes."""
+        try:
+            self.client.admin_delete_user(UserPoolId=self.user_pool_id, Username=username)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "UserNotFoundException":
+                raise
+
+
+def user_pool_id_from_issuer(issuer: str) -> str:
+    """`https://cognito-idp.<region>.amazonaws.com/<poolId>` names its pool last."""
+    return issuer.rstrip("/").rsplit("/", 1)[-1]

@@ -1,0 +1,59 @@
+"""Everything in one user's partition, for account deletion.
+
+One Query per page on `PK=USER#<sub>` sees every item the user owns (profile,
+batches, events, photos, reminders, devices); deleting pages until the query comes
+back empty makes a deletion interrupted halfway finish on the next call.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from app.store import keys
+from app.store.items import Item, s
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+_BATCH_WRITE_LIMIT = 25
+
+
+class UserPartition:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        self.client = client
+        self.table_name = table_name
+
+    def items(self, sub: str, projection: str | None = None) -> list[Item]:
+        found: list[Item] = []
+        params: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "PK = :pk",
+            "ExpressionAttributeValues": {":pk": s(keys.user_pk(sub))},
+            "ConsistentRead": True,
+        }
+        if projection:
+            params["ProjectionExpression"] = projection
+        while True:
+            response = self.client.query(**params)
+            found.extend(response["Items"])
+            if "LastEvaluatedKey" not in response:
+                return found
+            params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def delete_all(self, sub: str) -> int:
+        deleted = 0
+        while item_keys := self.items(sub, projection="PK, SK"):
+            delete_keys(self.client, self.table_name, item_keys)
+            deleted += len(item_keys)
+        return deleted
+
+
+def delete_keys(client: DynamoDBClient, table_name: str, item_keys: list[Item]) -> None:
+    """BatchWriteItem in chunks of 25, retrying what DynamoDB leaves unprocessed."""
+    for start in range(0, len(item_keys), _BATCH_WRITE_LIMIT):
+        requests: list[Any] = [
+            {"DeleteRequest": {"Key": key}} for key in item_keys[start : start + _BATCH_WRITE_LIMIT]
+        ]
+        while requests:
+            response = client.batch_write_item(RequestItems={table_name: requests})
+            requests = list(response.get("UnprocessedItems", {}).get(table_name, []))
