@@ -39,17 +39,47 @@ module "functions" {
   table_arn          = module.data.table_arn
   environment        = local.environment
   log_retention_days = var.log_retention_days
+  # The emulator runs no X-Ray daemon.
+  tracing_mode = "PassThrough"
 
+  # One entry per function, all from the same zip; keep in step with modules/stack.
   functions = {
     api = {
-      handler       = "app.entrypoints.api.handler"
-      image_command = ["app.entrypoints.api.handler"]
-      memory_mb     = 512
-      timeout_s     = 15
-      dynamodb_actions = [
+      description = "Authenticated HTTP API"
+      handler     = "app.entrypoints.api.handler"
+      memory_mb   = 512
+      timeout_s   = 15
+      # Everything not claimed by a more specific route below.
+      routes        = ["ANY /{proxy+}"]
+      public_routes = ["GET /health"]
+      dynamodb_table_actions = [
         "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query",
         "BatchWriteItem", "TransactWriteItems", "ConditionCheckItem",
       ]
+    }
+    public = {
+      description            = "Public batch page and summary (no auth, read-only)"
+      handler                = "app.entrypoints.api.handler"
+      memory_mb              = 256
+      timeout_s              = 10
+      public_routes          = ["GET /b/{batchId}", "GET /public/{proxy+}", "GET /.well-known/{proxy+}"]
+      dynamodb_table_actions = ["Query"]
+      dynamodb_index_actions = { GSI1 = ["Query"] }
+    }
+    export = {
+      description            = "CSV export of a user's data"
+      handler                = "app.entrypoints.api.handler"
+      memory_mb              = 1024
+      timeout_s              = 60
+      routes                 = ["GET /export.csv"]
+      dynamodb_table_actions = ["Query"]
+    }
+    reminders = {
+      description            = "Reminder delivery, invoked by EventBridge Scheduler"
+      handler                = "app.entrypoints.reminders.handler"
+      memory_mb              = 256
+      timeout_s              = 60
+      dynamodb_table_actions = ["GetItem", "Query", "UpdateItem", "DeleteItem"]
     }
   }
 }
@@ -57,9 +87,11 @@ module "functions" {
 module "api" {
   source = "../../modules/api"
 
-  name          = "${var.name_prefix}-api"
-  function_name = module.functions.function_names["api"]
-  invoke_arn    = module.functions.invoke_arns["api"]
-  jwt_issuer    = module.auth.issuer_url
-  jwt_audience  = module.auth.client_id
+  name               = "${var.name_prefix}-api"
+  functions          = module.functions.http_functions
+  routes             = module.functions.routes
+  jwt_issuer         = module.auth.issuer_url
+  jwt_audience       = module.auth.client_id
+  cors_allow_origins = var.cors_allow_origins
+  log_retention_days = var.log_retention_days
 }

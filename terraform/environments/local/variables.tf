@@ -31,3 +31,9 @@ variable "extra_environment" {
   description = "Extra environment variables for every function; wins over the defaults."
   default     = {}
 }
+
+variable "cors_allow_origins" {
+  type        = list(string)
+  description = "Origins of the app allowed by CORS (e.g. Expo's web dev server)."
+  default     = ["http://localhost:8081"]
+}

@@ -12,3 +12,13 @@ output "execution_arn" {
   description = "Execution ARN of the HTTP API."
   value       = aws_apigatewayv2_api.this.execution_arn
 }
+
+output "stage_name" {
+  description = "Name of the stage ($default)."
+  value       = aws_apigatewayv2_stage.this.name
+}
+
+output "access_log_group_name" {
+  description = "Log group of the JSON access logs."
+  value       = aws_cloudwatch_log_group.access.name
+}

@@ -1,22 +1,33 @@
 variable "name" {
   type        = string
-  description = "Name of the HTTP API."
+  description = "Name of the HTTP API (and of its access log group, /aws/apigateway/<name>)."
 }
 
 variable "tags" {
   type        = map(string)
-  description = "Tags applied to the API and its stage."
+  description = "Tags applied to the API, its stage and its log group."
   default     = {}
 }
 
-variable "function_name" {
-  type        = string
-  description = "Name of the Lambda function every route integrates with."
+variable "functions" {
+  type = map(object({
+    function_name = string
+    invoke_arn    = string
+  }))
+  description = "Functions that serve routes, by key (the functions module's http_functions output)."
 }
 
-variable "invoke_arn" {
-  type        = string
-  description = "Invoke ARN of that Lambda function."
+variable "routes" {
+  type = map(object({
+    function   = string
+    authorized = bool
+  }))
+  description = "Route key => the function key that serves it and whether the JWT authorizer guards it (the functions module's routes output)."
+
+  validation {
+    condition     = length(var.routes) > 0
+    error_message = "An API without routes serves nothing."
+  }
 }
 
 variable "jwt_issuer" {
@@ -29,22 +40,15 @@ variable "jwt_audience" {
   description = "Cognito app client id the JWT authorizer accepts (client_id of access tokens, aud of ID tokens)."
 }
 
-variable "authenticated_routes" {
-  type        = list(string)
-  description = "Route keys guarded by the JWT authorizer."
-  default     = ["ANY /{proxy+}"]
-}
-
-variable "public_routes" {
-  type        = list(string)
-  description = "Route keys open without a token."
-  default     = ["GET /health"]
-}
-
 variable "cors_allow_origins" {
   type        = list(string)
-  description = "Origins allowed by CORS; empty = no CORS configuration."
+  description = "The app's origins, allowed by CORS; empty = no CORS configuration (native apps need none)."
   default     = []
+
+  validation {
+    condition     = !contains(var.cors_allow_origins, "*")
+    error_message = "CORS is for the app's origins only, never \"*\"."
+  }
 }
 
 variable "throttling_burst_limit" {
@@ -57,4 +61,10 @@ variable "throttling_rate_limit" {
   type        = number
   description = "Default route throttling rate limit (requests per second) of the $default stage."
   default     = 1000
+}
+
+variable "log_retention_days" {
+  type        = number
+  description = "Retention of the JSON access log group, in days."
+  default     = 14
 }

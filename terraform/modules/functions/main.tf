@@ -1,14 +1,76 @@
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
 locals {
-  is_zip = var.package_type == "Zip"
+  is_zip   = var.package_type == "Zip"
+  is_image = var.package_type == "Image"
 
   function_names = { for key, _ in var.functions : key => "${var.name_prefix}-${key}" }
 
-  dynamodb_actions = {
+  # "Query" and "dynamodb:Query" both mean dynamodb:Query.
+  table_actions = {
     for key, fn in var.functions : key => [
-      for action in fn.dynamodb_actions : startswith(action, "dynamodb:") ? action : "dynamodb:${action}"
+      for action in fn.dynamodb_table_actions : startswith(action, "dynamodb:") ? action : "dynamodb:${action}"
     ]
   }
+  index_statements = {
+    for key, fn in var.functions : key => [
+      for index, actions in fn.dynamodb_index_actions : {
+        Sid      = "Index${replace(title(replace(index, "/[^A-Za-z0-9]/", " ")), " ", "")}"
+        Effect   = "Allow"
+        Action   = [for action in actions : startswith(action, "dynamodb:") ? action : "dynamodb:${action}"]
+        Resource = "${var.table_arn}/index/${index}"
+      }
+    ]
+  }
+
+  schedules_arn = var.schedule_group_name == null ? null : (
+    "arn:${data.aws_partition.current.partition}:scheduler:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:schedule/${var.schedule_group_name}/*"
+  )
+
+  image_uri = local.is_image ? "${aws_ecr_repository.this[0].repository_url}:${var.image_tag}" : null
 }
+
+# --- the image repository (package_type = "Image") -------------------------------------
+
+resource "aws_ecr_repository" "this" {
+  count = local.is_image ? 1 : 0
+
+  name                 = var.name_prefix
+  image_tag_mutability = "IMMUTABLE"
+  force_delete         = var.ecr_force_delete
+
+  image_scanning_configuration {
+    scan_on_push = true
+  }
+
+  encryption_configuration {
+    encryption_type = "KMS"
+  }
+
+  tags = var.tags
+}
+
+resource "aws_ecr_lifecycle_policy" "this" {
+  count = local.is_image ? 1 : 0
+
+  repository = aws_ecr_repository.this[0].name
+  policy = jsonencode({
+    rules = [{
+      rulePriority = 1
+      description  = "Keep the last ${var.ecr_keep_images} images"
+      selection = {
+        tagStatus   = "any"
+        countType   = "imageCountMoreThan"
+        countNumber = var.ecr_keep_images
+      }
+      action = { type = "expire" }
+    }]
+  })
+}
+
+# --- one least-privilege role per function ---------------------------------------------
 
 data "aws_iam_policy_document" "assume" {
   statement {
@@ -30,6 +92,8 @@ resource "aws_iam_role" "this" {
 }
 
 resource "aws_cloudwatch_log_group" "this" {
+  # checkov:skip=CKV_AWS_158:Logs are encrypted with the CloudWatch Logs service key; a customer managed KMS key is not required for this data.
+  # checkov:skip=CKV_AWS_338:Retention is set per environment (14 days dev, 30 prod) as the design document asks.
   for_each = var.functions
 
   name              = "/aws/lambda/${local.function_names[each.key]}"
@@ -52,20 +116,79 @@ resource "aws_iam_role_policy" "this" {
         Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
         Resource = "${aws_cloudwatch_log_group.this[each.key].arn}:*"
       }],
-      length(local.dynamodb_actions[each.key]) == 0 ? [] : [{
+      [for statement in [{
+        # X-Ray has no resource-level permissions for these actions.
+        Sid      = "Tracing"
+        Effect   = "Allow"
+        Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+        Resource = "*"
+      }] : statement if var.tracing_mode == "Active"],
+      [for statement in [{
         Sid      = "Table"
         Effect   = "Allow"
-        Action   = local.dynamodb_actions[each.key]
-        Resource = [var.table_arn, "${var.table_arn}/index/*"]
+        Action   = local.table_actions[each.key]
+        Resource = var.table_arn
+      }] : statement if length(local.table_actions[each.key]) > 0],
+      local.index_statements[each.key],
+      [for i, grant in each.value.s3_grants : {
+        Sid      = "Bucket${i}"
+        Effect   = "Allow"
+        Action   = [for action in grant.actions : startswith(action, "s3:") ? action : "s3:${action}"]
+        Resource = "${var.bucket_arn}/${grant.prefix}*"
       }],
+      [for statement in [
+        {
+          Sid      = "ReminderSchedules"
+          Effect   = "Allow"
+          Action   = ["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule", "scheduler:GetSchedule"]
+          Resource = local.schedules_arn
+        },
+        {
+          Sid      = "PassSchedulerRole"
+          Effect   = "Allow"
+          Action   = "iam:PassRole"
+          Resource = var.scheduler_role_arn
+          Condition = {
+            StringEquals = { "iam:PassedToService" = "scheduler.amazonaws.com" }
+          }
+        },
+      ] : statement if each.value.manages_schedules],
+      [for statement in [{
+        Sid      = "DeleteAccount"
+        Effect   = "Allow"
+        Action   = "cognito-idp:AdminDeleteUser"
+        Resource = var.user_pool_arn
+      }] : statement if each.value.cognito_admin_delete_user],
     )
   })
+
+  lifecycle {
+    precondition {
+      condition     = length(each.value.s3_grants) == 0 || var.bucket_arn != null
+      error_message = "Function \"${each.key}\" has s3_grants but bucket_arn is not set."
+    }
+    precondition {
+      condition     = !each.value.manages_schedules || (var.schedule_group_name != null && var.scheduler_role_arn != null)
+      error_message = "Function \"${each.key}\" manages schedules: schedule_group_name and scheduler_role_arn are required."
+    }
+    precondition {
+      condition     = !each.value.cognito_admin_delete_user || var.user_pool_arn != null
+      error_message = "Function \"${each.key}\" deletes accounts: user_pool_arn is required."
+    }
+  }
 }
 
+# --- the functions -----------------------------------------------------------------------
+
 resource "aws_lambda_function" "this" {
+  # checkov:skip=CKV_AWS_116:API functions are invoked synchronously (no async DLQ applies); the reminders function's failed deliveries go to the scheduler's dead-letter queue.
+  # checkov:skip=CKV_AWS_117:The functions reach only AWS service endpoints and Expo's public API; a VPC would add NAT cost and cold-start latency for nothing.
+  # checkov:skip=CKV_AWS_173:The environment holds names and URLs, no secrets; Lambda encrypts it at rest with its service key.
+  # checkov:skip=CKV_AWS_272:Code comes from our own ECR repository (immutable tags, scan on push) built by the deploy pipeline; code signing does not apply to images.
   for_each = var.functions
 
   function_name = local.function_names[each.key]
+  description   = each.value.description
   role          = aws_iam_role.this[each.key].arn
   package_type  = var.package_type
   memory_size   = each.value.memory_mb
@@ -79,16 +202,20 @@ resource "aws_lambda_function" "this" {
   handler          = local.is_zip ? each.value.handler : null
   runtime          = local.is_zip ? var.runtime : null
 
-  # Image
-  image_uri     = local.is_zip ? null : var.image_uri
-  architectures = local.is_zip ? null : ["arm64"]
+  # Image: one image, the command picks the entry point.
+  image_uri     = local.image_uri
+  architectures = local.is_image ? ["arm64"] : null
 
   dynamic "image_config" {
-    for_each = local.is_zip ? [] : [each.value.image_command]
+    for_each = local.is_image ? [coalesce(each.value.image_command, [each.value.handler])] : []
 
     content {
       command = image_config.value
     }
+  }
+
+  tracing_config {
+    mode = var.tracing_mode
   }
 
   environment {
@@ -99,8 +226,8 @@ resource "aws_lambda_function" "this" {
 
   lifecycle {
     precondition {
-      condition     = local.is_zip ? var.zip_path != null : var.image_uri != null
-      error_message = "package_type \"Zip\" needs zip_path; \"Image\" needs image_uri."
+      condition     = local.is_zip ? var.zip_path != null : var.image_tag != null
+      error_message = "package_type \"Zip\" needs zip_path; \"Image\" needs image_tag."
     }
   }
 

@@ -1,24 +1,54 @@
 variable "name_prefix" {
   type        = string
-  description = "Prefix of every function, role and log group name: \"<name_prefix>-<key>\"."
+  description = "Prefix of every function, role, log group and repository name: \"<name_prefix>-<key>\"."
 }
 
 variable "functions" {
   type = map(object({
+    description          = optional(string, "")
     handler              = string
-    image_command        = list(string)
+    image_command        = optional(list(string))
     memory_mb            = number
     timeout_s            = number
-    environment          = optional(map(string), {})
-    dynamodb_actions     = list(string)
     reserved_concurrency = optional(number)
+    environment          = optional(map(string), {})
+
+    routes        = optional(list(string), [])
+    public_routes = optional(list(string), [])
+
+    dynamodb_table_actions    = optional(list(string), [])
+    dynamodb_index_actions    = optional(map(list(string)), {})
+    s3_grants                 = optional(list(object({ prefix = string, actions = list(string) })), [])
+    manages_schedules         = optional(bool, false)
+    cognito_admin_delete_user = optional(bool, false)
   }))
-  description = "Functions by key. handler is used for Zip, image_command for Image; dynamodb_actions (\"GetItem\" or \"dynamodb:GetItem\") are granted on the table and its indexes; reserved_concurrency null = unreserved."
+  description = <<-EOT
+    Every function by key, one entry each, so moving a route or a permission is one line:
+    - handler: "module.attribute" the Zip runtime calls; image_command (default [handler]) is the image's CMD override.
+    - memory_mb, timeout_s, reserved_concurrency (null = unreserved), environment (merged over the shared one).
+    - routes: HTTP API route keys behind the JWT authorizer; public_routes: route keys open without a token.
+    - dynamodb_table_actions ("Query" or "dynamodb:Query") on the table; dynamodb_index_actions on named indexes only.
+    - s3_grants: actions on "<bucket>/<prefix>*" of the bucket (bucket_arn).
+    - manages_schedules: Create/Update/Delete/GetSchedule in schedule_group_name plus iam:PassRole of scheduler_role_arn.
+    - cognito_admin_delete_user: cognito-idp:AdminDeleteUser on user_pool_arn (account deletion).
+  EOT
+
+  validation {
+    condition = length(flatten([for fn in var.functions : concat(fn.routes, fn.public_routes)])) == length(distinct(flatten([
+      for fn in var.functions : concat(fn.routes, fn.public_routes)
+    ])))
+    error_message = "A route key may belong to one function only."
+  }
+
+  validation {
+    condition     = alltrue([for key, _ in var.functions : can(regex("^[a-z][a-z0-9-]{0,30}$", key))])
+    error_message = "Function keys are lower-case words (a-z, 0-9, -), at most 31 characters."
+  }
 }
 
 variable "package_type" {
   type        = string
-  description = "Lambda package type of all functions: \"Zip\" (zip_path) or \"Image\" (image_uri)."
+  description = "Lambda package type of all functions: \"Zip\" (zip_path, no repository) or \"Image\" (an ECR repository and image_tag, arm64)."
   default     = "Zip"
 
   validation {
@@ -39,10 +69,22 @@ variable "runtime" {
   default     = "python3.11"
 }
 
-variable "image_uri" {
+variable "image_tag" {
   type        = string
-  description = "Container image URI (package_type = \"Image\"); functions run on arm64."
+  description = "Tag of the image in this module's ECR repository that every function runs (package_type = \"Image\"), e.g. the git commit."
   default     = null
+}
+
+variable "ecr_keep_images" {
+  type        = number
+  description = "How many images the ECR lifecycle policy keeps; older ones expire."
+  default     = 20
+}
+
+variable "ecr_force_delete" {
+  type        = bool
+  description = "Let destroy delete the repository with its images (dev); keep false in prod."
+  default     = false
 }
 
 variable "environment" {
@@ -53,7 +95,31 @@ variable "environment" {
 
 variable "table_arn" {
   type        = string
-  description = "ARN of the DynamoDB table the functions' dynamodb_actions apply to (with \"<arn>/index/*\")."
+  description = "ARN of the DynamoDB table that dynamodb_table_actions apply to (dynamodb_index_actions: \"<arn>/index/<name>\")."
+}
+
+variable "bucket_arn" {
+  type        = string
+  description = "ARN of the bucket s3_grants apply to; null when no function has S3 grants."
+  default     = null
+}
+
+variable "schedule_group_name" {
+  type        = string
+  description = "EventBridge Scheduler group that functions with manages_schedules may change."
+  default     = null
+}
+
+variable "scheduler_role_arn" {
+  type        = string
+  description = "Role the scheduler assumes to invoke the reminders function; functions with manages_schedules may pass it."
+  default     = null
+}
+
+variable "user_pool_arn" {
+  type        = string
+  description = "Cognito user pool for cognito_admin_delete_user."
+  default     = null
 }
 
 variable "log_retention_days" {
@@ -62,8 +128,14 @@ variable "log_retention_days" {
   default     = 14
 }
 
+variable "tracing_mode" {
+  type        = string
+  description = "X-Ray tracing mode of every function: \"Active\" or \"PassThrough\"."
+  default     = "Active"
+}
+
 variable "tags" {
   type        = map(string)
-  description = "Tags applied to functions, roles and log groups."
+  description = "Tags applied to functions, roles, log groups and the repository."
   default     = {}
 }
