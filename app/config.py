@@ -32,6 +32,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_json: bool = True
     max_body_bytes: int = 64 * 1024
     jwks_cache_seconds: int = 3600
+    jwt_leeway_seconds: int = 30
 
 
 _ENV_NAMES: dict[str, tuple[str, ...]] = {
@@ -45,9 +46,10 @@ _ENV_NAMES: dict[str, tuple[str, ...]] = {
     "log_json": ("LOG_JSON",),
     "max_body_bytes": ("MAX_BODY_BYTES",),
     "jwks_cache_seconds": ("JWKS_CACHE_SECONDS",),
+    "jwt_leeway_seconds": ("JWT_LEEWAY_SECONDS",),
 }
 
-_INT_FIELDS = {"max_body_bytes", "jwks_cache_seconds"}
+_INT_FIELDS = {"max_body_bytes", "jwks_cache_seconds", "jwt_leeway_seconds"}
 _BOOL_FIELDS = {"log_json"}
 
 
@@ -97,6 +99,8 @@ def _name_variable(message: str) -> str:
 def _check_ranges(settings: Settings) -> None:
     if not 1024 <= settings.max_body_bytes <= 6 * 1024 * 1024:
         raise SettingsError("MAX_BODY_BYTES: must be between 1024 and 6291456")
+    if not 0 <= settings.jwt_leeway_seconds <= 300:
+        raise SettingsError("JWT_LEEWAY_SECONDS: must be between 0 and 300")
     if settings.jwks_cache_seconds < 0:
         raise SettingsError("JWKS_CACHE_SECONDS: must not be negative")
     for name, url in (

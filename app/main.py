@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import boto3
-from botocore.config import Config
 from litestar import Litestar, Request
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -20,32 +18,27 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from app.api.batches import BatchController
 from app.api.errors import EXCEPTION_HANDLERS
 from app.api.health import health
+from app.api.me import MeController
 from app.api.middleware import request_logging
 from app.config import Settings, get_settings
 from app.logs import configure_logging
 from app.services.auth import TokenVerifier
+from app.services.clients import AwsClients
 from app.store.batches import BatchStore
+from app.store.partition import UserPartition
+from app.store.profiles import ProfileStore
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-# Lambda handles one request at a time; short timeouts and standard retries keep a
-# slow dependency from eating the whole function timeout.
-_BOTO_CONFIG = Config(
-    retries={"mode": "standard", "max_attempts": 3},
-    connect_timeout=2,
-    read_timeout=5,
-    tcp_keepalive=True,
-)
 
+def from_state(key: str) -> Provide:
+    """A dependency that hands a route the object built once in `create_app()`."""
 
-def build_dynamodb_client(settings: Settings) -> DynamoDBClient:
-    return boto3.client("dynamodb", region_name=settings.aws_region, config=_BOTO_CONFIG)
+    def provide(request: Request[Any, Any, Any]) -> Any:
+        return request.app.state[key]
 
-
-def _provide_store(request: Request[Any, Any, Any]) -> BatchStore:
-    store: BatchStore = request.app.state.store
-    return store
+    return Provide(provide, sync_to_thread=False)
 
 
 def create_app(
@@ -53,21 +46,30 @@ def create_app(
 ) -> Litestar:
     settings = settings or get_settings()
     configure_logging(settings.log_level, json=settings.log_json)
+    clients = AwsClients(settings.aws_region, dynamodb)
+    table = settings.table_name
     state = State(
         {
             "settings": settings,
-            "store": BatchStore(dynamodb or build_dynamodb_client(settings), settings.table_name),
+            "clients": clients,
+            "store": BatchStore(clients.dynamodb, table),
+            "profiles": ProfileStore(clients.dynamodb, table),
+            "partition": UserPartition(clients.dynamodb, table),
             "verifier": TokenVerifier(
                 issuer=settings.cognito_issuer,
                 client_id=settings.cognito_client_id,
                 jwks_url=settings.cognito_jwks_url,
                 cache_seconds=settings.jwks_cache_seconds,
+                leeway_seconds=settings.jwt_leeway_seconds,
             ),
         }
     )
     app = Litestar(
-        route_handlers=[health, BatchController],
-        dependencies={"store": Provide(_provide_store, sync_to_thread=False)},
+        route_handlers=[health, BatchController, MeController],
+        dependencies={
+            key: from_state(key)
+            for key in ("settings", "clients", "store", "profiles", "partition")
+        },
         exception_handlers=EXCEPTION_HANDLERS,
         state=state,
         request_max_body_size=settings.max_body_bytes,

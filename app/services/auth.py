@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from jwt import PyJWKClient
 
 ALGORITHMS = ["RS256"]
-_LEEWAY_SECONDS = 30
 
 
 class Principal(msgspec.Struct, frozen=True):
@@ -36,12 +35,19 @@ class AuthError(Exception):
 
 class TokenVerifier:
     def __init__(
-        self, *, issuer: str, client_id: str, jwks_url: str, cache_seconds: int = 3600
+        self,
+        *,
+        issuer: str,
+        client_id: str,
+        jwks_url: str,
+        cache_seconds: int = 3600,
+        leeway_seconds: int = 30,
     ) -> None:
         self.issuer = issuer
         self.client_id = client_id
         self.jwks_url = jwks_url
         self.cache_seconds = cache_seconds
+        self.leeway_seconds = leeway_seconds
         self._jwks: PyJWKClient | None = None
 
     def principal_from_claims(self, claims: Mapping[str, Any]) -> Principal:
@@ -65,7 +71,7 @@ class TokenVerifier:
                 key=key.key,
                 algorithms=ALGORITHMS,
                 issuer=self.issuer,
-                leeway=_LEEWAY_SECONDS,
+                leeway=self.leeway_seconds,
                 options={"require": ["exp", "iat", "iss", "sub", "token_use"], "verify_aud": False},
             )
         except AuthError:
@@ -87,7 +93,7 @@ class TokenVerifier:
         if claims.get("client_id") != self.client_id:
             raise AuthError("The token was issued to another client.")
         exp = claims.get("exp")
-        if exp is not None and float(exp) + _LEEWAY_SECONDS < time.time():
+        if exp is not None and float(exp) + self.leeway_seconds < time.time():
             raise AuthError("The token has expired.")
 
     def _jwks_client(self) -> PyJWKClient:

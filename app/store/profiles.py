@@ -59,18 +59,23 @@ class ProfileStore:
         names = {"#version": "version"}
         values: dict[str, Any] = {":one": n(1), ":now": ts(now)}
         sets = ["#version = #version + :one", "updatedAt = :now"]
-        if changes.display_name is not None:
-            sets.append("displayName = :displayName")
-            values[":displayName"] = s(changes.display_name)
-        if changes.time_zone is not None:
-            sets.append("timeZone = :timeZone")
-            values[":timeZone"] = s(changes.time_zone)
-        if changes.notifications is not None:
-            sets.append("notifications = :notifications")
-            values[":notifications"] = s(msgspec.json.encode(changes.notifications).decode())
+        given: dict[str, str | None] = {
+            "displayName": changes.display_name,
+            "timeZone": changes.time_zone,
+            "notifications": msgspec.json.encode(changes.notifications).decode()
+            if changes.notifications is not None
+            else None,
+        }
+        # Placeholders for every name: several (TIMEZONE among them) are reserved words.
+        for attribute, value in given.items():
+            if value is not None:
+                names[f"#{attribute}"] = attribute
+                values[f":{attribute}"] = s(value)
+                sets.append(f"#{attribute} = :{attribute}")
         expression = "SET " + ", ".join(sets)
         if changes.remove_display_name:
-            expression += " REMOVE displayName"
+            names["#displayName"] = "displayName"
+            expression += " REMOVE #displayName"
         try:
             response = self.client.update_item(
                 TableName=self.table_name,
@@ -92,7 +97,8 @@ class ProfileStore:
         response = self.client.get_item(
             TableName=self.table_name,
             Key=_key(sub),
-            ProjectionExpression="timeZone",
+            ProjectionExpression="#timeZone",
+            ExpressionAttributeNames={"#timeZone": "timeZone"},
             ConsistentRead=True,
         )
         return opt_str(response.get("Item") or {}, "timeZone") or DEFAULT_TIME_ZONE

@@ -1,0 +1,119 @@
+"""Profile on first use, its updates, and deleting an account with everything in it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from app.config import Settings
+from app.dev.emulator import Emulator
+from app.dev.stack import StackOutputs
+from tests.conftest import User, new_user
+from tests.helpers import add_event, assert_problem, create_batch
+
+Client = TestClient[Litestar]
+
+
+def _partition(dynamodb: Any, settings: Settings, user: User) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = dynamodb.query(
+        TableName=settings.table_name,
+        KeyConditionExpression="PK = :pk",
+        ExpressionAttributeValues={":pk": {"S": f"USER#{user.sub}"}},
+        ConsistentRead=True,
+    )["Items"]
+    return items
+
+
+def test_me_creates_the_profile_on_first_use(
+    client: Client, stack: StackOutputs, emulator: Emulator
+) -> None:
+    user = new_user(stack, emulator, "carol")
+    first = client.get("/me", headers=user.headers)
+    assert first.status_code == 200, first.text
+    profile = first.json()
+    assert profile["email"] == user.email
+    assert profile["timeZone"] == "UTC"
+    assert profile["notifications"] == {"reminders": True, "quietStart": None, "quietEnd": None}
+    assert client.get("/me", headers=user.headers).json() == profile
+
+
+def test_me_updates_name_time_zone_and_notifications(
+    client: Client, stack: StackOutputs, emulator: Emulator
+) -> None:
+    user = new_user(stack, emulator, "dave")
+    response = client.patch(
+        "/me",
+        json={
+            "displayName": "Dave",
+            "timeZone": "Europe/Berlin",
+            "notifications": {"reminders": False, "quietStart": "22:00", "quietEnd": "07:30"},
+        },
+        headers=user.headers,
+    )
+    assert response.status_code == 200, response.text
+    profile = response.json()
+    assert (profile["displayName"], profile["timeZone"]) == ("Dave", "Europe/Berlin")
+    assert profile["notifications"]["reminders"] is False
+    assert profile["version"] == 2
+    cleared = client.patch("/me", json={"displayName": None}, headers=user.headers).json()
+    assert cleared["displayName"] is None
+    assert cleared["timeZone"] == "Europe/Berlin"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"timeZone": "Mars/Olympus_Mons"}, "timeZone"),
+        ({"timeZone": "CEST"}, "timeZone"),
+        ({"displayName": ""}, "displayName"),
+        ({"displayName": "x" * 81}, "displayName"),
+        ({"notifications": {"quietStart": "25:00"}}, "quietStart"),
+        ({"email": "other@example.com"}, "email"),
+    ],
+)
+def test_me_refuses_bad_updates(
+    client: Client, alice: User, body: dict[str, Any], field: str
+) -> None:
+    before = client.get("/me", headers=alice.headers).json()
+    problem = assert_problem(
+        client.patch("/me", json=body, headers=alice.headers), 400, "validation"
+    )
+    assert any(field in e["field"] or field in e["message"] for e in problem["errors"]), problem
+    assert client.get("/me", headers=alice.headers).json() == before
+
+
+def test_deleting_an_account_removes_everything_and_can_be_retried(
+    client: Client,
+    stack: StackOutputs,
+    emulator: Emulator,
+    dynamodb: Any,
+    settings: Settings,
+    alice: User,
+) -> None:
+    user = new_user(stack, emulator, "erin")
+    client.patch("/me", json={"displayName": "Erin"}, headers=user.headers).raise_for_status()
+    for i in range(3):
+        batch = create_batch(client, user, name=f"erin {i}")
+        for _ in range(10):
+            add_event(client, user, batch["id"])
+    alices = create_batch(client, alice, name="untouched")
+    alice_items_before = _partition(dynamodb, settings, alice)
+    assert len(_partition(dynamodb, settings, user)) == 1 + 3 + 30
+
+    assert client.delete("/me", headers=user.headers).status_code == 204
+
+    assert _partition(dynamodb, settings, user) == []
+    cognito = boto3.client("cognito-idp", endpoint_url=emulator.endpoint, region_name=stack.region)
+    with pytest.raises(cognito.exceptions.UserNotFoundException):
+        cognito.admin_get_user(UserPoolId=stack.user_pool_id, Username=user.email)
+    assert _partition(dynamodb, settings, alice) == alice_items_before
+    assert client.get(f"/batches/{alices['id']}", headers=alice.headers).status_code == 200
+
+    assert client.delete("/me", headers=user.headers).status_code == 204
+    fresh = client.get("/me", headers=user.headers).json()
+    assert fresh["displayName"] is None
+    assert client.get("/batches", headers=user.headers).json()["items"] == []
