@@ -42,3 +42,8 @@ output "region" {
   description = "AWS region."
   value       = var.region
 }
+
+output "app_dotenv" {
+  description = "The functions' settings as KEY=value lines, for the app served outside Lambda (compose)."
+  value       = join("\n", [for key, value in local.environment : "${key}=${value}"])
+}

@@ -131,11 +131,18 @@ resource "aws_iam_role_policy" "this" {
       }] : statement if length(local.table_actions[each.key]) > 0],
       local.index_statements[each.key],
       [for i, grant in each.value.s3_grants : {
-        Sid      = "Bucket${i}"
+        Sid      = "Objects${i}"
         Effect   = "Allow"
         Action   = [for action in grant.actions : startswith(action, "s3:") ? action : "s3:${action}"]
         Resource = "${var.bucket_arn}/${grant.prefix}*"
       }],
+      [for i, grant in each.value.s3_grants : {
+        Sid       = "List${i}"
+        Effect    = "Allow"
+        Action    = "s3:ListBucket"
+        Resource  = var.bucket_arn
+        Condition = { StringLike = { "s3:prefix" = "${grant.prefix}*" } }
+      } if grant.list],
       [for statement in [
         {
           Sid      = "ReminderSchedules"

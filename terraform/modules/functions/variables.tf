@@ -18,7 +18,7 @@ variable "functions" {
 
     dynamodb_table_actions    = optional(list(string), [])
     dynamodb_index_actions    = optional(map(list(string)), {})
-    s3_grants                 = optional(list(object({ prefix = string, actions = list(string) })), [])
+    s3_grants                 = optional(list(object({ prefix = string, actions = list(string), list = optional(bool, false) })), [])
     manages_schedules         = optional(bool, false)
     cognito_admin_delete_user = optional(bool, false)
   }))
@@ -28,7 +28,7 @@ variable "functions" {
     - memory_mb, timeout_s, reserved_concurrency (null = unreserved), environment (merged over the shared one).
     - routes: HTTP API route keys behind the JWT authorizer; public_routes: route keys open without a token.
     - dynamodb_table_actions ("Query" or "dynamodb:Query") on the table; dynamodb_index_actions on named indexes only.
-    - s3_grants: actions on "<bucket>/<prefix>*" of the bucket (bucket_arn).
+    - s3_grants: actions on "<bucket>/<prefix>*" of the bucket (bucket_arn); list = true adds s3:ListBucket limited to that prefix.
     - manages_schedules: Create/Update/Delete/GetSchedule in schedule_group_name plus iam:PassRole of scheduler_role_arn.
     - cognito_admin_delete_user: cognito-idp:AdminDeleteUser on user_pool_arn (account deletion).
   EOT

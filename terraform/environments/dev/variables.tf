@@ -1,0 +1,67 @@
+variable "region" {
+  type        = string
+  description = "AWS region of the stack (the edge's web ACL is always in us-east-1)."
+  default     = "eu-central-1"
+}
+
+variable "image_tag" {
+  type        = string
+  description = "Image tag in the stack's ECR repository to run (the deploy pipeline passes the commit SHA)."
+}
+
+variable "domain_name" {
+  type        = string
+  description = "Public domain of this environment, e.g. dev.bubblebatch.com."
+}
+
+variable "acm_certificate_arn" {
+  type        = string
+  description = "ACM certificate in us-east-1 covering domain_name."
+}
+
+variable "route53_zone_id" {
+  type        = string
+  description = "Route 53 hosted zone that holds domain_name."
+}
+
+variable "cors_allow_origins" {
+  type        = list(string)
+  description = "The app's web origins allowed by CORS."
+  default     = []
+}
+
+variable "log_retention_days" {
+  type        = number
+  description = "Retention of every log group, in days."
+  default     = 14
+}
+
+variable "reserved_concurrency" {
+  type        = map(number)
+  description = "Reserved concurrency by function key (api, public, export, reminders); absent = unreserved."
+  default     = {}
+}
+
+variable "throttling_burst_limit" {
+  type        = number
+  description = "Default route throttling burst limit of the HTTP API."
+  default     = 1000
+}
+
+variable "throttling_rate_limit" {
+  type        = number
+  description = "Default route throttling rate limit of the HTTP API (requests per second)."
+  default     = 1000
+}
+
+variable "alarm_emails" {
+  type        = list(string)
+  description = "Addresses that receive the alarms."
+  default     = []
+}
+
+variable "app_settings" {
+  type        = map(string)
+  description = "Further app settings for every function (APPLE_APP_ID, ANDROID_PACKAGE, ANDROID_CERT_FINGERPRINTS, LOG_LEVEL…)."
+  default     = {}
+}
