@@ -1,9 +1,9 @@
 locals {
   count = var.enabled ? 1 : 0
 
-  # AWS managed policies (fixed ids, the same in every account).
+  # AWS managed origin request policy (a fixed id, the same in every account): every
+  # viewer header but Host, which must be the API's own for API Gateway to answer.
   all_viewer_except_host_header = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
-  security_headers_policy       = "67f7725c-6f97-4210-82d7-5512b31e9d03"
 
   public_path_patterns = ["/b/*", "/public/*", "/.well-known/*"]
   public_path_prefixes = ["/b/", "/public/", "/.well-known/"]
@@ -63,12 +63,40 @@ resource "aws_cloudfront_cache_policy" "api" {
   }
 }
 
+resource "aws_cloudfront_response_headers_policy" "this" {
+  count = local.count
+
+  name    = "${var.name}-security-headers"
+  comment = "HSTS, nosniff, no framing, no referrer leaks"
+
+  security_headers_config {
+    strict_transport_security {
+      access_control_max_age_sec = 63072000
+      include_subdomains         = true
+      preload                    = true
+      override                   = true
+    }
+    content_type_options {
+      override = true
+    }
+    frame_options {
+      frame_option = "DENY"
+      override     = true
+    }
+    referrer_policy {
+      referrer_policy = "strict-origin-when-cross-origin"
+      override        = true
+    }
+  }
+}
+
 # --- the distribution ------------------------------------------------------------------------
 
 resource "aws_cloudfront_distribution" "this" {
   # checkov:skip=CKV_AWS_86:Requests are logged by the web ACL (aws-waf-logs-*) and the API's JSON access logs; standard logs would need an ACL-enabled bucket.
   # checkov:skip=CKV_AWS_310:One origin (the regional HTTP API); there is no second origin to fail over to.
   # checkov:skip=CKV_AWS_305:The origin is an API, not a website: there is no root object to serve.
+  # checkov:skip=CKV2_AWS_47:The web ACL has the known-bad-inputs group (Log4j); the anonymous IP list is left out on purpose, it would lock out people on VPNs and carrier proxies.
   # checkov:skip=CKV_AWS_374:The app and its public pages are for people anywhere; no geo restriction.
   count = local.count
 
@@ -100,7 +128,7 @@ resource "aws_cloudfront_distribution" "this" {
     compress                   = true
     cache_policy_id            = aws_cloudfront_cache_policy.api[0].id
     origin_request_policy_id   = local.all_viewer_except_host_header
-    response_headers_policy_id = local.security_headers_policy
+    response_headers_policy_id = aws_cloudfront_response_headers_policy.this[0].id
   }
 
   dynamic "ordered_cache_behavior" {
@@ -115,7 +143,7 @@ resource "aws_cloudfront_distribution" "this" {
       compress                   = true
       cache_policy_id            = aws_cloudfront_cache_policy.public[0].id
       origin_request_policy_id   = local.all_viewer_except_host_header
-      response_headers_policy_id = local.security_headers_policy
+      response_headers_policy_id = aws_cloudfront_response_headers_policy.this[0].id
     }
   }
 
