@@ -1,6 +1,6 @@
 # Local developer commands. Everything Python runs through uv against the locked .venv.
 
-.PHONY: venv run token zip lint test bench clean
+.PHONY: venv run token zip lint checkov test bench clean
 
 # uv from PATH, else the module pip installs (a pyenv shim may not exist yet).
 UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
@@ -32,6 +32,10 @@ lint: venv
 	$(UV_RUN) ruff format --check .
 	$(UV_RUN) mypy
 	terraform fmt -check -recursive terraform
+
+# Terraform policy scan; checkov lives in its own venv under build/tools (it pins a lot).
+checkov: venv
+	$(UV_RUN) python -m app.dev.checkov
 
 # Lint first (fast), then the whole suite against its own emulator on a free port.
 test: lint
