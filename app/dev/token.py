@@ -25,10 +25,19 @@ from app.dev.stack import StackError, read_current
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
+    from mypy_boto3_cognito_idp.type_defs import AuthenticationResultTypeTypeDef
 
 
 def access_token(email: str, pool_id: str, client_id: str, *, endpoint: str | None = None) -> str:
-    """Return a fresh access token for ``email``, creating the user on first use.
+    """Return a fresh access token for ``email``, creating the user on first use."""
+    return sign_in(email, pool_id, client_id, endpoint=endpoint)["AccessToken"]
+
+
+def sign_in(
+    email: str, pool_id: str, client_id: str, *, endpoint: str | None = None
+) -> AuthenticationResultTypeTypeDef:
+    """Sign ``email`` in through the admin flow, creating the user on first use: the
+    emulator's stand-in for the email code, giving the same access, ID and refresh tokens.
 
     ``endpoint`` names the emulator; without it localstack-client's own rule applies.
     """
@@ -54,7 +63,7 @@ def access_token(email: str, pool_id: str, client_id: str, *, endpoint: str | No
         AuthFlow="ADMIN_USER_PASSWORD_AUTH",
         AuthParameters={"USERNAME": email, "PASSWORD": password},
     )
-    return result["AuthenticationResult"]["AccessToken"]
+    return result["AuthenticationResult"]
 
 
 def _cognito(pool_id: str, endpoint: str | None) -> CognitoIdentityProviderClient:

@@ -5,9 +5,20 @@ resource "aws_cognito_user_pool" "this" {
   username_attributes      = ["email"]
   auto_verified_attributes = ["email"]
   user_pool_tier           = var.user_pool_tier
+  deletion_protection      = var.deletion_protection ? "ACTIVE" : "INACTIVE"
 
+  # Passwordless sign-in: the app asks for USER_AUTH with EMAIL_OTP. Cognito requires
+  # PASSWORD in this list too; nobody is given a password.
   sign_in_policy {
     allowed_first_auth_factors = var.allowed_first_auth_factors
+  }
+
+  # Through SES when an identity is given (prod: volume and a real sender), else
+  # Cognito's own sender with its daily limit (dev).
+  email_configuration {
+    email_sending_account = var.ses_identity_arn == null ? "COGNITO_DEFAULT" : "DEVELOPER"
+    source_arn            = var.ses_identity_arn
+    from_email_address    = var.ses_identity_arn == null ? null : var.from_email_address
   }
 
   username_configuration {

@@ -18,7 +18,25 @@ variable "user_pool_tier" {
 variable "allowed_first_auth_factors" {
   type        = list(string)
   description = "First factors for choice-based sign-in (USER_AUTH). EMAIL_OTP also needs the pool to send email through SES."
-  default     = ["PASSWORD"]
+  default     = ["PASSWORD", "EMAIL_OTP"]
+}
+
+variable "deletion_protection" {
+  type        = bool
+  description = "Refuse to delete the user pool (on in prod)."
+  default     = false
+}
+
+variable "ses_identity_arn" {
+  type        = string
+  description = "ARN of a verified SES identity to send sign-in codes from; null uses Cognito's default sender (dev)."
+  default     = null
+}
+
+variable "from_email_address" {
+  type        = string
+  description = "FROM address for sign-in codes sent through SES, e.g. \"Kefir <no-reply@example.com>\"; used only with ses_identity_arn."
+  default     = null
 }
 
 variable "explicit_auth_flows" {
