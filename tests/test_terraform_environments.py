@@ -1,0 +1,187 @@
+"""The prod-shaped environments plan completely, and the local one tears down to nothing.
+
+`environments/dev` is planned against the session's emulator from a copy of
+`terraform/`, with generated override files for the backend (local state) and the
+providers (the emulator's endpoints, dummy keys): dev's own files stay as deployed.
+The destroy check applies the local environment a second time, under its own name
+prefix and state, so the session's stack is left alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from app.dev.emulator import DUMMY_CREDENTIALS, Emulator
+
+TERRAFORM = Path(__file__).resolve().parent.parent / "terraform"
+# Every service the dev environment touches; one left out would go to real AWS.
+SERVICES = (
+    "acm", "apigatewayv2", "cloudfront", "cloudwatch", "cognitoidp", "dynamodb", "ecr",
+    "iam", "kms", "lambda", "logs", "route53", "s3", "scheduler", "sns", "sqs", "sts",
+    "wafv2",
+)  # fmt: skip
+
+
+def _terraform(*args: str, cwd: Path, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env |= {"TF_DATA_DIR": str(data_dir), "TF_IN_AUTOMATION": "1", **DUMMY_CREDENTIALS}
+    return subprocess.run(
+        ["terraform", *args, "-no-color"] if args[0] != "init" else ["terraform", *args],
+        cwd=cwd, env=env, capture_output=True, text=True, check=False,
+        stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def _init(cwd: Path, data_dir: Path, state: Path) -> None:
+    args = ["init", "-input=false", "-reconfigure", f"-backend-config=path={state}"]
+    if plugin_dir := os.environ.get("TF_PLUGIN_DIR"):
+        args.append(f"-plugin-dir={plugin_dir}")
+    result = _terraform(*args, cwd=cwd, data_dir=data_dir)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _emulator_provider(endpoint: str, alias: str | None = None) -> str:
+    endpoints = "\n".join(f'    {service} = "{endpoint}"' for service in SERVICES)
+    alias_line = f'  alias = "{alias}"\n' if alias else ""
+    return (
+        f'provider "aws" {{\n{alias_line}'
+        '  access_key                  = "test"\n'
+        '  secret_key                  = "test"\n'
+        "  skip_credentials_validation = true\n"
+        "  skip_metadata_api_check     = true\n"
+        "  skip_requesting_account_id  = true\n"
+        "  s3_use_path_style           = true\n"
+        f"  endpoints {{\n{endpoints}\n  }}\n}}\n"
+    )
+
+
+def test_every_layer_and_environment_exists() -> None:
+    modules = {p.parent.name for p in TERRAFORM.glob("modules/*/versions.tf")}
+    assert modules >= {"data", "auth", "functions", "api", "edge", "scheduling", "monitoring"}
+    environments = {p.parent.name for p in TERRAFORM.glob("environments/*/versions.tf")}
+    assert environments == {"local", "dev", "prod"}
+    for name in ("dev", "prod"):
+        versions = (TERRAFORM / "environments" / name / "versions.tf").read_text()
+        assert re.search(r'backend "s3" \{[^}]*use_lockfile\s*=\s*true', versions), name
+    for name, days in (("dev", 14), ("prod", 30)):
+        variables = (TERRAFORM / "environments" / name / "variables.tf").read_text()
+        block = variables[variables.index('variable "log_retention_days"') :]
+        assert re.search(rf"default\s*=\s*{days}\b", block.split("}", 1)[0]), name
+
+
+def test_the_dev_environment_plans_against_the_emulator(emulator: Emulator, tmp_path: Path) -> None:
+    copy = tmp_path / "terraform"
+    shutil.copytree(
+        TERRAFORM, copy,
+        ignore=shutil.ignore_patterns(".terraform", "*.tfstate*", ".terraform.lock.hcl"),
+    )  # fmt: skip
+    dev = copy / "environments" / "dev"
+    (dev / "backend_override.tf").write_text('terraform {\n  backend "local" {}\n}\n')
+    (dev / "providers_override.tf").write_text(
+        _emulator_provider(emulator.endpoint)
+        + "\n"
+        + _emulator_provider(emulator.endpoint, "us_east_1")
+    )
+    (dev / "plan.auto.tfvars.json").write_text(
+        json.dumps({
+            "region": "us-east-1",
+            "image_tag": "0123456789abcdef",
+            "domain_name": "dev.kefir.example",
+            "acm_certificate_arn": "arn:aws:acm:us-east-1:000000000000:certificate/0000",
+            "route53_zone_id": "Z0000000000000000000",
+            "cors_allow_origins": ["https://app.kefir.example"],
+        })
+    )  # fmt: skip
+    data_dir = tmp_path / ".terraform"
+    _init(dev, data_dir, tmp_path / "dev.tfstate")
+    plan = _terraform(
+        "plan", "-input=false", "-out", str(tmp_path / "dev.tfplan"), cwd=dev, data_dir=data_dir
+    )
+    assert plan.returncode == 0, plan.stdout[-4000:] + plan.stderr[-4000:]
+    shown = _terraform("show", "-json", str(tmp_path / "dev.tfplan"), cwd=dev, data_dir=data_dir)
+    changes = json.loads(shown.stdout)["resource_changes"]
+    planned = {c["type"] for c in changes if c["change"]["actions"] == ["create"]}
+    # The prod shape: image functions from ECR, the edge with its WAF, alarms, schedules.
+    assert planned >= {
+        "aws_ecr_repository", "aws_lambda_function", "aws_apigatewayv2_route",
+        "aws_cloudfront_distribution", "aws_wafv2_web_acl", "aws_route53_record",
+        "aws_cloudwatch_metric_alarm", "aws_sns_topic", "aws_scheduler_schedule_group",
+        "aws_sqs_queue", "aws_dynamodb_table", "aws_s3_bucket", "aws_cognito_user_pool",
+    }  # fmt: skip
+    functions = [c for c in changes if c["type"] == "aws_lambda_function"]
+    assert {f["change"]["after"]["package_type"] for f in functions} == {"Image"}
+    assert {tuple(f["change"]["after"]["architectures"]) for f in functions} == {("arm64",)}
+    commands = {f["index"]: f["change"]["after"]["image_config"][0]["command"] for f in functions}
+    assert commands["reminders"] == ["app.entrypoints.reminders.handler"]
+    assert commands["api"] == ["app.entrypoints.api.handler"]
+    count = re.search(r"Plan: (\d+) to add, 0 to change, 0 to destroy", plan.stdout)
+    assert count, plan.stdout[-2000:]
+    print(f"dev plan: {count.group(1)} to add")
+
+
+def _leftovers(endpoint: str, prefix: str, region: str) -> dict[str, list[str]]:
+    """Everything in the emulator whose name carries the prefix, by service."""
+
+    def client(name: str) -> Any:
+        return boto3.client(name, endpoint_url=endpoint, region_name=region)  # type: ignore[call-overload]
+
+    pools = client("cognito-idp").list_user_pools(MaxResults=60)["UserPools"]
+    groups = client("scheduler").list_schedule_groups()["ScheduleGroups"]
+    found: dict[str, list[str]] = {
+        "lambda": [f["FunctionName"] for f in client("lambda").list_functions()["Functions"]],
+        "dynamodb": client("dynamodb").list_tables()["TableNames"],
+        "s3": [b["Name"] for b in client("s3").list_buckets().get("Buckets", [])],
+        "cognito": [p["Name"] for p in pools],
+        "apigatewayv2": [a["Name"] for a in client("apigatewayv2").get_apis()["Items"]],
+        "iam": [r["RoleName"] for r in client("iam").list_roles()["Roles"]],
+        "logs": [g["logGroupName"] for g in client("logs").describe_log_groups()["logGroups"]],
+        "scheduler": [g["Name"] for g in groups],
+        "sqs": client("sqs").list_queues().get("QueueUrls", []),
+    }  # fmt: skip
+    return {service: [n for n in names if prefix in n] for service, names in found.items()}
+
+
+def test_destroying_the_local_environment_leaves_nothing(
+    emulator: Emulator, lambda_zip: Path, tmp_path: Path
+) -> None:
+    prefix = f"kefir-gone-{uuid.uuid4().hex[:6]}"
+    local = TERRAFORM / "environments" / "local"
+    data_dir = tmp_path / ".terraform"
+    _init(local, data_dir, tmp_path / "terraform.tfstate")
+    variables = [
+        "-var", f"aws_endpoint={emulator.endpoint}",
+        "-var", f"lambda_zip_path={lambda_zip.resolve()}",
+        "-var", f"name_prefix={prefix}",
+    ]  # fmt: skip
+    applied = _terraform(
+        "apply", "-input=false", "-auto-approve", *variables, cwd=local, data_dir=data_dir
+    )
+    assert applied.returncode == 0, applied.stdout[-4000:] + applied.stderr[-4000:]
+    region = "us-east-1"
+    before = _leftovers(emulator.endpoint, prefix, region)
+    assert before["lambda"], "the apply created functions under the prefix"
+
+    destroyed = _terraform(
+        "destroy", "-input=false", "-auto-approve", *variables, cwd=local, data_dir=data_dir
+    )
+    assert destroyed.returncode == 0, destroyed.stdout[-4000:] + destroyed.stderr[-4000:]
+    state = _terraform("state", "list", cwd=local, data_dir=data_dir)
+    assert state.stdout.strip() == ""
+    after = _leftovers(emulator.endpoint, prefix, region)
+    assert after == {service: [] for service in after}, after
+
+
+@pytest.fixture(autouse=True)
+def _dummy_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in DUMMY_CREDENTIALS.items():
+        monkeypatch.setenv(key, value)
