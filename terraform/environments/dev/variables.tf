@@ -65,3 +65,15 @@ variable "app_settings" {
   description = "Further app settings for every function (APPLE_APP_ID, ANDROID_PACKAGE, ANDROID_CERT_FINGERPRINTS, LOG_LEVEL…)."
   default     = {}
 }
+
+variable "ses_identity_arn" {
+  type        = string
+  description = "Verified SES identity that sends the sign-in codes; null = Cognito's default sender (low daily quota, fine for dev)."
+  default     = null
+}
+
+variable "from_email_address" {
+  type        = string
+  description = "FROM address of the sign-in codes, used with ses_identity_arn."
+  default     = null
+}

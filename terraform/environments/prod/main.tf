@@ -18,6 +18,8 @@ module "stack" {
   throttling_rate_limit  = var.throttling_rate_limit
   alarm_emails           = var.alarm_emails
   app_settings           = var.app_settings
+  ses_identity_arn       = var.ses_identity_arn
+  from_email_address     = var.from_email_address
   # The table refuses deletion; the image repository keeps its images on destroy.
   deletion_protection = true
 }

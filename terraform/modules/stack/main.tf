@@ -51,8 +51,11 @@ module "data" {
 module "auth" {
   source = "../auth"
 
-  name = var.name_prefix
-  tags = var.tags
+  name                = var.name_prefix
+  deletion_protection = var.deletion_protection
+  ses_identity_arn    = var.ses_identity_arn
+  from_email_address  = var.from_email_address
+  tags                = var.tags
 }
 
 module "scheduling" {

@@ -75,3 +75,15 @@ variable "tags" {
   description = "Tags applied to every resource that takes them."
   default     = {}
 }
+
+variable "ses_identity_arn" {
+  type        = string
+  description = "Verified SES identity that sends the sign-in codes; null = Cognito's default sender (low daily quota, fine for dev)."
+  default     = null
+}
+
+variable "from_email_address" {
+  type        = string
+  description = "FROM address of the sign-in codes, used with ses_identity_arn."
+  default     = null
+}
