@@ -95,3 +95,14 @@ module "api" {
   cors_allow_origins = var.cors_allow_origins
   log_retention_days = var.log_retention_days
 }
+
+# The public domain (CloudFront + WAF) exists only in AWS; here the API is reached at the
+# emulator's gateway. Switched by a variable so the wiring stays the same as dev/prod.
+module "edge" {
+  source = "../../modules/edge"
+
+  enabled            = var.edge_enabled
+  name               = var.name_prefix
+  api_endpoint       = module.api.api_endpoint
+  log_retention_days = var.log_retention_days
+}

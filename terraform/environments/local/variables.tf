@@ -37,3 +37,9 @@ variable "cors_allow_origins" {
   description = "Origins of the app allowed by CORS (e.g. Expo's web dev server)."
   default     = ["http://localhost:8081"]
 }
+
+variable "edge_enabled" {
+  type        = bool
+  description = "Create the edge (CloudFront, WAF, DNS); off locally, where there is no domain or CloudFront."
+  default     = false
+}
