@@ -80,6 +80,8 @@ def create_app(
             render_plugins=[SwaggerRenderPlugin()],
         ),
         debug=False,
+        # Logging is structlog's (app.logs); Litestar's own stdlib set-up is not needed.
+        logging_config=None,
     )
     app.asgi_handler = request_logging(app.asgi_handler)
     return app
