@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from app.dev.checkov import scan
+from app.dev.emulator import DUMMY_CREDENTIALS, ensure_venv
 
 REPO = Path(__file__).resolve().parent.parent
 DOCKERFILE = REPO / "docker" / "Dockerfile"
@@ -76,3 +79,65 @@ def test_the_deploy_workflow_uses_oidc_and_gates_prod() -> None:
     assert re.search(r"prod:\n\s+needs: dev\n", deploy)
     for step in ("terraform plan -out=tfplan", "terraform apply tfplan", "docker push"):
         assert step in per_env
+
+
+_IMPORT_CHECK = """
+import sys
+sys.path[:0] = sys.argv[1:3]
+from app.main import create_app
+application = create_app()
+import app.entrypoints.api, app.entrypoints.reminders
+assert application.openapi_schema.to_schema()["paths"]
+"""
+
+
+def test_the_image_dependencies_run_the_app_without_dev_packages(tmp_path: Path) -> None:
+    """Replays the Dockerfile's export and install for the functions' Python (3.11).
+
+    Docker cannot run here; this proves the image's dependency set is complete for the
+    API and reminders entry points and carries no dev package.
+    """
+    dockerfile = DOCKERFILE.read_text(encoding="utf-8").replace("\\\n", " ")
+    export = re.search(r"uv (export .*?) --output-file requirements\.txt", dockerfile)
+    install = re.search(r"uv pip install (.*?) --requirement requirements\.txt", dockerfile)
+    assert export, "the Dockerfile exports its requirements with uv"
+    assert install, "the Dockerfile installs them with uv"
+    assert "--no-deps" in install.group(1).split()
+    uv = shutil.which("uv")
+    assert uv, "uv is on PATH (make venv installs it)"
+    requirements = tmp_path / "requirements.txt"
+    exported = subprocess.run(
+        [uv, *export.group(1).split(), "--output-file", str(requirements)],
+        cwd=REPO, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert exported.returncode == 0, exported.stderr
+    deps = tmp_path / "deps"
+    installed = subprocess.run(
+        [uv, "pip", "install", "--quiet", "--no-deps", "--target", str(deps),
+         "--python", str(ensure_venv()), "--requirement", str(requirements)],
+        cwd=REPO, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert installed.returncode == 0, installed.stderr
+    # app/ as the image has it: without app/dev (.dockerignore).
+    code = tmp_path / "code"
+    shutil.copytree(REPO / "app", code / "app", ignore=shutil.ignore_patterns("dev", "__pycache__"))
+    settings = {
+        "TABLE_NAME": "t",
+        "COGNITO_ISSUER": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_x",
+        "COGNITO_CLIENT_ID": "c",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        **DUMMY_CREDENTIALS,
+    }
+    result = subprocess.run(
+        [str(ensure_venv()), "-I", "-c", _IMPORT_CHECK, str(deps), str(code)],
+        env={"PATH": os.environ.get("PATH", ""), **settings},
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    # The emulator's own environment is on the path too (-I keeps site-packages), so a
+    # dev package could only come from there; the folder itself must carry none.
+    carried = {p.name.split("-")[0].lower() for p in deps.glob("*.dist-info")}
+    assert not carried & {"pytest", "mypy", "ruff", "polyfactory", "faker", "boto3_stubs"}
+    assert {"litestar", "mangum", "boto3", "uvicorn"} <= carried
+    size = sum(f.stat().st_size for f in deps.rglob("*") if f.is_file())
+    print(f"image runtime dependencies: {size / 1e6:.0f} MB installed")
