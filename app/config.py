@@ -32,6 +32,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_json: bool = True
     max_body_bytes: int = 64 * 1024
     jwks_cache_seconds: int = 3600
+    # Reminders: the schedule group, what schedules invoke (and as whom, and where failed
+    # events go), and where pushes go (`log`: only logged). Unset: reminder routes answer 503.
+    reminders_schedule_group: str | None = None
+    reminders_function_arn: str | None = None
+    scheduler_role_arn: str | None = None
+    reminders_dlq_arn: str | None = None
+    expo_push_url: str = "https://exp.host/--/api/v2/push/send"
+    expo_access_token: str | None = None
     jwt_leeway_seconds: int = 30
 
 
@@ -46,6 +54,12 @@ _ENV_NAMES: dict[str, tuple[str, ...]] = {
     "log_json": ("LOG_JSON",),
     "max_body_bytes": ("MAX_BODY_BYTES",),
     "jwks_cache_seconds": ("JWKS_CACHE_SECONDS",),
+    "reminders_schedule_group": ("REMINDERS_SCHEDULE_GROUP",),
+    "reminders_function_arn": ("REMINDERS_FUNCTION_ARN",),
+    "scheduler_role_arn": ("SCHEDULER_ROLE_ARN",),
+    "reminders_dlq_arn": ("REMINDERS_DLQ_ARN",),
+    "expo_push_url": ("EXPO_PUSH_URL",),
+    "expo_access_token": ("EXPO_ACCESS_TOKEN",),
     "jwt_leeway_seconds": ("JWT_LEEWAY_SECONDS",),
 }
 
@@ -75,6 +89,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     except msgspec.ValidationError as exc:
         raise SettingsError(_name_variable(str(exc))) from None
     _check_ranges(settings)
+    _check_reminders(settings)
     return settings
 
 
@@ -109,6 +124,28 @@ def _check_ranges(settings: Settings) -> None:
     ):
         if not url.startswith(("https://", "http://")):
             raise SettingsError(f"{name}: must be an http(s) URL, got {url!r}")
+
+
+_REMINDER_ARNS = (
+    ("REMINDERS_FUNCTION_ARN", "reminders_function_arn", "arn:aws:lambda:"),
+    ("SCHEDULER_ROLE_ARN", "scheduler_role_arn", "arn:aws:iam:"),
+    ("REMINDERS_DLQ_ARN", "reminders_dlq_arn", "arn:aws:sqs:"),
+)
+
+
+def _check_reminders(settings: Settings) -> None:
+    """Scheduling needs all four reminder settings or none (reminders off)."""
+    given = [getattr(settings, field) for _, field, _ in _REMINDER_ARNS]
+    if settings.reminders_schedule_group is not None or any(given):
+        for name, field, prefix in _REMINDER_ARNS:
+            value = getattr(settings, field)
+            if not value or not value.startswith(prefix):
+                raise SettingsError(f"{name}: must be an ARN starting {prefix!r}, got {value!r}")
+        if not settings.reminders_schedule_group:
+            raise SettingsError("REMINDERS_SCHEDULE_GROUP: required with the other reminder settings")
+    url = settings.expo_push_url
+    if url != "log" and not url.startswith(("https://", "http://")):
+        raise SettingsError(f"EXPO_PUSH_URL: must be an http(s) URL or `log`, got {url!r}")
 
 
 @lru_cache(maxsize=1)

@@ -16,17 +16,23 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from app.api.batches import BatchController
+from app.api.devices import DeviceController
 from app.api.errors import EXCEPTION_HANDLERS
 from app.api.health import health
 from app.api.me import MeController
 from app.api.middleware import request_logging
+from app.api.reminder_flows import ReminderFlows
+from app.api.reminders import ReminderController
 from app.config import Settings, get_settings
 from app.logs import configure_logging
 from app.services.auth import TokenVerifier
 from app.services.clients import AwsClients
+from app.services.scheduler import ReminderScheduler
 from app.store.batches import BatchStore
+from app.store.devices import DeviceStore
 from app.store.partition import UserPartition
 from app.store.profiles import ProfileStore
+from app.store.reminders import ReminderStore
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -39,6 +45,19 @@ def from_state(key: str) -> Provide:
         return request.app.state[key]
 
     return Provide(provide, sync_to_thread=False)
+
+
+def reminder_scheduler(settings: Settings, clients: AwsClients) -> ReminderScheduler | None:
+    """None when reminders are not configured: their routes then answer 503."""
+    if settings.reminders_schedule_group is None:
+        return None
+    return ReminderScheduler(
+        lambda: clients.scheduler,
+        group=settings.reminders_schedule_group,
+        function_arn=settings.reminders_function_arn or "",
+        role_arn=settings.scheduler_role_arn or "",
+        dead_letter_arn=settings.reminders_dlq_arn or "",
+    )
 
 
 def create_app(
@@ -55,6 +74,12 @@ def create_app(
             "store": BatchStore(clients.dynamodb, table),
             "profiles": ProfileStore(clients.dynamodb, table),
             "partition": UserPartition(clients.dynamodb, table),
+            "reminder_flows": ReminderFlows(
+                ReminderStore(clients.dynamodb, table),
+                ProfileStore(clients.dynamodb, table),
+                reminder_scheduler(settings, clients),
+            ),
+            "devices": DeviceStore(clients.dynamodb, table),
             "verifier": TokenVerifier(
                 issuer=settings.cognito_issuer,
                 client_id=settings.cognito_client_id,
@@ -65,10 +90,24 @@ def create_app(
         }
     )
     app = Litestar(
-        route_handlers=[health, BatchController, MeController],
+        route_handlers=[
+            health,
+            BatchController,
+            MeController,
+            ReminderController,
+            DeviceController,
+        ],
         dependencies={
             key: from_state(key)
-            for key in ("settings", "clients", "store", "profiles", "partition")
+            for key in (
+                "settings",
+                "clients",
+                "store",
+                "profiles",
+                "partition",
+                "reminder_flows",
+                "devices",
+            )
         },
         exception_handlers=EXCEPTION_HANDLERS,
         state=state,

@@ -24,6 +24,7 @@ from app.dev.lambda_zip import build_zip
 from app.dev.stack import StackOutputs, apply_local
 from app.dev.token import access_token
 from app.main import create_app
+from tests.expo_server import ExpoServer
 
 
 @pytest.fixture(scope="session")
@@ -43,8 +44,25 @@ def stack_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def stack(emulator: Emulator, lambda_zip: Path, stack_dir: Path) -> StackOutputs:
-    return apply_local(emulator.endpoint, stack_dir, lambda_zip)
+def expo() -> Iterator[ExpoServer]:
+    """The loopback Expo push server that the app and the deployed functions push to."""
+    with ExpoServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def stack_environment(expo: ExpoServer) -> dict[str, str]:
+    """Extra environment of the deployed functions (a second plan must pass the same)."""
+    return {"EXPO_PUSH_URL": expo.url}
+
+
+@pytest.fixture(scope="session")
+def stack(
+    emulator: Emulator, lambda_zip: Path, stack_dir: Path, stack_environment: dict[str, str]
+) -> StackOutputs:
+    return apply_local(
+        emulator.endpoint, stack_dir, lambda_zip, extra_environment=stack_environment
+    )
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -59,7 +77,7 @@ def aws_environment() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def settings(stack: StackOutputs, emulator: Emulator) -> Settings:
+def settings(stack: StackOutputs, emulator: Emulator, expo: ExpoServer) -> Settings:
     os.environ["AWS_ENDPOINT_URL"] = emulator.endpoint
     return Settings(
         table_name=stack.table_name,
@@ -68,6 +86,11 @@ def settings(stack: StackOutputs, emulator: Emulator) -> Settings:
         cognito_jwks_url=stack.cognito_jwks_url,
         aws_region=stack.region,
         app_env="test",
+        reminders_schedule_group=stack.reminders_schedule_group,
+        reminders_function_arn=stack.reminders_function_arn,
+        scheduler_role_arn=stack.scheduler_role_arn,
+        reminders_dlq_arn=stack.reminders_dlq_arn,
+        expo_push_url=expo.url,
     )
 
 

@@ -28,9 +28,12 @@ def calls(app: Litestar) -> Iterator[list[str]]:
     events.unregister("before-call.dynamodb", record)
 
 
-def test_create_is_one_call(client: Client, alice: User, calls: list[str]) -> None:
+def test_create_is_one_write_and_the_time_zone_read(
+    client: Client, alice: User, calls: list[str]
+) -> None:
+    """The write, then the user's time zone for the reminder suggestions it returns."""
     create_batch(client, alice)
-    assert calls == ["PutItem"]
+    assert calls == ["PutItem", "GetItem"]
 
 
 def test_get_batch_with_events_is_one_call(client: Client, alice: User, calls: list[str]) -> None:

@@ -48,9 +48,13 @@ def test_every_layer_has_a_module() -> None:
 
 
 def test_a_second_plan_of_the_local_environment_shows_no_changes(
-    emulator: Emulator, stack: StackOutputs, stack_dir: Path, lambda_zip: Path
+    emulator: Emulator,
+    stack: StackOutputs,
+    stack_dir: Path,
+    lambda_zip: Path,
+    stack_environment: dict[str, str],
 ) -> None:
     assert stack.table_name
-    assert not plan_shows_changes(emulator.endpoint, stack_dir, lambda_zip), (
+    assert not plan_shows_changes(emulator.endpoint, stack_dir, lambda_zip, stack_environment), (
         stack_dir / "terraform.log"
     ).read_text()[-4000:]

@@ -13,6 +13,8 @@ from litestar.status_codes import HTTP_204_NO_CONTENT
 from msgspec import UNSET, UnsetType
 
 from app.api.auth import provide_principal
+from app.api.reminder_flows import ReminderFlows
+from app.api.reminder_schemas import BatchWithSuggestionsOut
 from app.api.schemas import (
     BatchDetailOut,
     BatchOut,
@@ -35,6 +37,7 @@ StatusFilter = Annotated[BatchStatus | None, QueryParameter(description="only ba
 PathId = FromPath[str]
 Store = NamedDependency[BatchStore]
 Caller = NamedDependency[Principal]
+Flows = NamedDependency[ReminderFlows]
 EVENTS_IN_DETAIL = 100
 T = TypeVar("T")
 
@@ -61,18 +64,20 @@ class BatchController(Controller):
 
     @post(operation_id="createBatch", sync_to_thread=False)
     def create_batch(
-        self, data: JSONBody[CreateBatch], principal: Caller, store: Store
-    ) -> BatchOut:
+        self, data: JSONBody[CreateBatch], principal: Caller, store: Store, reminder_flows: Flows
+    ) -> BatchWithSuggestionsOut:
+        now = _now()
         batch = new_batch(
             name=data.name,
             kind=data.kind,
             started_at=data.started_at,
             notes=data.notes,
             temperature_c=data.temperature_c,
-            now=_now(),
+            now=now,
         )
         store.create_batch(principal.sub, batch)
-        return BatchOut.of(batch)
+        suggestions = reminder_flows.suggest_for_new(principal.sub, batch, now)
+        return BatchWithSuggestionsOut.with_suggestions(batch, suggestions)
 
     @get(operation_id="listBatches", sync_to_thread=False)
     def list_batches(
@@ -97,7 +102,12 @@ class BatchController(Controller):
 
     @patch("/{batch_id:str}", operation_id="updateBatch", sync_to_thread=False)
     def update_batch(
-        self, batch_id: PathId, data: JSONBody[UpdateBatch], principal: Caller, store: Store
+        self,
+        batch_id: PathId,
+        data: JSONBody[UpdateBatch],
+        principal: Caller,
+        store: Store,
+        reminder_flows: Flows,
     ) -> BatchOut:
         now = _now()
         if isinstance(data.started_at, datetime):
@@ -118,6 +128,8 @@ class BatchController(Controller):
         batch = store.update_batch(
             principal.sub, _existing_id(batch_id), data.version, changes, now
         )
+        if changes.status in ("finished", "archived"):
+            reminder_flows.cancel_all(principal.sub, batch.id, now)
         return BatchOut.of(batch)
 
     @delete(
@@ -126,7 +138,10 @@ class BatchController(Controller):
         status_code=HTTP_204_NO_CONTENT,
         sync_to_thread=False,
     )
-    def delete_batch(self, batch_id: PathId, principal: Caller, store: Store) -> None:
+    def delete_batch(
+        self, batch_id: PathId, principal: Caller, store: Store, reminder_flows: Flows
+    ) -> None:
+        reminder_flows.cancel_all(principal.sub, _existing_id(batch_id), _now())
         store.delete_batch(principal.sub, _existing_id(batch_id))
 
     @post("/{batch_id:str}/events", operation_id="addEvent", sync_to_thread=False)

@@ -17,6 +17,8 @@ from app.domain.errors import (
     InvalidInput,
     InvalidTransition,
     NotFound,
+    ReminderClosed,
+    ServiceUnavailable,
     StaleVersion,
 )
 from app.logs import get_logger
@@ -53,6 +55,8 @@ _DOMAIN_PROBLEMS: dict[type[DomainError], ProblemSpec] = {
     InvalidTransition: ProblemSpec("invalid-status-transition", "Status change not allowed", 409),
     BatchClosed: ProblemSpec("batch-closed", "Batch is closed", 409),
     InvalidCursor: ProblemSpec("invalid-cursor", "Invalid cursor", 400),
+    ReminderClosed: ProblemSpec("reminder-closed", "Reminder is closed", 409),
+    ServiceUnavailable: ProblemSpec("service-unavailable", "Service unavailable", 503),
 }
 
 _HTTP_PROBLEMS: dict[int, tuple[str, str]] = {

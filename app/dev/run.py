@@ -96,6 +96,10 @@ def app_environment(endpoint: str, outputs: StackOutputs) -> dict[str, str]:
         "AWS_ENDPOINT_URL": endpoint,
         "AWS_REGION": outputs.region,
         "AWS_DEFAULT_REGION": outputs.region,
+        "REMINDERS_SCHEDULE_GROUP": outputs.reminders_schedule_group,
+        "REMINDERS_FUNCTION_ARN": outputs.reminders_function_arn,
+        "SCHEDULER_ROLE_ARN": outputs.scheduler_role_arn,
+        "REMINDERS_DLQ_ARN": outputs.reminders_dlq_arn,
         **DUMMY_CREDENTIALS,
     }
 

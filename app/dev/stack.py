@@ -43,6 +43,11 @@ class StackOutputs(msgspec.Struct, frozen=True, kw_only=True):
     api_endpoint: str
     api_function_name: str
     region: str
+    reminders_function_name: str
+    reminders_function_arn: str
+    reminders_schedule_group: str
+    scheduler_role_arn: str
+    reminders_dlq_arn: str
 
 
 class CurrentStack(msgspec.Struct, frozen=True, kw_only=True):

@@ -37,3 +37,12 @@ class InvalidInput(DomainError):
     def __init__(self, field: str, detail: str) -> None:
         super().__init__(detail)
         self.field = field
+
+
+class ReminderClosed(DomainError):
+    """The reminder is done or cancelled: it can no longer be moved or done again."""
+
+
+class ServiceUnavailable(DomainError):
+    """An outside service the request needs (the scheduler) failed; nothing was left
+    half-done, so the client may retry."""

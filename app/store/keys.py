@@ -10,6 +10,12 @@
 | a user's batches, newest first     | LSI1  | PK=USER#<sub> (only batch items carry LSI1SK)   |
 | a user's profile                   | table | PK=USER#<sub>, SK=PROFILE                       |
 | a public batch by id               | GSI1  | GSI1PK=PUBLIC#<id> (only while sharing is on)   |
+| reminders of a batch               | table | PK=USER#<sub>, begins_with(SK,                  |
+|                                    |       |   BATCH#<id>#REMINDER#)                         |
+| batch + one reminder (delivery)    | table | TransactGetItems of the two keys: one call, one |
+|                                    |       |   consistent snapshot                           |
+| a user's devices                   | table | PK=USER#<sub>, begins_with(SK, DEVICE#)         |
+| who holds a push token             | table | PK=PUSHTOKEN#<sha256>, SK=OWNER (item: sub)     |
 
 LSI1 exists because batches and their events share the partition: a plain query on
 `BATCH#` would page through every event to find the batches. LSI1SK is the batch's
@@ -43,3 +49,27 @@ def event_sk(batch_id: str, event_id: str) -> str:
 def events_upper_bound(batch_id: str) -> str:
     """Sorts after every event key of the batch and before its photos and reminders."""
     return f"{BATCH}{batch_id}#EVENT$"
+
+
+REMINDER = "#REMINDER#"
+DEVICE = "DEVICE#"
+PUSH_TOKEN = "PUSHTOKEN#"
+OWNER = "OWNER"
+
+
+def reminder_prefix(batch_id: str) -> str:
+    return f"{BATCH}{batch_id}{REMINDER}"
+
+
+def reminder_sk(batch_id: str, reminder_id: str) -> str:
+    return f"{reminder_prefix(batch_id)}{reminder_id}"
+
+
+def device_sk(token_hash: str) -> str:
+    return f"{DEVICE}{token_hash}"
+
+
+def push_token_pk(token_hash: str) -> str:
+    """A token's owner item, outside every user's partition: one device, one owner, and
+    a token registered by someone else is found (and moved) without a scan or an index."""
+    return f"{PUSH_TOKEN}{token_hash}"

@@ -1,5 +1,11 @@
+data "aws_caller_identity" "current" {}
+
 locals {
   cognito_jwks_url = "${var.aws_endpoint}/${module.auth.user_pool_id}/.well-known/jwks.json"
+
+  # Built from the name: the functions' environment needs the scheduling module's
+  # outputs, and that module needs this ARN, so a reference would be a cycle.
+  reminders_function_arn = "arn:aws:lambda:${var.region}:${data.aws_caller_identity.current.account_id}:function:${var.name_prefix}-reminders"
 
   environment = merge(
     {
@@ -11,7 +17,14 @@ locals {
       APP_ENV          = "local"
       LOG_LEVEL        = "INFO"
       AWS_ENDPOINT_URL = var.aws_endpoint
+      # Reminders: where the API puts schedules and what they invoke.
+      REMINDERS_SCHEDULE_GROUP = module.scheduling.group_name
+      REMINDERS_FUNCTION_ARN   = local.reminders_function_arn
+      SCHEDULER_ROLE_ARN       = module.scheduling.role_arn
+      REMINDERS_DLQ_ARN        = module.scheduling.dlq_arn
     },
+    # EXPO_PUSH_URL comes from here (make run passes it through; the tests point it at
+    # their loopback Expo server); unset, pushes go to Expo's API.
     var.extra_environment,
   )
 }
@@ -30,6 +43,13 @@ module "auth" {
   explicit_auth_flows = ["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH"]
 }
 
+module "scheduling" {
+  source = "../../modules/scheduling"
+
+  name                   = var.name_prefix
+  reminders_function_arn = local.reminders_function_arn
+}
+
 module "functions" {
   source = "../../modules/functions"
 
@@ -39,6 +59,9 @@ module "functions" {
   table_arn          = module.data.table_arn
   environment        = local.environment
   log_retention_days = var.log_retention_days
+  # The api function creates and moves reminder schedules in this group, passing this role.
+  schedule_group_name = module.scheduling.group_name
+  scheduler_role_arn  = module.scheduling.role_arn
   # The emulator runs no X-Ray daemon.
   tracing_mode = "PassThrough"
 
@@ -56,6 +79,7 @@ module "functions" {
         "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query",
         "BatchWriteItem", "TransactWriteItems", "ConditionCheckItem",
       ]
+      manages_schedules = true
     }
     public = {
       description            = "Public batch page and summary (no auth, read-only)"
@@ -79,7 +103,9 @@ module "functions" {
       handler                = "app.entrypoints.reminders.handler"
       memory_mb              = 256
       timeout_s              = 60
-      dynamodb_table_actions = ["GetItem", "Query", "UpdateItem", "DeleteItem"]
+      # Reads batch + reminder (TransactGetItems = GetItem), claims it (UpdateItem with a
+      # ConditionCheck on the batch), lists devices, removes unregistered ones.
+      dynamodb_table_actions = ["GetItem", "Query", "UpdateItem", "DeleteItem", "ConditionCheckItem"]
     }
   }
 }
