@@ -47,3 +47,28 @@ output "app_dotenv" {
   description = "The functions' settings as KEY=value lines, for the app served outside Lambda (compose)."
   value       = join("\n", [for key, value in local.environment : "${key}=${value}"])
 }
+
+output "reminders_function_name" {
+  description = "Name of the reminders Lambda function (invoked by the scheduler)."
+  value       = module.functions.function_names["reminders"]
+}
+
+output "reminders_function_arn" {
+  description = "ARN of the reminders function, the schedules' target."
+  value       = local.reminders_function_arn
+}
+
+output "reminders_schedule_group" {
+  description = "EventBridge Scheduler group of the reminder schedules."
+  value       = module.scheduling.group_name
+}
+
+output "scheduler_role_arn" {
+  description = "Role the scheduler assumes to invoke the reminders function."
+  value       = module.scheduling.role_arn
+}
+
+output "reminders_dlq_arn" {
+  description = "Dead-letter queue of undelivered reminder events."
+  value       = module.scheduling.dlq_arn
+}
