@@ -142,7 +142,9 @@ def _check_reminders(settings: Settings) -> None:
             if not value or not value.startswith(prefix):
                 raise SettingsError(f"{name}: must be an ARN starting {prefix!r}, got {value!r}")
         if not settings.reminders_schedule_group:
-            raise SettingsError("REMINDERS_SCHEDULE_GROUP: required with the other reminder settings")
+            raise SettingsError(
+                "REMINDERS_SCHEDULE_GROUP: required with the other reminder settings"
+            )
     url = settings.expo_push_url
     if url != "log" and not url.startswith(("https://", "http://")):
         raise SettingsError(f"EXPO_PUSH_URL: must be an http(s) URL or `log`, got {url!r}")

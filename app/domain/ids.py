@@ -16,10 +16,15 @@ ULID_PATTERN = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 
 
 def new_ulid(at: datetime) -> str:
+    return ulid_from(at, secrets.randbits(80))
+
+
+def ulid_from(at: datetime, random_bits: int) -> str:
+    """A ULID with the given 80 low bits: for ids derived from their content."""
     millis = int(at.timestamp() * 1000)
     if not 0 <= millis < 1 << 48:
         raise ValueError("timestamp out of ULID range")
-    value = (millis << 80) | secrets.randbits(80)
+    value = (millis << 80) | (random_bits & ((1 << 80) - 1))
     chars = []
     for _ in range(26):
         chars.append(_CROCKFORD[value & 31])

@@ -1,0 +1,128 @@
+"""Request and response bodies of the reminder and device routes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+from msgspec import UNSET, Meta, UnsetType
+
+from app.api.schemas import AwareDatetime, BatchOut, Body, Out, Version
+from app.domain.batches import Batch, EventType
+from app.domain.devices import Device, Platform
+from app.domain.reminders import MAX_REPEAT_HOURS, Reminder, ReminderStatus, Suggestion
+
+ReminderText = Annotated[str, Meta(min_length=1, max_length=200)]
+SuggestionKey = Annotated[str, Meta(min_length=1, max_length=40, pattern=r"^[a-z_]+$")]
+RepeatHours = Annotated[int, Meta(ge=1, le=MAX_REPEAT_HOURS, description="repeat every N hours")]
+SnoozeMinutes = Annotated[int, Meta(ge=1, le=7 * 24 * 60)]
+PushToken = Annotated[
+    str, Meta(min_length=8, max_length=160, description="ExponentPushToken[...] from Expo")
+]
+
+
+class SuggestionOut(Out):
+    key: str
+    action: EventType
+    text: str
+    due_at: datetime
+    repeat_every_hours: int | None
+    temperature_c: float
+    basis: str
+    overdue: bool
+
+    @classmethod
+    def of(cls, suggestion: Suggestion) -> SuggestionOut:
+        return cls(**msgspec.structs.asdict(suggestion))
+
+
+class BatchWithSuggestionsOut(BatchOut):
+    suggestions: list[SuggestionOut]
+
+    @classmethod
+    def with_suggestions(
+        cls, batch: Batch, suggestions: list[Suggestion]
+    ) -> BatchWithSuggestionsOut:
+        return cls(
+            **msgspec.structs.asdict(BatchOut.of(batch)),
+            suggestions=[SuggestionOut.of(s) for s in suggestions],
+        )
+
+
+class SuggestionsOut(Out):
+    time_zone: str
+    items: list[SuggestionOut]
+
+
+class ConfirmReminder(Body):
+    """Either a suggestion by `suggestionKey` (its fields are defaults; send back the
+    `dueAt` you showed to pin it), or a custom reminder with `text` and `dueAt`."""
+
+    suggestion_key: SuggestionKey | None = None
+    action: EventType | None = None
+    text: ReminderText | None = None
+    due_at: AwareDatetime | None = None
+    repeat_every_hours: RepeatHours | None = None
+
+
+class UpdateReminder(Body):
+    """Move (`dueAt`) or snooze (`snoozeMinutes` from now); `null` repeat stops repeating."""
+
+    version: Version
+    due_at: AwareDatetime | UnsetType = UNSET
+    snooze_minutes: SnoozeMinutes | UnsetType = UNSET
+    text: ReminderText | UnsetType = UNSET
+    repeat_every_hours: RepeatHours | UnsetType | None = UNSET
+
+
+class DoneReminder(Body):
+    done_at: AwareDatetime | None = None
+
+
+class ReminderOut(Out):
+    id: str
+    batch_id: str
+    action: EventType
+    text: str
+    due_at: datetime
+    status: ReminderStatus
+    repeat_every_hours: int | None
+    suggestion_key: str | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    sent_at: datetime | None
+    done_at: datetime | None
+    done_event_id: str | None
+    next_reminder_id: str | None
+
+    @classmethod
+    def of(cls, reminder: Reminder) -> ReminderOut:
+        return cls(**msgspec.structs.asdict(reminder))
+
+
+class ReminderPage(Out):
+    items: list[ReminderOut]
+
+
+class DoneOut(Out):
+    reminder: ReminderOut
+    event_id: str
+    next: ReminderOut | None
+
+
+class RegisterDevice(Body):
+    token: PushToken
+    platform: Platform
+
+
+class DeviceOut(Out):
+    token: str
+    platform: Platform
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, device: Device) -> DeviceOut:
+        return cls(**msgspec.structs.asdict(device))

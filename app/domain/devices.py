@@ -1,0 +1,35 @@
+"""Devices that receive push notifications: an Expo push token and its platform."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime
+from typing import Literal
+
+import msgspec
+
+Platform = Literal["ios", "android", "web"]
+
+# What Expo's SDKs accept as a push token (`Expo.isExpoPushToken`): the bracketed forms
+# the app gets from `getExpoPushTokenAsync`, or a bare UUID (legacy).
+_TOKEN = re.compile(
+    r"^(?:Expo(?:nent)?PushToken\[[A-Za-z0-9_-]{8,128}\]"
+    r"|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
+)
+
+
+class Device(msgspec.Struct, frozen=True, kw_only=True):
+    token: str
+    platform: Platform
+    created_at: datetime
+    updated_at: datetime
+
+
+def is_push_token(value: str) -> bool:
+    return _TOKEN.match(value) is not None
+
+
+def token_hash(token: str) -> str:
+    """Keys carry a hash, not the token: a key is visible in logs and cursors."""
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,151 @@
+"""EventBridge Scheduler: one one-time `at()` schedule per reminder.
+
+A schedule is named after its reminder, so creating one twice finds the first
+(ConflictException) instead of making a second, and the name alone finds it to move or
+delete it. Schedules delete themselves after firing (`ActionAfterCompletion=DELETE`),
+fire on the second (flexible window off), retry a failed invocation and then hand
+the event to a dead-letter queue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+from botocore.exceptions import BotoCoreError, ClientError
+
+from app.domain.errors import ServiceUnavailable
+from app.logs import get_logger
+
+if TYPE_CHECKING:
+    from mypy_boto3_scheduler import EventBridgeSchedulerClient
+
+log = get_logger(__name__)
+
+# Scheduler retries a failed Lambda invocation this often, for at most this long,
+# before the event goes to the dead-letter queue.
+RETRY_ATTEMPTS = 3
+MAX_EVENT_AGE_SECONDS = 3600
+NAME_PREFIX = "reminder-"
+
+
+class ReminderTarget(msgspec.Struct, frozen=True, rename="camel"):
+    """What the reminders function receives: enough to load the batch and reminder."""
+
+    user_id: str
+    batch_id: str
+    reminder_id: str
+
+
+_target_encoder = msgspec.json.Encoder()
+
+
+def schedule_name(reminder_id: str) -> str:
+    """Unique in the group: reminder ids are unique across users (their random part)."""
+    return f"{NAME_PREFIX}{reminder_id}"
+
+
+def at_expression(moment: datetime) -> str:
+    """`at(yyyy-mm-ddThh:mm:ss)` in UTC; the schedule's zone is always UTC."""
+    return f"at({moment.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S')})"
+
+
+class ReminderScheduler:
+    def __init__(
+        self,
+        client: Callable[[], EventBridgeSchedulerClient],
+        *,
+        group: str,
+        function_arn: str,
+        role_arn: str,
+        dead_letter_arn: str,
+    ) -> None:
+        self._client = client
+        self.group = group
+        self.function_arn = function_arn
+        self.role_arn = role_arn
+        self.dead_letter_arn = dead_letter_arn
+
+    @property
+    def client(self) -> EventBridgeSchedulerClient:
+        """Built on first use: API calls that never schedule never load its model."""
+        return self._client()
+
+    def create(self, target: ReminderTarget, due_at: datetime) -> bool:
+        """Create the reminder's schedule; False when it existed already (a retry), in
+        which case it is set to `due_at` so both attempts end in the same state."""
+        try:
+            self.client.create_schedule(**self._definition(target, due_at))
+        except ClientError as exc:
+            if _code(exc) != "ConflictException":
+                raise _unavailable("create", target.reminder_id, exc) from None
+            self.put(target, due_at)
+            return False
+        except BotoCoreError as exc:
+            raise _unavailable("create", target.reminder_id, exc) from None
+        return True
+
+    def put(self, target: ReminderTarget, due_at: datetime) -> None:
+        """Move the schedule to `due_at`, or create it again if it already fired and
+        deleted itself (snoozing a reminder that was sent)."""
+        try:
+            self.client.update_schedule(**self._definition(target, due_at))
+        except ClientError as exc:
+            if _code(exc) != "ResourceNotFoundException":
+                raise _unavailable("update", target.reminder_id, exc) from None
+        except BotoCoreError as exc:
+            raise _unavailable("update", target.reminder_id, exc) from None
+        else:
+            return
+        try:
+            self.client.create_schedule(**self._definition(target, due_at))
+        except ClientError as exc:
+            if _code(exc) != "ConflictException":  # created by a concurrent call: fine
+                raise _unavailable("create", target.reminder_id, exc) from None
+        except BotoCoreError as exc:
+            raise _unavailable("create", target.reminder_id, exc) from None
+
+    def delete(self, reminder_id: str) -> bool:
+        """Delete it; False when there was none (it fired, or a retry deleted it)."""
+        try:
+            self.client.delete_schedule(Name=schedule_name(reminder_id), GroupName=self.group)
+        except ClientError as exc:
+            if _code(exc) == "ResourceNotFoundException":
+                return False
+            raise _unavailable("delete", reminder_id, exc) from None
+        except BotoCoreError as exc:
+            raise _unavailable("delete", reminder_id, exc) from None
+        return True
+
+    def _definition(self, target: ReminderTarget, due_at: datetime) -> dict[str, Any]:
+        return {
+            "Name": schedule_name(target.reminder_id),
+            "GroupName": self.group,
+            "ScheduleExpression": at_expression(due_at),
+            "ScheduleExpressionTimezone": "UTC",
+            "FlexibleTimeWindow": {"Mode": "OFF"},
+            "ActionAfterCompletion": "DELETE",
+            "State": "ENABLED",
+            "Description": f"Reminder {target.reminder_id} of batch {target.batch_id}",
+            "Target": {
+                "Arn": self.function_arn,
+                "RoleArn": self.role_arn,
+                "Input": _target_encoder.encode(target).decode(),
+                "RetryPolicy": {
+                    "MaximumRetryAttempts": RETRY_ATTEMPTS,
+                    "MaximumEventAgeInSeconds": MAX_EVENT_AGE_SECONDS,
+                },
+                "DeadLetterConfig": {"Arn": self.dead_letter_arn},
+            },
+        }
+
+
+def _code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def _unavailable(action: str, reminder_id: str, exc: Exception) -> ServiceUnavailable:
+    log.error("scheduler_failed", action=action, reminder=reminder_id, error=str(exc))
+    return ServiceUnavailable("The reminder could not be scheduled right now; try again.")

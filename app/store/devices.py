@@ -1,0 +1,158 @@
+"""Push devices: `DEVICE#<token hash>` in the owner's partition, plus one owner item
+per token (`PUSHTOKEN#<hash>`, `OWNER`) that says whose it is.
+
+A phone changes hands (or accounts): registering a token another user holds moves it,
+in one transaction that rewrites the owner item, adds the new user's device item and
+deletes the previous owner's, conditioned on the owner read just before. If another
+registration got in between, the condition fails and the move is tried again.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from botocore.exceptions import ClientError
+
+from app.domain.devices import Device, Platform, token_hash
+from app.domain.errors import NotFound
+from app.store import keys
+from app.store.items import Item, get_ts, s, ts
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import PutTypeDef, TransactWriteItemTypeDef
+
+_MOVE_ATTEMPTS = 3
+
+
+class DeviceStore:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        self.client = client
+        self.table_name = table_name
+
+    def register(self, sub: str, device: Device) -> str | None:
+        """Make `sub` the token's only holder; returns the previous holder, if another."""
+        hashed = token_hash(device.token)
+        for _ in range(_MOVE_ATTEMPTS):
+            previous = self.owner(hashed)
+            try:
+                self.client.transact_write_items(
+                    TransactItems=self._register_items(sub, device, hashed, previous)
+                )
+            except ClientError as exc:
+                if not _lost_race(exc):
+                    raise
+                continue
+            return previous if previous != sub else None
+        raise RuntimeError("push token ownership kept changing; giving up")
+
+    def owner(self, hashed: str) -> str | None:
+        response = self.client.get_item(
+            TableName=self.table_name, Key=_owner_key(hashed), ConsistentRead=True
+        )
+        item = response.get("Item")
+        return None if item is None else item["sub"]["S"]
+
+    def unregister(self, sub: str, token: str) -> None:
+        """Remove the caller's device; a token they do not hold answers 404."""
+        hashed = token_hash(token)
+        try:
+            self.client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Delete": {
+                            "TableName": self.table_name,
+                            "Key": _device_key(sub, hashed),
+                            "ConditionExpression": "attribute_exists(SK)",
+                        }
+                    },
+                    {
+                        "Delete": {
+                            "TableName": self.table_name,
+                            "Key": _owner_key(hashed),
+                            "ConditionExpression": "#sub = :sub",
+                            "ExpressionAttributeNames": {"#sub": "sub"},
+                            "ExpressionAttributeValues": {":sub": s(sub)},
+                        }
+                    },
+                ]
+            )
+        except ClientError as exc:
+            if not _lost_race(exc):
+                raise
+            raise NotFound("No such device.") from None
+
+    def list_devices(self, sub: str) -> list[Device]:
+        items: list[Item] = []
+        params: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+            "ExpressionAttributeValues": {
+                ":pk": s(keys.user_pk(sub)),
+                ":prefix": s(keys.DEVICE),
+            },
+        }
+        while True:
+            response = self.client.query(**params)
+            items.extend(response["Items"])
+            if "LastEvaluatedKey" not in response:
+                return [device_from_item(item) for item in items]
+            params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def _register_items(
+        self, sub: str, device: Device, hashed: str, previous: str | None
+    ) -> list[TransactWriteItemTypeDef]:
+        owner: Item = {**_owner_key(hashed), "entity": s("push-token"), "sub": s(sub)}
+        put_owner: PutTypeDef = {
+            "TableName": self.table_name,
+            "Item": owner,
+            "ConditionExpression": "attribute_not_exists(PK)",
+        }
+        if previous is not None:
+            put_owner["ConditionExpression"] = "#sub = :previous"
+            put_owner["ExpressionAttributeNames"] = {"#sub": "sub"}
+            put_owner["ExpressionAttributeValues"] = {":previous": s(previous)}
+        items: list[TransactWriteItemTypeDef] = [
+            {"Put": put_owner},
+            {"Put": {"TableName": self.table_name, "Item": device_to_item(sub, device)}},
+        ]
+        if previous is not None and previous != sub:
+            items.append(
+                {"Delete": {"TableName": self.table_name, "Key": _device_key(previous, hashed)}}
+            )
+        return items
+
+
+def _lost_race(exc: ClientError) -> bool:
+    if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+        return False
+    reasons: list[dict[str, Any]] = list(exc.response.get("CancellationReasons", []))  # type: ignore[arg-type]
+    return any(r.get("Code") == "ConditionalCheckFailed" for r in reasons)
+
+
+def _owner_key(hashed: str) -> Item:
+    return {"PK": s(keys.push_token_pk(hashed)), "SK": s(keys.OWNER)}
+
+
+def _device_key(sub: str, hashed: str) -> Item:
+    return {"PK": s(keys.user_pk(sub)), "SK": s(keys.device_sk(hashed))}
+
+
+def device_to_item(sub: str, device: Device) -> Item:
+    return {
+        **_device_key(sub, token_hash(device.token)),
+        "entity": s("device"),
+        "token": s(device.token),
+        "platform": s(device.platform),
+        "createdAt": ts(device.created_at),
+        "updatedAt": ts(device.updated_at),
+    }
+
+
+def device_from_item(item: Item) -> Device:
+    return Device(
+        token=item["token"]["S"],
+        platform=cast(Platform, item["platform"]["S"]),
+        created_at=get_ts(item, "createdAt"),
+        updated_at=get_ts(item, "updatedAt"),
+    )

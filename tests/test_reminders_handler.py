@@ -1,0 +1,287 @@
+"""The reminders Lambda handler, run in-process against the emulator's table and the
+loopback Expo server (which speaks Expo's push protocol)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+from structlog.testing import capture_logs
+
+from app.config import Settings, get_settings
+from app.dev.emulator import Emulator
+from app.dev.stack import StackOutputs
+from app.entrypoints import reminders as entrypoint
+from app.entrypoints.reminders import Delivery, DeliveryFailed
+from app.services.push import CHUNK_SIZE, ExpoPushClient, LogPushSender, PushSender
+from app.store.devices import DeviceStore
+from app.store.reminders import ReminderStore
+from tests.conftest import User, new_user
+from tests.expo_server import ExpoServer, new_token
+from tests.helpers import create_batch
+
+Client = TestClient[Litestar]
+
+
+class Setup:
+    """A user with devices, a batch and a confirmed reminder, ready to deliver."""
+
+    def __init__(self, client: Client, user: User, devices: int, kind: str = "milk_kefir"):
+        self.user = user
+        self.tokens = [new_token() for _ in range(devices)]
+        for token in self.tokens:
+            response = client.post(
+                "/devices", json={"token": token, "platform": "android"}, headers=user.headers
+            )
+            assert response.status_code == 201, response.text
+        self.batch = create_batch(client, user, name="Kitchen kefir", kind=kind)
+        due = (datetime.now(UTC) + timedelta(hours=3)).replace(microsecond=0)
+        response = client.post(
+            f"/batches/{self.batch['id']}/reminders/confirm",
+            json={"text": "Strain the grains", "action": "strain", "dueAt": due.isoformat()},
+            headers=user.headers,
+        )
+        assert response.status_code == 201, response.text
+        self.reminder: dict[str, Any] = response.json()
+        self.due = due
+        self.event = {
+            "userId": user.sub,
+            "batchId": self.batch["id"],
+            "reminderId": self.reminder["id"],
+        }
+
+    def status(self, client: Client) -> str:
+        url = f"/batches/{self.batch['id']}/reminders/{self.reminder['id']}"
+        status: str = client.get(url, headers=self.user.headers).json()["status"]
+        return status
+
+
+@pytest.fixture
+def fresh(client: Client, emulator: Emulator, stack: StackOutputs) -> Callable[..., Setup]:
+    def make(devices: int = 2, **kwargs: Any) -> Setup:
+        return Setup(client, new_user(stack, emulator, "pushed"), devices, **kwargs)
+
+    return make
+
+
+def delivery(settings: Settings, dynamodb: Any, push: PushSender) -> Delivery:
+    return Delivery(
+        ReminderStore(dynamodb, settings.table_name),
+        DeviceStore(dynamodb, settings.table_name),
+        push,
+    )
+
+
+def expo_client(expo: ExpoServer, **kwargs: Any) -> ExpoPushClient:
+    return ExpoPushClient(expo.url, backoff_seconds=0.01, **kwargs)
+
+
+def test_sends_one_push_per_device_in_expos_format(
+    client: Client, settings: Settings, dynamodb: Any, expo: ExpoServer, fresh: Any
+) -> None:
+    setup = fresh(devices=2)
+    outcome = delivery(settings, dynamodb, expo_client(expo)).deliver(setup.event, now=setup.due)
+    assert (outcome.outcome, outcome.devices, outcome.accepted) == ("sent", 2, 2)
+    for token in setup.tokens:
+        [message] = expo.messages_to(token)
+        assert message == {
+            "to": token,
+            "title": "Kitchen kefir",
+            "body": "Strain the grains",
+            "data": {
+                "batchId": setup.batch["id"],
+                "reminderId": setup.reminder["id"],
+                "action": "strain",
+            },
+            "sound": "default",
+            "priority": "high",
+        }
+    [request] = expo.requests_with(setup.tokens[0])
+    assert request.headers["content-type"] == "application/json"
+    assert request.headers["accept"] == "application/json"
+    assert "authorization" not in request.headers
+    assert len(request.messages) == 2  # both devices in one request
+    assert setup.status(client) == "sent"
+
+
+def test_a_second_invocation_sends_nothing(
+    settings: Settings, dynamodb: Any, expo: ExpoServer, fresh: Any
+) -> None:
+    setup = fresh(devices=1)
+    deliver = delivery(settings, dynamodb, expo_client(expo)).deliver
+    assert deliver(setup.event, now=setup.due).outcome == "sent"
+    again = deliver(setup.event, now=setup.due + timedelta(seconds=5))
+    assert (again.outcome, again.reason) == ("skipped", "already-sent")
+    assert len(expo.requests_with(setup.tokens[0])) == 1
+
+
+def test_a_finished_batch_gets_no_push(
+    client: Client, settings: Settings, dynamodb: Any, expo: ExpoServer, fresh: Any
+) -> None:
+    setup = fresh(devices=1)
+    response = client.patch(
+        f"/batches/{setup.batch['id']}",
+        json={"version": 1, "status": "finished"},
+        headers=setup.user.headers,
+    )
+    assert response.status_code == 200, response.text
+    with capture_logs() as logs:
+        outcome = delivery(settings, dynamodb, expo_client(expo)).deliver(
+            setup.event, now=setup.due
+        )
+    assert (outcome.outcome, outcome.reason) == ("skipped", "batch-finished")
+    assert expo.requests_with(setup.tokens[0]) == []
+    assert {"event": "reminder_skipped", "reason": "batch-finished"}.items() <= logs[-1].items()
+
+
+@pytest.mark.parametrize("gone", ["batch", "reminder"])
+def test_a_deleted_batch_or_cancelled_reminder_gets_no_push(
+    client: Client, settings: Settings, dynamodb: Any, expo: ExpoServer, fresh: Any, gone: str
+) -> None:
+    setup = fresh(devices=1)
+    url = f"/batches/{setup.batch['id']}"
+    if gone == "reminder":
+        url += f"/reminders/{setup.reminder['id']}"
+    assert client.delete(url, headers=setup.user.headers).status_code == 204
+    outcome = delivery(settings, dynamodb, expo_client(expo)).deliver(setup.event, now=setup.due)
+    expected = "batch-gone" if gone == "batch" else "reminder-cancelled"
+    assert (outcome.outcome, outcome.reason) == ("skipped", expected)
+    assert expo.requests_with(setup.tokens[0]) == []
+
+
+def test_a_schedule_firing_long_before_the_reminder_is_due_is_ignored(
+    settings: Settings, dynamodb: Any, expo: ExpoServer, fresh: Any
+) -> None:
+    setup = fresh(devices=1)
+    outcome = delivery(settings, dynamodb, expo_client(expo)).deliver(
+        setup.event, now=setup.due - timedelta(hours=1)
+    )
+    assert (outcome.outcome, outcome.reason) == ("skipped", "not-due-yet")
+
+
+def test_a_device_whose_ticket_says_device_not_registered_is_removed(
+    client: Client, settings: Settings, dynamodb: Any, expo: ExpoServer, fresh: Any
+) -> None:
+    setup = fresh(devices=2)
+    stale, live = setup.tokens
+    expo.unregistered.add(stale)
+    outcome = delivery(settings, dynamodb, expo_client(expo)).deliver(setup.event, now=setup.due)
+    assert (outcome.accepted, outcome.removed) == (1, 1)
+    devices = client.get("/devices", headers=setup.user.headers).json()
+    assert [d["token"] for d in devices] == [live]
+
+
+def test_429_then_200_is_retried_and_delivered_once(
+    settings: Settings, dynamodb: Any, expo: ExpoServer, fresh: Any
+) -> None:
+    setup = fresh(devices=1)
+    [token] = setup.tokens
+    expo.fail_first(token, 429)
+    outcome = delivery(settings, dynamodb, expo_client(expo)).deliver(setup.event, now=setup.due)
+    assert (outcome.outcome, outcome.accepted) == ("sent", 1)
+    assert [r.status for r in expo.requests_with(token)] == [429, 200]
+    assert len(expo.messages_to(token)) == 1
+
+
+def test_5xx_until_the_retries_run_out_gives_the_reminder_back_for_a_later_retry(
+    client: Client, settings: Settings, dynamodb: Any, expo: ExpoServer, fresh: Any
+) -> None:
+    setup = fresh(devices=1)
+    [token] = setup.tokens
+    expo.fail_first(token, 503, 502, 500)
+    deliver = delivery(settings, dynamodb, expo_client(expo, attempts=3)).deliver
+    with pytest.raises(DeliveryFailed):
+        deliver(setup.event, now=setup.due)
+    assert setup.status(client) == "scheduled"
+    assert expo.messages_to(token) == []
+    # Scheduler's (or Lambda's) retry then delivers, once.
+    assert deliver(setup.event, now=setup.due).outcome == "sent"
+    assert len(expo.messages_to(token)) == 1
+    assert setup.status(client) == "sent"
+
+
+def test_messages_go_in_chunks_of_at_most_100(
+    settings: Settings, dynamodb: Any, expo: ExpoServer, fresh: Any
+) -> None:
+    setup = fresh(devices=CHUNK_SIZE + 30)
+    outcome = delivery(settings, dynamodb, expo_client(expo)).deliver(setup.event, now=setup.due)
+    assert (outcome.devices, outcome.accepted) == (130, 130)
+    requests = {id(r): r for t in setup.tokens for r in expo.requests_with(t)}.values()
+    assert sorted(len(r.messages) for r in requests) == [30, 100]
+    assert all(len(expo.messages_to(t)) == 1 for t in setup.tokens)
+
+
+def test_the_access_token_is_sent_when_set(
+    settings: Settings, dynamodb: Any, expo: ExpoServer, fresh: Any
+) -> None:
+    setup = fresh(devices=1)
+    push = expo_client(expo, access_token="expo-secret")
+    delivery(settings, dynamodb, push).deliver(setup.event, now=setup.due)
+    [request] = expo.requests_with(setup.tokens[0])
+    assert request.headers["authorization"] == "Bearer expo-secret"
+
+
+def test_log_only_mode_sends_nothing_and_logs_the_push(
+    settings: Settings, dynamodb: Any, expo: ExpoServer, fresh: Any
+) -> None:
+    setup = fresh(devices=1)
+    with capture_logs() as logs:
+        outcome = delivery(settings, dynamodb, LogPushSender()).deliver(setup.event, now=setup.due)
+    assert outcome.outcome == "sent"
+    assert expo.requests_with(setup.tokens[0]) == []
+    assert any(e["event"] == "push_logged" and e["to"] == setup.tokens[0] for e in logs), logs
+
+
+def test_a_malformed_event_is_skipped(settings: Settings, dynamodb: Any, expo: ExpoServer) -> None:
+    outcome = delivery(settings, dynamodb, expo_client(expo)).deliver({"userId": 3})
+    assert (outcome.outcome, outcome.reason) == ("skipped", "invalid-event")
+
+
+def test_the_lambda_handler_builds_itself_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+    client: Client,
+    settings: Settings,
+    stack: StackOutputs,
+    expo: ExpoServer,
+    emulator: Emulator,
+) -> None:
+    """`handler(event, context)` as Lambda calls it: settings from the environment."""
+    user = new_user(stack, emulator, "lambda")
+    token = new_token()
+    client.post("/devices", json={"token": token, "platform": "ios"}, headers=user.headers)
+    batch = create_batch(client, user)
+    due = (datetime.now(UTC) + timedelta(seconds=45)).replace(microsecond=0)
+    reminder = client.post(
+        f"/batches/{batch['id']}/reminders/confirm",
+        json={"text": "Strain now", "dueAt": due.isoformat()},
+        headers=user.headers,
+    ).json()
+    for name, value in {
+        "TABLE_NAME": settings.table_name,
+        "COGNITO_ISSUER": settings.cognito_issuer,
+        "COGNITO_CLIENT_ID": settings.cognito_client_id,
+        "AWS_REGION": settings.aws_region,
+        "AWS_ENDPOINT_URL": emulator.endpoint,
+        "EXPO_PUSH_URL": expo.url,
+    }.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    entrypoint._delivery.cache_clear()
+    try:
+        event = {"userId": user.sub, "batchId": batch["id"], "reminderId": reminder["id"]}
+        assert entrypoint.handler(event, None) == {
+            "outcome": "sent",
+            "reason": None,
+            "devices": 1,
+            "accepted": 1,
+            "removed": 0,
+        }
+        assert entrypoint.handler(event, None)["reason"] == "already-sent"
+    finally:
+        get_settings.cache_clear()
+        entrypoint._delivery.cache_clear()
+    assert len(expo.messages_to(token)) == 1
