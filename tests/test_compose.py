@@ -117,6 +117,13 @@ def test_terraform_applies_the_real_local_environment(
     assert "terraform apply" in script
     assert "-var aws_endpoint=http://aws:4566" in script
     assert "terraform output -raw app_dotenv" in script
+    zip_path = re.search(r"lambda_zip_path=(\S+)", script)
+    assert zip_path
+    assert Path(zip_path.group(1)).parent.as_posix() + ":ro" in [
+        v.split(":", 1)[1] for v in terraform["volumes"] if v.startswith("lambda:")
+    ]
+    assert f"out=Path('{zip_path.group(1)}')" in " ".join(services["zip"]["command"])
+    assert ".:/src:ro" in services["zip"]["volumes"]
     outputs = (local_dir / "outputs.tf").read_text(encoding="utf-8")
     assert 'output "app_dotenv"' in outputs
 

@@ -3,8 +3,9 @@
 `environments/dev` is planned against the session's emulator from a copy of
 `terraform/`, with generated override files for the backend (local state) and the
 providers (the emulator's endpoints, dummy keys): dev's own files stay as deployed.
-The destroy check applies the local environment a second time, under its own name
-prefix and state, so the session's stack is left alone.
+A second copy of the local environment, under its own name prefix and state (the
+session's stack is left alone), serves compose's path without Docker (the image's
+serve script on the settings Terraform hands over) and is then destroyed to nothing.
 """
 
 from __future__ import annotations
@@ -13,12 +14,16 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
+import sys
+import time
 import uuid
 from pathlib import Path
 from typing import Any
 
 import boto3
+import httpx
 import pytest
 
 from app.dev.emulator import DUMMY_CREDENTIALS, Emulator
@@ -151,33 +156,103 @@ def _leftovers(endpoint: str, prefix: str, region: str) -> dict[str, list[str]]:
     return {service: [n for n in names if prefix in n] for service, names in found.items()}
 
 
-def test_destroying_the_local_environment_leaves_nothing(
-    emulator: Emulator, lambda_zip: Path, tmp_path: Path
-) -> None:
-    prefix = f"kefir-gone-{uuid.uuid4().hex[:6]}"
-    local = TERRAFORM / "environments" / "local"
-    data_dir = tmp_path / ".terraform"
-    _init(local, data_dir, tmp_path / "terraform.tfstate")
-    variables = [
-        "-var", f"aws_endpoint={emulator.endpoint}",
-        "-var", f"lambda_zip_path={lambda_zip.resolve()}",
-        "-var", f"name_prefix={prefix}",
-    ]  # fmt: skip
-    applied = _terraform(
-        "apply", "-input=false", "-auto-approve", *variables, cwd=local, data_dir=data_dir
-    )
+class SecondStack:
+    """The local environment applied again under its own prefix and state."""
+
+    def __init__(self, emulator: Emulator, lambda_zip: Path, run_dir: Path) -> None:
+        self.endpoint = emulator.endpoint
+        self.prefix = f"kefir-gone-{uuid.uuid4().hex[:6]}"
+        self.dir = TERRAFORM / "environments" / "local"
+        self.data_dir = run_dir / ".terraform"
+        self.state = run_dir / "terraform.tfstate"
+        self.variables = [
+            "-var", f"aws_endpoint={emulator.endpoint}",
+            "-var", f"lambda_zip_path={lambda_zip.resolve()}",
+            "-var", f"name_prefix={self.prefix}",
+        ]  # fmt: skip
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return _terraform(*args, cwd=self.dir, data_dir=self.data_dir)
+
+
+@pytest.fixture(scope="module")
+def second_stack(
+    emulator: Emulator, lambda_zip: Path, tmp_path_factory: pytest.TempPathFactory
+) -> SecondStack:
+    stack = SecondStack(emulator, lambda_zip, tmp_path_factory.mktemp("second-stack"))
+    _init(stack.dir, stack.data_dir, stack.state)
+    applied = stack.run("apply", "-input=false", "-auto-approve", *stack.variables)
     assert applied.returncode == 0, applied.stdout[-4000:] + applied.stderr[-4000:]
+    return stack
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def test_the_serve_script_runs_the_app_on_what_terraform_applied(
+    second_stack: SecondStack, tmp_path: Path
+) -> None:
+    """What compose's `api` service does, without Docker: the image's entry script with
+    the settings file the `terraform` service writes (`terraform output -raw app_dotenv`)."""
+    dotenv = second_stack.run("output", "-raw", "app_dotenv")
+    assert dotenv.returncode == 0, dotenv.stderr
+    assert f"TABLE_NAME={second_stack.prefix}-table" in dotenv.stdout.splitlines()
+    env_file = tmp_path / "app.env"
+    env_file.write_text(dotenv.stdout + "\n")
+    port = _free_port()
+    venv_bin = Path(sys.executable).parent
+    env = {
+        "PATH": f"{venv_bin}:{os.environ.get('PATH', '')}",
+        "KEFIR_ENV_FILE": str(env_file),
+        "LAMBDA_TASK_ROOT": str(TERRAFORM.parent),
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "LOG_JSON": "false",
+        **DUMMY_CREDENTIALS,
+    }
+    server = subprocess.Popen(
+        ["sh", str(TERRAFORM.parent / "docker" / "serve.sh")], env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as http:
+            for _ in range(300):
+                if server.poll() is not None:
+                    pytest.fail(
+                        f"serve.sh exited: {server.stderr.read().decode() if server.stderr else ''}"
+                    )
+                try:
+                    health = http.get("/health")
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            else:
+                pytest.fail("serve.sh did not answer within 30 s")
+            assert health.status_code == 200
+            refused = http.get("/batches")
+            assert refused.status_code == 401
+            assert refused.headers["content-type"].startswith("application/problem+json")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_destroying_the_local_environment_leaves_nothing(second_stack: SecondStack) -> None:
     region = "us-east-1"
-    before = _leftovers(emulator.endpoint, prefix, region)
+    before = _leftovers(second_stack.endpoint, second_stack.prefix, region)
     assert before["lambda"], "the apply created functions under the prefix"
 
-    destroyed = _terraform(
-        "destroy", "-input=false", "-auto-approve", *variables, cwd=local, data_dir=data_dir
+    destroyed = second_stack.run(
+        "destroy", "-input=false", "-auto-approve", *second_stack.variables
     )
     assert destroyed.returncode == 0, destroyed.stdout[-4000:] + destroyed.stderr[-4000:]
-    state = _terraform("state", "list", cwd=local, data_dir=data_dir)
+    state = second_stack.run("state", "list")
     assert state.stdout.strip() == ""
-    after = _leftovers(emulator.endpoint, prefix, region)
+    after = _leftovers(second_stack.endpoint, second_stack.prefix, region)
     assert after == {service: [] for service in after}, after
 
 
