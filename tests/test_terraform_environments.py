@@ -27,6 +27,7 @@ import httpx
 import pytest
 
 from app.dev.emulator import DUMMY_CREDENTIALS, Emulator
+from app.dev.stack import StackOutputs
 
 TERRAFORM = Path(__file__).resolve().parent.parent / "terraform"
 # Every service the dev environment touches; one left out would go to real AWS.
@@ -84,7 +85,9 @@ def test_every_layer_and_environment_exists() -> None:
         assert re.search(rf"default\s*=\s*{days}\b", block.split("}", 1)[0]), name
 
 
-def test_the_dev_environment_plans_against_the_emulator(emulator: Emulator, tmp_path: Path) -> None:
+def test_the_dev_environment_plans_against_the_emulator(
+    emulator: Emulator, stack: StackOutputs, tmp_path: Path
+) -> None:
     copy = tmp_path / "terraform"
     shutil.copytree(
         TERRAFORM, copy,
@@ -129,6 +132,18 @@ def test_the_dev_environment_plans_against_the_emulator(emulator: Emulator, tmp_
     commands = {f["index"]: f["change"]["after"]["image_config"][0]["command"] for f in functions}
     assert commands["reminders"] == ["app.entrypoints.reminders.handler"]
     assert commands["api"] == ["app.entrypoints.api.handler"]
+    # The same routes, guarded the same way, as the local environment the suite applied.
+    planned_routes = {
+        (c["change"]["after"]["route_key"], c["change"]["after"]["authorization_type"])
+        for c in changes
+        if c["type"] == "aws_apigatewayv2_route"
+    }
+    gateway = boto3.client("apigatewayv2", endpoint_url=emulator.endpoint, region_name=stack.region)
+    local_routes = {
+        (r["RouteKey"], r["AuthorizationType"])
+        for r in gateway.get_routes(ApiId=stack.api_id)["Items"]
+    }
+    assert planned_routes == local_routes
     count = re.search(r"Plan: (\d+) to add, 0 to change, 0 to destroy", plan.stdout)
     assert count, plan.stdout[-2000:]
     print(f"dev plan: {count.group(1)} to add")
