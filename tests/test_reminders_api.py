@@ -471,3 +471,17 @@ def test_done_on_a_cancelled_reminder_is_refused(client: Client, alice: User) ->
     assert_problem(client.post(f"{base}/done", headers=alice.headers), 409, "reminder-closed")
     events = client.get(f"/batches/{batch['id']}/events", headers=alice.headers).json()["items"]
     assert events == []
+
+
+def test_done_in_the_future_is_refused(
+    client: Client, alice: User, repeating: tuple[dict[str, Any], dict[str, Any]]
+) -> None:
+    batch, reminder = repeating
+    response = client.post(
+        f"/batches/{batch['id']}/reminders/{reminder['id']}/done",
+        json={"doneAt": iso(in_(hours=2))},
+        headers=alice.headers,
+    )
+    problem = assert_problem(response, 400, "validation")
+    assert problem["errors"][0]["field"] == "doneAt"
+    assert reminder_of(client, alice, batch["id"], reminder["id"])["status"] == "scheduled"

@@ -22,7 +22,7 @@ from app.api.reminder_schemas import (
     SuggestionsOut,
     UpdateReminder,
 )
-from app.domain.batches import check_started_at
+from app.domain.batches import FUTURE_TOLERANCE
 from app.domain.errors import InvalidInput, NotFound
 from app.domain.ids import is_ulid
 from app.services.auth import Principal
@@ -167,8 +167,8 @@ class ReminderController(Controller):
         (or `doneAt`). Repeating the call returns the same event and next reminder."""
         now = _now()
         done_at = data.done_at if data is not None else None
-        if done_at is not None:
-            check_started_at(done_at, now)
+        if done_at is not None and done_at > now + FUTURE_TOLERANCE:
+            raise InvalidInput("doneAt", "doneAt cannot be in the future.")
         result = reminder_flows.done(
             principal.sub, _batch_id(batch_id), _reminder_id(reminder_id), done_at, now
         )

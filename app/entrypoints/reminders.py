@@ -23,6 +23,7 @@ import structlog
 from app.config import get_settings
 from app.domain.errors import NotFound
 from app.logs import configure_logging, get_logger
+from app.services.clients import BOTO_CONFIG
 from app.services.push import (
     DEVICE_NOT_REGISTERED,
     REQUEST_FAILED,
@@ -154,8 +155,6 @@ def _message(token: str, batch_name: str, reminder: Reminder) -> PushMessage:
 def _delivery() -> Delivery:
     settings = get_settings()
     configure_logging(settings.log_level, json=settings.log_json)
-    from app.services.clients import BOTO_CONFIG
-
     dynamodb = boto3.client("dynamodb", region_name=settings.aws_region, config=BOTO_CONFIG)
     return Delivery(
         ReminderStore(dynamodb, settings.table_name),
