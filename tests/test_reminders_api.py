@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,6 +14,7 @@ from botocore.exceptions import ClientError
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from app.api.reminder_flows import ConfirmRequest
 from app.config import Settings
 from app.dev.emulator import Emulator
 from app.dev.stack import StackOutputs
@@ -485,3 +487,47 @@ def test_done_in_the_future_is_refused(
     problem = assert_problem(response, 400, "validation")
     assert problem["errors"][0]["field"] == "doneAt"
     assert reminder_of(client, alice, batch["id"], reminder["id"])["status"] == "scheduled"
+
+
+def test_concurrent_identical_confirms_make_one_reminder_and_one_schedule(
+    app: Litestar, client: Client, alice: User, scheduler: Any, stack: StackOutputs
+) -> None:
+    """Straight into the flow from threads: the test client would serialise requests."""
+    batch = create_batch(client, alice)
+    request = ConfirmRequest(text="Feed", action="feed", due_at=in_(hours=7))
+    flows = app.state.reminder_flows
+    before = set(group_schedules(scheduler, stack))
+
+    def confirm_once(_: int) -> Any:
+        return flows.confirm(alice.sub, batch["id"], request, datetime.now(UTC))
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(confirm_once, range(4)))
+    assert len({reminder.id for reminder, _ in results}) == 1
+    assert [created for _, created in results].count(True) == 1
+    assert {reminder.status for reminder, _ in results} == {"scheduled"}
+    assert len(set(group_schedules(scheduler, stack)) - before) == 1
+
+
+def test_concurrent_done_calls_log_one_event_and_one_next_reminder(
+    app: Litestar,
+    client: Client,
+    alice: User,
+    scheduler: Any,
+    stack: StackOutputs,
+    repeating: tuple[dict[str, Any], dict[str, Any]],
+) -> None:
+    batch, reminder = repeating
+    flows = app.state.reminder_flows
+    before = set(group_schedules(scheduler, stack))
+
+    def done(_: int) -> Any:
+        return flows.done(alice.sub, batch["id"], reminder["id"], None, datetime.now(UTC))
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(done, range(4)))
+    assert len({(r.event_id, r.next.id) for r in results}) == 1
+    events = client.get(f"/batches/{batch['id']}/events", headers=alice.headers).json()["items"]
+    assert [e["id"] for e in events] == [results[0].event_id]
+    after = set(group_schedules(scheduler, stack))
+    assert after - before == {f"reminder-{results[0].next.id}"}

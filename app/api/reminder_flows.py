@@ -129,10 +129,15 @@ class ReminderFlows:
             self.reminders.remove_pending(sub, stored)
             raise
         scheduled = self.reminders.mark_scheduled(sub, stored, now)
-        if scheduled is None:  # cancelled meanwhile (the batch was finished): undo
+        if scheduled is not None:
+            return scheduled, created
+        # Changed meanwhile: a concurrent identical confirm got there first (fine), or the
+        # reminder was cancelled (its batch finished), in which case the schedule goes.
+        latest = self.reminders.get(sub, batch_id, stored.id)
+        if latest.status == "cancelled":
             scheduler.delete(stored.id)
             raise BatchClosed("The batch was closed while the reminder was being scheduled.")
-        return scheduled, created
+        return latest, False
 
     def _new_reminder(
         self, sub: str, batch_id: str, request: ConfirmRequest, now: datetime
