@@ -7,6 +7,7 @@ function never serves a request.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Literal
@@ -15,6 +16,7 @@ import msgspec
 
 AppEnv = Literal["local", "test", "dev", "prod"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*$")
 
 
 class SettingsError(RuntimeError):
@@ -41,6 +43,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     expo_push_url: str = "https://exp.host/--/api/v2/push/send"
     expo_access_token: str | None = None
     jwt_leeway_seconds: int = 30
+    # Photos, public pages and exports (one bucket; prefixes users/, pending/, exports/).
+    photos_bucket: str | None = None
+    public_base_url: str | None = None
+    app_scheme: str = "kefir"
+    apple_app_id: str | None = None
+    android_package: str | None = None
+    android_cert_fingerprints: tuple[str, ...] = ()
+    photo_url_seconds: int = 900
+    export_inline_max_bytes: int = 5 * 1024 * 1024
 
 
 _ENV_NAMES: dict[str, tuple[str, ...]] = {
@@ -61,9 +72,24 @@ _ENV_NAMES: dict[str, tuple[str, ...]] = {
     "expo_push_url": ("EXPO_PUSH_URL",),
     "expo_access_token": ("EXPO_ACCESS_TOKEN",),
     "jwt_leeway_seconds": ("JWT_LEEWAY_SECONDS",),
+    "photos_bucket": ("PHOTOS_BUCKET",),
+    "public_base_url": ("PUBLIC_BASE_URL",),
+    "app_scheme": ("APP_SCHEME",),
+    "apple_app_id": ("APPLE_APP_ID",),
+    "android_package": ("ANDROID_PACKAGE",),
+    "android_cert_fingerprints": ("ANDROID_CERT_FINGERPRINTS",),
+    "photo_url_seconds": ("PHOTO_URL_SECONDS",),
+    "export_inline_max_bytes": ("EXPORT_INLINE_MAX_BYTES",),
 }
 
-_INT_FIELDS = {"max_body_bytes", "jwks_cache_seconds", "jwt_leeway_seconds"}
+_INT_FIELDS = {
+    "max_body_bytes",
+    "jwks_cache_seconds",
+    "jwt_leeway_seconds",
+    "photo_url_seconds",
+    "export_inline_max_bytes",
+}
+_LIST_FIELDS = {"android_cert_fingerprints"}
 _BOOL_FIELDS = {"log_json"}
 
 
@@ -76,7 +102,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         if name is None:
             continue
         value = env[name]
-        if field == "cognito_jwks_url" or field == "cognito_issuer":
+        if field in {"cognito_jwks_url", "cognito_issuer", "public_base_url"}:
             value = value.rstrip("/")
         try:
             raw[field] = _coerce(field, value)
@@ -96,6 +122,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 def _coerce(field: str, value: str) -> object:
     if field in _INT_FIELDS:
         return int(value)
+    if field in _LIST_FIELDS:
+        return tuple(part.strip() for part in value.split(",") if part.strip())
     if field in _BOOL_FIELDS:
         lowered = value.strip().lower()
         if lowered not in {"1", "0", "true", "false", "yes", "no"}:
@@ -118,9 +146,17 @@ def _check_ranges(settings: Settings) -> None:
         raise SettingsError("JWT_LEEWAY_SECONDS: must be between 0 and 300")
     if settings.jwks_cache_seconds < 0:
         raise SettingsError("JWKS_CACHE_SECONDS: must not be negative")
+    if not 1 <= settings.photo_url_seconds <= 7 * 24 * 3600:
+        raise SettingsError("PHOTO_URL_SECONDS: must be between 1 and 604800")
+    # Lambda caps a response near 6 MB; beyond this an export goes to S3 instead.
+    if not 1024 <= settings.export_inline_max_bytes <= 5 * 1024 * 1024:
+        raise SettingsError("EXPORT_INLINE_MAX_BYTES: must be between 1024 and 5242880")
+    if not _SCHEME.match(settings.app_scheme):
+        raise SettingsError(f"APP_SCHEME: not a URL scheme: {settings.app_scheme!r}")
     for name, url in (
         ("COGNITO_ISSUER", settings.cognito_issuer),
         ("COGNITO_JWKS_URL", settings.cognito_jwks_url),
+        ("PUBLIC_BASE_URL", settings.public_base_url or "https://unset"),
     ):
         if not url.startswith(("https://", "http://")):
             raise SettingsError(f"{name}: must be an http(s) URL, got {url!r}")

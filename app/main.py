@@ -18,20 +18,28 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from app.api.batches import BatchController
 from app.api.devices import DeviceController
 from app.api.errors import EXCEPTION_HANDLERS
+from app.api.export import ExportController
 from app.api.health import health
+from app.api.labels import LabelController
 from app.api.me import MeController
 from app.api.middleware import request_logging
+from app.api.photos import PhotoController
+from app.api.public import PublicController
 from app.api.reminder_flows import ReminderFlows
 from app.api.reminders import ReminderController
 from app.config import Settings, get_settings
 from app.logs import configure_logging
 from app.services.auth import TokenVerifier
 from app.services.clients import AwsClients
+from app.services.photos import PhotoObjects
 from app.services.scheduler import ReminderScheduler
 from app.store.batches import BatchStore
 from app.store.devices import DeviceStore
+from app.store.export import ExportStore
 from app.store.partition import UserPartition
+from app.store.photos import PhotoStore
 from app.store.profiles import ProfileStore
+from app.store.public import PublicStore
 from app.store.reminders import ReminderStore
 
 if TYPE_CHECKING:
@@ -60,6 +68,13 @@ def reminder_scheduler(settings: Settings, clients: AwsClients) -> ReminderSched
     )
 
 
+def _photo_objects(settings: Settings, clients: AwsClients) -> PhotoObjects | None:
+    """S3 for photos and exports; the client is built on first use, not at cold start."""
+    if settings.photos_bucket is None:
+        return None
+    return PhotoObjects(lambda: clients.s3, settings.photos_bucket, settings.photo_url_seconds)
+
+
 def create_app(
     settings: Settings | None = None, dynamodb: DynamoDBClient | None = None
 ) -> Litestar:
@@ -74,6 +89,10 @@ def create_app(
             "store": BatchStore(clients.dynamodb, table),
             "profiles": ProfileStore(clients.dynamodb, table),
             "partition": UserPartition(clients.dynamodb, table),
+            "photo_store": PhotoStore(clients.dynamodb, table),
+            "public_store": PublicStore(clients.dynamodb, table),
+            "export_store": ExportStore(clients.dynamodb, table),
+            "photo_objects": _photo_objects(settings, clients),
             "reminder_flows": ReminderFlows(
                 ReminderStore(clients.dynamodb, table),
                 ProfileStore(clients.dynamodb, table),
@@ -96,6 +115,10 @@ def create_app(
             MeController,
             ReminderController,
             DeviceController,
+            PhotoController,
+            LabelController,
+            ExportController,
+            PublicController,
         ],
         dependencies={
             key: from_state(key)
@@ -107,6 +130,7 @@ def create_app(
                 "partition",
                 "reminder_flows",
                 "devices",
+                "photo_objects",
             )
         },
         exception_handlers=EXCEPTION_HANDLERS,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, TypeVar
 
@@ -29,6 +30,7 @@ from app.domain.batches import BatchStatus, check_started_at, new_batch, new_eve
 from app.domain.errors import InvalidInput, NotFound
 from app.domain.ids import is_ulid
 from app.services.auth import Principal
+from app.services.photos import PhotoObjects, photo_key
 from app.store.batches import BatchChanges, BatchStore
 
 PageSize = Annotated[int, QueryParameter(ge=1, le=100, description="items per page")]
@@ -38,6 +40,7 @@ PathId = FromPath[str]
 Store = NamedDependency[BatchStore]
 Caller = NamedDependency[Principal]
 Flows = NamedDependency[ReminderFlows]
+MaybePhotoObjects = NamedDependency[PhotoObjects | None]
 EVENTS_IN_DETAIL = 100
 T = TypeVar("T")
 
@@ -48,6 +51,15 @@ def _now() -> datetime:
 
 def _given(value: T | UnsetType | None) -> T | None:
     return None if value is UNSET or value is None else value
+
+
+def _photo_release(
+    objects: PhotoObjects | None, sub: str, batch_id: str
+) -> Callable[[list[str]], None] | None:
+    """Deletes the S3 objects of photos the batch sweep is about to remove."""
+    if objects is None:
+        return None
+    return lambda photo_ids: objects.delete(photo_key(sub, batch_id, i) for i in photo_ids)
 
 
 def _existing_id(value: str) -> str:
@@ -124,6 +136,7 @@ class BatchController(Controller):
             remove=frozenset(
                 field for field in ("notes", "temperature_c") if getattr(data, field) is None
             ),
+            public=_given(data.public),
         )
         batch = store.update_batch(
             principal.sub, _existing_id(batch_id), data.version, changes, now
@@ -139,10 +152,19 @@ class BatchController(Controller):
         sync_to_thread=False,
     )
     def delete_batch(
-        self, batch_id: PathId, principal: Caller, store: Store, reminder_flows: Flows
+        self,
+        batch_id: PathId,
+        principal: Caller,
+        store: Store,
+        reminder_flows: Flows,
+        photo_objects: MaybePhotoObjects,
     ) -> None:
         reminder_flows.cancel_all(principal.sub, _existing_id(batch_id), _now())
-        store.delete_batch(principal.sub, _existing_id(batch_id))
+        store.delete_batch(
+            principal.sub,
+            _existing_id(batch_id),
+            release_photos=_photo_release(photo_objects, principal.sub, batch_id),
+        )
 
     @post("/{batch_id:str}/events", operation_id="addEvent", sync_to_thread=False)
     def add_event(

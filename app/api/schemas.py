@@ -9,6 +9,7 @@ import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from app.domain.batches import Batch, BatchKind, BatchStatus, Event, EventType
+from app.domain.photos import Photo, PhotoContentType
 from app.domain.profiles import Profile
 
 Name = Annotated[str, Meta(min_length=1, max_length=120)]
@@ -46,6 +47,7 @@ class UpdateBatch(Body):
     started_at: AwareDatetime | UnsetType = UNSET
     notes: Notes | UnsetType | None = UNSET
     temperature_c: Temperature | UnsetType | None = UNSET
+    public: bool | UnsetType = UNSET
 
 
 class CreateEvent(Body):
@@ -68,6 +70,7 @@ class BatchOut(Out):
     created_at: datetime
     updated_at: datetime
     version: int
+    public: bool
 
     @classmethod
     def of(cls, batch: Batch) -> BatchOut:
@@ -156,3 +159,80 @@ class ProfileOut(Out):
             updated_at=profile.updated_at,
             version=profile.version,
         )
+
+
+PhotoId = Annotated[str, Meta(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$", description="from the upload")]
+
+
+class RequestPhotoUpload(Body):
+    content_type: PhotoContentType
+
+
+class ConfirmPhoto(Body):
+    photo_id: PhotoId
+
+
+class PhotoUploadOut(Out):
+    """POST `fields` and the file (as the form field `file`, last) to `url`."""
+
+    photo_id: str
+    url: str
+    fields: dict[str, str]
+    expires_at: datetime
+    max_bytes: int
+
+
+class PhotoOut(Out):
+    id: str
+    batch_id: str
+    content_type: PhotoContentType
+    size: int
+    width: int | None
+    height: int | None
+    created_at: datetime
+    url: str
+    url_expires_at: datetime
+
+    @classmethod
+    def of(cls, photo: Photo, *, url: str, url_expires_at: datetime) -> PhotoOut:
+        return cls(**msgspec.structs.asdict(photo), url=url, url_expires_at=url_expires_at)
+
+
+class PhotoPage(Out):
+    items: list[PhotoOut]
+    next_cursor: str | None
+
+
+class PublicEventOut(Out):
+    type: EventType
+    occurred_at: datetime
+    note: str | None
+    ph: float | None
+    temperature_c: float | None
+    gravity: float | None
+
+    @classmethod
+    def of(cls, event: Event) -> PublicEventOut:
+        return cls(
+            type=event.type,
+            occurred_at=event.occurred_at,
+            note=event.note,
+            ph=event.ph,
+            temperature_c=event.temperature_c,
+            gravity=event.gravity,
+        )
+
+
+class PublicBatchOut(Out):
+    """What anyone with the link sees: the batch, never its owner."""
+
+    id: str
+    name: str
+    kind: BatchKind
+    status: BatchStatus
+    started_at: datetime
+    age_days: int
+    recent_events: list[PublicEventOut]
+    cover_photo_url: str | None
+    page_url: str
+    app_url: str

@@ -41,6 +41,8 @@ class Batch(msgspec.Struct, kw_only=True, frozen=True):
     created_at: datetime
     updated_at: datetime
     version: int
+    # Sharing: a public page and QR label for the batch. Off until the owner turns it on.
+    public: bool = False
 
 
 class Event(msgspec.Struct, kw_only=True, frozen=True):

@@ -46,3 +46,15 @@ class ReminderClosed(DomainError):
 class ServiceUnavailable(DomainError):
     """An outside service the request needs (the scheduler) failed; nothing was left
     half-done, so the client may retry."""
+
+
+class PhotoNotUploaded(DomainError):
+    """Confirming a photo whose upload never reached the bucket (or has expired)."""
+
+
+class PhotoAlreadyConfirmed(DomainError):
+    """The photo was confirmed before: a second confirm stores nothing."""
+
+
+class InvalidUpload(DomainError):
+    """What reached the bucket is not an accepted photo; it has been removed."""

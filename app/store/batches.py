@@ -7,6 +7,7 @@ the write it guards can never be split by another writer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
@@ -67,6 +68,8 @@ class BatchChanges(msgspec.Struct, kw_only=True, frozen=True):
     notes: str | None = None
     temperature_c: float | None = None
     remove: frozenset[str] = frozenset()
+    # True sets the sparse GSI1 key (sharing on), False removes it, None leaves it.
+    public: bool | None = None
 
 
 _CHANGE_ATTRIBUTES = {
@@ -159,10 +162,16 @@ class BatchStore:
             names[f"#{attribute}"] = attribute
             values[f":{attribute}"] = _attribute_value(value)
             sets.append(f"#{attribute} = :{attribute}")
+        if changes.public is True:
+            values[":gsi1pk"] = s(keys.public_pk(batch_id))
+            values[":gsi1sk"] = s(keys.PUBLIC_SK)
+            sets += ["GSI1PK = :gsi1pk", "GSI1SK = :gsi1sk"]
         expression = "SET " + ", ".join(sets)
         removes = [f"#{_CHANGE_ATTRIBUTES[field]}" for field in sorted(changes.remove)]
         for field in changes.remove:
             names[f"#{_CHANGE_ATTRIBUTES[field]}"] = _CHANGE_ATTRIBUTES[field]
+        if changes.public is False:
+            removes += ["GSI1PK", "GSI1SK"]
         if removes:
             expression += " REMOVE " + ", ".join(removes)
         condition = "attribute_exists(SK) AND #version = :expected"
@@ -192,10 +201,18 @@ class BatchStore:
             raise _why_update_failed(old, expected_version, changes) from None
         return batch_from_item(response["Attributes"])
 
-    def delete_batch(self, sub: str, batch_id: str) -> None:
+    def delete_batch(
+        self,
+        sub: str,
+        batch_id: str,
+        release_photos: Callable[[list[str]], None] | None = None,
+    ) -> None:
         """Deletes the batch item first: from then on no event can be added under it
         (adding checks the batch exists), so one sweep of what is left is complete.
-        A sweep interrupted halfway is finished by the next call."""
+        A sweep interrupted halfway is finished by the next call.
+
+        `release_photos` gets the ids of photo items before they are deleted (their
+        objects go first), so a failure in between leaves the items for the retry."""
         pk = keys.user_pk(sub)
         children = self._keys_under_batch(pk, batch_id)
         if not children:
@@ -204,6 +221,12 @@ class BatchStore:
         self.client.delete_item(TableName=self.table_name, Key=batch_key)
         remaining = [k for k in children if k["SK"] != batch_key["SK"]]
         while remaining:
+            if release_photos is not None:
+                prefix = keys.photo_prefix(batch_id)
+                photo_keys = (k["SK"]["S"] for k in remaining)
+                photo_ids = [sk[len(prefix) :] for sk in photo_keys if sk.startswith(prefix)]
+                if photo_ids:
+                    release_photos(photo_ids)
             delete_keys(self.client, self.table_name, remaining)
             remaining = self._keys_under_batch(pk, batch_id)
 

@@ -61,6 +61,9 @@ def batch_to_item(sub: str, batch: Batch) -> Item:
         item["notes"] = s(batch.notes)
     if batch.temperature_c is not None:
         item["temperatureC"] = n(batch.temperature_c)
+    if batch.public:
+        item["GSI1PK"] = s(keys.public_pk(batch.id))
+        item["GSI1SK"] = s(keys.PUBLIC_SK)
     return item
 
 
@@ -76,6 +79,7 @@ def batch_from_item(item: Item) -> Batch:
         created_at=get_ts(item, "createdAt"),
         updated_at=get_ts(item, "updatedAt"),
         version=int(item["version"]["N"]),
+        public="GSI1PK" in item,
     )
 
 

@@ -16,6 +16,9 @@
 |                                    |       |   consistent snapshot                           |
 | a user's devices                   | table | PK=USER#<sub>, begins_with(SK, DEVICE#)         |
 | who holds a push token             | table | PK=PUSHTOKEN#<sha256>, SK=OWNER (item: sub)     |
+| photos of a batch (newest: reverse) | table | PK=USER#<sub>, begins_with(SK, BATCH#<id>#PHOTO#) |
+| last events of a batch (public page) | table | events range, ScanIndexForward=false, Limit     |
+| all of a user's items (CSV export) | table | PK=USER#<sub>, paged                            |
 
 LSI1 exists because batches and their events share the partition: a plain query on
 `BATCH#` would page through every event to find the batches. LSI1SK is the batch's
@@ -49,6 +52,24 @@ def event_sk(batch_id: str, event_id: str) -> str:
 def events_upper_bound(batch_id: str) -> str:
     """Sorts after every event key of the batch and before its photos and reminders."""
     return f"{BATCH}{batch_id}#EVENT$"
+
+
+PHOTO = "#PHOTO#"
+PUBLIC = "PUBLIC#"
+PUBLIC_SK = "BATCH"
+
+
+def photo_prefix(batch_id: str) -> str:
+    return f"{BATCH}{batch_id}{PHOTO}"
+
+
+def photo_sk(batch_id: str, photo_id: str) -> str:
+    return f"{photo_prefix(batch_id)}{photo_id}"
+
+
+def public_pk(batch_id: str) -> str:
+    """GSI1 partition of a shared batch: present only while sharing is on."""
+    return f"{PUBLIC}{batch_id}"
 
 
 REMINDER = "#REMINDER#"

@@ -1,0 +1,309 @@
+"""Routes anyone may call, without a token: a shared batch's summary and page, and the
+files that let iOS and Android open `/b/*` links in the app when it is installed.
+
+Kept apart from the authenticated controllers: in AWS these routes are served by
+their own function with no authorizer, and nothing here may depend on a caller.
+An unknown batch and a private one answer exactly the same 404.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from html import escape
+from typing import Any
+
+from litestar import Controller, Request, Response, get
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath
+from litestar.response import Redirect
+from litestar.status_codes import HTTP_302_FOUND
+
+from app.api.schemas import PublicBatchOut, PublicEventOut
+from app.config import Settings
+from app.domain.errors import NotFound
+from app.domain.ids import is_ulid
+from app.services.photos import PhotoObjects, photo_key
+from app.store.public import PublicStore, SharedBatch
+
+PathId = FromPath[str]
+Shared = NamedDependency[PublicStore]
+Config = NamedDependency[Settings]
+MaybeObjects = NamedDependency[PhotoObjects | None]
+
+RECENT_EVENTS = 5
+SUMMARY_CACHE = "public, max-age=60"
+PAGE_CACHE = "public, max-age=300"
+MISSING_CACHE = "public, max-age=60"
+WELL_KNOWN_CACHE = "public, max-age=3600"
+KIND_LABELS = {
+    "milk_kefir": "Milk kefir",
+    "water_kefir": "Water kefir",
+    "kombucha": "Kombucha",
+    "sourdough": "Sourdough",
+    "other": "Ferment",
+}
+EVENT_LABELS = {
+    "feed": "Fed",
+    "strain": "Strained",
+    "taste": "Tasted",
+    "measure": "Measured",
+    "note": "Note",
+    "second_ferment": "Second ferment",
+    "bottle": "Bottled",
+}
+
+
+def provide_public_store(request: Request[Any, Any, Any]) -> PublicStore:
+    store: PublicStore = request.app.state.public_store
+    return store
+
+
+def provide_settings(request: Request[Any, Any, Any]) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def provide_maybe_objects(request: Request[Any, Any, Any]) -> PhotoObjects | None:
+    objects: PhotoObjects | None = request.app.state.photo_objects
+    return objects
+
+
+def public_base(settings: Settings, request: Request[Any, Any, Any]) -> str:
+    """The configured public origin; the request's own origin when none is set (local)."""
+    return settings.public_base_url or str(request.base_url).rstrip("/")
+
+
+def _find(store: PublicStore, batch_id: str, events: int = RECENT_EVENTS) -> SharedBatch | None:
+    return store.shared_batch(batch_id, events=events) if is_ulid(batch_id) else None
+
+
+def _summary(shared: SharedBatch, base: str, scheme: str, now: datetime) -> PublicBatchOut:
+    batch = shared.batch
+    return PublicBatchOut(
+        id=batch.id,
+        name=batch.name,
+        kind=batch.kind,
+        status=batch.status,
+        started_at=batch.started_at,
+        age_days=max(0, (now - batch.started_at).days),
+        recent_events=[PublicEventOut.of(e) for e in shared.recent_events],
+        cover_photo_url=f"{base}/public/batches/{batch.id}/cover" if shared.cover else None,
+        page_url=f"{base}/b/{batch.id}",
+        app_url=f"{scheme}://batches/{batch.id}",
+    )
+
+
+class PublicController(Controller):
+    tags = ["public"]  # noqa: RUF012 (Litestar reads these as class attributes)
+    dependencies = {  # noqa: RUF012
+        "shared": Provide(provide_public_store, sync_to_thread=False),
+        "config": Provide(provide_settings, sync_to_thread=False),
+        "objects": Provide(provide_maybe_objects, sync_to_thread=False),
+    }
+
+    @get("/public/batches/{batch_id:str}", operation_id="getPublicBatch", sync_to_thread=False)
+    def summary(
+        self, request: Request[Any, Any, Any], batch_id: PathId, shared: Shared, config: Config
+    ) -> Response[PublicBatchOut]:
+        found = _find(shared, batch_id)
+        if found is None:
+            raise NotFound("No such shared batch.")
+        body = _summary(found, public_base(config, request), config.app_scheme, datetime.now(UTC))
+        return Response(body, headers={"Cache-Control": SUMMARY_CACHE})
+
+    @get(
+        "/public/batches/{batch_id:str}/cover",
+        operation_id="getPublicCover",
+        status_code=HTTP_302_FOUND,
+        sync_to_thread=False,
+    )
+    def cover(self, batch_id: PathId, shared: Shared, objects: MaybeObjects) -> Redirect:
+        """A stable address for the cover: it redirects to a short-lived S3 URL, so the
+        page and its Open Graph image can be cached longer than any presigned URL lives."""
+        found = _find(shared, batch_id, events=0)
+        if found is None or found.cover is None or objects is None:
+            raise NotFound("No such shared batch.")
+        cover = found.cover
+        url, _ = objects.download_url(
+            photo_key(found.owner_sub, cover.batch_id, cover.id), now=datetime.now(UTC)
+        )
+        return Redirect(
+            url,
+            status_code=HTTP_302_FOUND,
+            headers={"Cache-Control": f"public, max-age={min(300, objects.url_seconds // 2)}"},
+        )
+
+    @get(
+        "/b/{batch_id:str}",
+        operation_id="getPublicBatchPage",
+        media_type="text/html; charset=utf-8",
+        sync_to_thread=False,
+        include_in_schema=False,
+    )
+    def page(
+        self, request: Request[Any, Any, Any], batch_id: PathId, shared: Shared, config: Config
+    ) -> Response[str]:
+        found = _find(shared, batch_id)
+        if found is None:
+            return Response(
+                MISSING_PAGE,
+                status_code=404,
+                media_type="text/html; charset=utf-8",
+                headers={"Cache-Control": MISSING_CACHE},
+            )
+        summary = _summary(
+            found, public_base(config, request), config.app_scheme, datetime.now(UTC)
+        )
+        return Response(
+            render_page(summary),
+            media_type="text/html; charset=utf-8",
+            headers={"Cache-Control": PAGE_CACHE},
+        )
+
+    @get(
+        "/.well-known/apple-app-site-association",
+        operation_id="appleAppSiteAssociation",
+        media_type="application/json",
+        sync_to_thread=False,
+        include_in_schema=False,
+    )
+    def apple_app_site_association(self, config: Config) -> Response[dict[str, Any]]:
+        """iOS universal links: `/b/*` opens in the app. Served as JSON, no redirect."""
+        if not config.apple_app_id:
+            raise NotFound("Universal links are not configured.")
+        # iOS 13+ reads `appIDs`/`components`; older versions `appID`/`paths`.
+        detail = {
+            "appIDs": [config.apple_app_id],
+            "components": [{"/": "/b/*", "comment": "a shared batch"}],
+            "appID": config.apple_app_id,
+            "paths": ["/b/*"],
+        }
+        body: dict[str, Any] = {"applinks": {"apps": [], "details": [detail]}}
+        return Response(
+            body, media_type="application/json", headers={"Cache-Control": WELL_KNOWN_CACHE}
+        )
+
+    @get(
+        "/.well-known/assetlinks.json",
+        operation_id="androidAssetLinks",
+        media_type="application/json",
+        sync_to_thread=False,
+        include_in_schema=False,
+    )
+    def asset_links(self, config: Config) -> Response[list[dict[str, Any]]]:
+        """Android app links: the app's package and signing certificate fingerprints."""
+        if not config.android_package or not config.android_cert_fingerprints:
+            raise NotFound("App links are not configured.")
+        body = [
+            {
+                "relation": ["delegate_permission/common.handle_all_urls"],
+                "target": {
+                    "namespace": "android_app",
+                    "package_name": config.android_package,
+                    "sha256_cert_fingerprints": list(config.android_cert_fingerprints),
+                },
+            }
+        ]
+        return Response(
+            body, media_type="application/json", headers={"Cache-Control": WELL_KNOWN_CACHE}
+        )
+
+
+_STYLE = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;
+background:#faf7f2;color:#2b2620;line-height:1.45}
+main{max-width:34rem;margin:0 auto;padding:1.25rem}
+h1{font-size:1.6rem;margin:.2rem 0 .4rem}
+.meta{color:#6b6157;margin:0 0 1rem}
+img{width:100%;height:auto;border-radius:.75rem;display:block;margin:0 0 1rem}
+ol{list-style:none;padding:0;margin:0 0 1.5rem}
+li{padding:.6rem 0;border-bottom:1px solid #e6dfd5}
+time{color:#6b6157;font-size:.9rem;display:block}
+.open{display:block;text-align:center;background:#2f6f4f;color:#fff;text-decoration:none;
+padding:.9rem;border-radius:.75rem;font-weight:600}
+footer{color:#8a8076;font-size:.85rem;margin-top:1.5rem;text-align:center}
+"""
+
+
+def _event_line(event: PublicEventOut) -> str:
+    parts = [EVENT_LABELS.get(event.type, event.type)]
+    if event.ph is not None:
+        parts.append(f"pH {event.ph:g}")
+    if event.temperature_c is not None:
+        parts.append(f"{event.temperature_c:g} °C")
+    if event.gravity is not None:
+        parts.append(f"SG {event.gravity:.3f}")
+    text = " · ".join(parts)
+    if event.note:
+        text += f" — {event.note}"
+    when = event.occurred_at.strftime("%d %b %Y, %H:%M UTC")
+    return (
+        f'<li><time datetime="{escape(event.occurred_at.isoformat())}">{escape(when)}</time>'
+        f"{escape(text)}</li>"
+    )
+
+
+def render_page(summary: PublicBatchOut) -> str:
+    """The batch's page: plain HTML and inline CSS, readable on a phone, no JavaScript."""
+    kind = KIND_LABELS.get(summary.kind, summary.kind)
+    days = "day" if summary.age_days == 1 else "days"
+    description = (
+        f"{kind}, {summary.status}, started {summary.started_at:%d %b %Y} "
+        f"({summary.age_days} {days} ago)."
+    )
+    title = f"{summary.name} · Kefir"
+    events = "".join(_event_line(e) for e in summary.recent_events)
+    image_meta = image_tag = ""
+    if summary.cover_photo_url:
+        url = escape(summary.cover_photo_url)
+        image_meta = f'<meta property="og:image" content="{url}">\n'
+        image_tag = f'<img src="{url}" alt="Photo of {escape(summary.name)}">'
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(title)}</title>
+<meta name="description" content="{escape(description)}">
+<meta property="og:type" content="website">
+<meta property="og:title" content="{escape(summary.name)}">
+<meta property="og:description" content="{escape(description)}">
+<meta property="og:url" content="{escape(summary.page_url)}">
+<meta property="og:site_name" content="Kefir">
+{image_meta}<meta name="twitter:card" content="{"summary_large_image" if image_tag else "summary"}">
+<style>{_STYLE}</style>
+</head>
+<body>
+<main>
+{image_tag}
+<h1>{escape(summary.name)}</h1>
+<p class="meta">{escape(description)}</p>
+<h2>Latest</h2>
+<ol>{events or "<li>Nothing logged yet.</li>"}</ol>
+<a class="open" href="{escape(summary.app_url)}">Open in the Kefir app</a>
+<footer>Shared from Kefir, the fermentation tracker.</footer>
+</main>
+</body>
+</html>
+"""
+
+
+MISSING_PAGE = f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Batch not found · Kefir</title>
+<meta name="robots" content="noindex">
+<style>{_STYLE}</style>
+</head>
+<body>
+<main>
+<h1>This batch isn't shared</h1>
+<p class="meta">The link may be mistyped, or its owner stopped sharing it.
+If it is your batch, open the Kefir app and turn sharing on.</p>
+<footer>Kefir, the fermentation tracker.</footer>
+</main>
+</body>
+</html>
+"""

@@ -1,0 +1,187 @@
+"""Every item of one user as CSV, read and written one page at a time.
+
+One Query on `PK=USER#<sub>` returns everything the user owns (profile, batches,
+events, photos, reminders, devices). Each page becomes a block of CSV text and is
+dropped before the next is read, so memory does not grow with the export.
+
+Columns are fixed up front (one header row, streamed before the data is known): the
+fields each record type stores, then `other`, a JSON object with any attribute not
+named here, so a field added later is exported rather than lost.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any, cast
+
+from app.store import keys
+from app.store.items import Item, s
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+RECORD_TYPES = ("profile", "batch", "event", "reminder", "photo", "device")
+COLUMNS = (
+    "recordType",
+    "id",
+    "batchId",
+    # batch
+    "name",
+    "kind",
+    "status",
+    "startedAt",
+    "notes",
+    "public",
+    # event
+    "type",
+    "occurredAt",
+    "note",
+    "ph",
+    "temperatureC",
+    "gravity",
+    # reminder
+    "action",
+    "text",
+    "dueAt",
+    "repeatEveryHours",
+    "suggestionKey",
+    # photo
+    "contentType",
+    "size",
+    "width",
+    "height",
+    "objectKey",
+    # device
+    "platform",
+    "token",
+    # profile
+    "sub",
+    "email",
+    "displayName",
+    "timeZone",
+    "notifications",
+    # every record
+    "createdAt",
+    "updatedAt",
+    "version",
+    "other",
+)
+# Keys and index attributes: how the table finds an item, not the user's data.
+_INTERNAL = frozenset({"PK", "SK", "GSI1PK", "GSI1SK", "LSI1SK", "entity"})
+_KNOWN = frozenset(COLUMNS) - {"recordType", "public", "other"}
+# A spreadsheet runs a cell starting with one of these as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PAGE_ITEMS = 500
+
+
+class ExportStore:
+    def __init__(
+        self, client: DynamoDBClient, table_name: str, page_items: int = PAGE_ITEMS
+    ) -> None:
+        self.client = client
+        self.table_name = table_name
+        self.page_items = page_items
+
+    def pages(self, sub: str) -> Iterator[list[Item]]:
+        """The user's partition in key order, one DynamoDB page at a time."""
+        params: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "PK = :pk",
+            "ExpressionAttributeValues": {":pk": s(keys.user_pk(sub))},
+            "Limit": self.page_items,
+        }
+        while True:
+            response = self.client.query(**params)
+            last_key = response.get("LastEvaluatedKey")
+            # Popped, not read: the consumer then holds the only reference to the page.
+            yield cast("dict[str, Any]", response).pop("Items")
+            if last_key is None:
+                return
+            params["ExclusiveStartKey"] = last_key
+
+
+def csv_chunks(pages: Iterable[list[Item]]) -> Iterator[bytes]:
+    """UTF-8 CSV (RFC 4180: CRLF, quotes doubled): the header, then one block per page."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for page in pages:
+        writer.writerows(row(item) for item in page)
+        del page  # the page's items go before its CSV text is handed on
+        yield buffer.getvalue().encode()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode()
+
+
+def record_type(item: Item) -> str:
+    entity = item.get("entity", {}).get("S")
+    if entity in RECORD_TYPES:
+        return str(entity)
+    sk = item["SK"]["S"]
+    if sk == keys.PROFILE:
+        return "profile"
+    for marker, name in (("#EVENT#", "event"), ("#PHOTO#", "photo"), ("#REMINDER#", "reminder")):
+        if marker in sk:
+            return name
+    if sk.startswith("DEVICE#"):
+        return "device"
+    return "batch" if sk.startswith(keys.BATCH) else str(entity or "item")
+
+
+def row(item: Item) -> list[str]:
+    kind = record_type(item)
+    cells = dict.fromkeys(COLUMNS, "")
+    cells["recordType"] = kind
+    other: dict[str, Any] = {}
+    for name, value in item.items():
+        if name in _INTERNAL:
+            continue
+        if name in _KNOWN:
+            cells[name] = cell(value)
+        else:
+            other[name] = plain(value)
+    if kind == "batch":
+        cells["public"] = "true" if "GSI1PK" in item else "false"
+    if other:
+        cells["other"] = safe(json.dumps(other, ensure_ascii=False, sort_keys=True))
+    return list(cells.values())
+
+
+def cell(value: dict[str, Any]) -> str:
+    """One attribute value as text; numbers stay numbers, text is made formula-safe."""
+    if "N" in value:
+        return str(value["N"])
+    if "S" in value:
+        return safe(str(value["S"]))
+    if "BOOL" in value:
+        return "true" if value["BOOL"] else "false"
+    if "NULL" in value:
+        return ""
+    return safe(json.dumps(plain(value), ensure_ascii=False, sort_keys=True))
+
+
+def safe(text: str) -> str:
+    """Prefix a quote to text a spreadsheet would run as a formula (OWASP CSV injection)."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def plain(value: dict[str, Any]) -> Any:
+    (kind, inner), *_ = value.items()
+    if kind == "N":
+        return float(inner) if any(c in inner for c in ".eE") else int(inner)
+    if kind in {"S", "BOOL"}:
+        return inner
+    if kind == "NULL":
+        return None
+    if kind == "L":
+        return [plain(v) for v in inner]
+    if kind == "M":
+        return {k: plain(v) for k, v in inner.items()}
+    if kind in {"SS", "NS"}:
+        return sorted(inner)
+    return str(inner)

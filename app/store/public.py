@@ -1,0 +1,83 @@
+"""What a shared batch shows to anyone: read through the sparse GSI1, never by owner.
+
+Only batches with sharing on carry `GSI1PK=PUBLIC#<id>`, so a batch id alone finds a
+shared batch and can never reach a private one. The owner's partition key is read
+from the index item to fetch the last events and the cover photo, and goes no further
+than this module.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from app.domain.batches import Batch, Event
+from app.domain.photos import Photo
+from app.store import keys
+from app.store.items import batch_from_item, event_from_item, s
+from app.store.photos import photo_from_item
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+
+class SharedBatch(msgspec.Struct, frozen=True, kw_only=True):
+    owner_sub: str
+    batch: Batch
+    recent_events: list[Event]
+    cover: Photo | None
+
+
+class PublicStore:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        self.client = client
+        self.table_name = table_name
+
+    def shared_batch(self, batch_id: str, *, events: int = 5) -> SharedBatch | None:
+        """The batch if sharing is on, with its last events (newest first) and newest photo.
+
+        Three reads: the index lookup, then the events and the cover in the owner's
+        partition. The index is eventually consistent, so turning sharing off takes
+        effect here within a moment, not instantly."""
+        found = self.client.query(
+            TableName=self.table_name,
+            IndexName="GSI1",
+            KeyConditionExpression="GSI1PK = :pk AND GSI1SK = :sk",
+            ExpressionAttributeValues={
+                ":pk": s(keys.public_pk(batch_id)),
+                ":sk": s(keys.PUBLIC_SK),
+            },
+            Limit=1,
+        )["Items"]
+        if not found or found[0].get("id", {}).get("S") != batch_id:
+            return None
+        pk = found[0]["PK"]["S"]
+        event_items = (
+            []
+            if events < 1
+            else self.client.query(
+                TableName=self.table_name,
+                KeyConditionExpression="PK = :pk AND SK BETWEEN :lo AND :hi",
+                ExpressionAttributeValues={
+                    ":pk": s(pk),
+                    ":lo": s(keys.event_prefix(batch_id)),
+                    ":hi": s(keys.events_upper_bound(batch_id)),
+                },
+                ScanIndexForward=False,
+                Limit=events,
+            )["Items"]
+        )
+        photo_items = self.client.query(
+            TableName=self.table_name,
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
+            ExpressionAttributeValues={":pk": s(pk), ":prefix": s(keys.photo_prefix(batch_id))},
+            ScanIndexForward=False,
+            Limit=1,
+        )["Items"]
+        return SharedBatch(
+            owner_sub=pk.removeprefix(keys.USER),
+            batch=batch_from_item(found[0]),
+            recent_events=[event_from_item(item) for item in event_items],
+            cover=photo_from_item(photo_items[0]) if photo_items else None,
+        )
