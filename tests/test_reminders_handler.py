@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import boto3
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
@@ -285,3 +286,20 @@ def test_the_lambda_handler_builds_itself_from_the_environment(
         get_settings.cache_clear()
         entrypoint._delivery.cache_clear()
     assert len(expo.messages_to(token)) == 1
+
+
+def test_a_delivery_reads_batch_and_reminder_in_one_call(
+    settings: Settings, emulator: Emulator, expo: ExpoServer, fresh: Any
+) -> None:
+    """One consistent read of both items, one conditional claim, one devices query."""
+    setup = fresh(devices=2)
+    dynamodb = boto3.client(
+        "dynamodb", endpoint_url=emulator.endpoint, region_name=settings.aws_region
+    )
+    calls: list[str] = []
+    dynamodb.meta.events.register(
+        "before-call.dynamodb", lambda event_name, **_: calls.append(event_name.split(".")[-1])
+    )
+    outcome = delivery(settings, dynamodb, expo_client(expo)).deliver(setup.event, now=setup.due)
+    assert outcome.accepted == 2
+    assert calls == ["TransactGetItems", "TransactWriteItems", "Query"]
