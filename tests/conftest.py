@@ -26,6 +26,12 @@ from app.dev.token import access_token
 from app.main import create_app
 from tests.expo_server import ExpoServer
 
+# What the public page, labels and app links are built from in the tests.
+PUBLIC_BASE_URL = "https://kefir.test"
+APPLE_APP_ID = "ABCDE12345.app.kefir"
+ANDROID_PACKAGE = "app.kefir"
+ANDROID_FINGERPRINT = ":".join(["AB"] * 32)
+
 
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[Emulator]:
@@ -91,6 +97,11 @@ def settings(stack: StackOutputs, emulator: Emulator, expo: ExpoServer) -> Setti
         scheduler_role_arn=stack.scheduler_role_arn,
         reminders_dlq_arn=stack.reminders_dlq_arn,
         expo_push_url=expo.url,
+        photos_bucket=stack.photos_bucket,
+        public_base_url=PUBLIC_BASE_URL,
+        apple_app_id=APPLE_APP_ID,
+        android_package=ANDROID_PACKAGE,
+        android_cert_fingerprints=(ANDROID_FINGERPRINT,),
     )
 
 

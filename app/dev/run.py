@@ -100,6 +100,7 @@ def app_environment(endpoint: str, outputs: StackOutputs) -> dict[str, str]:
         "REMINDERS_FUNCTION_ARN": outputs.reminders_function_arn,
         "SCHEDULER_ROLE_ARN": outputs.scheduler_role_arn,
         "REMINDERS_DLQ_ARN": outputs.reminders_dlq_arn,
+        "PHOTOS_BUCKET": outputs.photos_bucket,
         **DUMMY_CREDENTIALS,
     }
 

@@ -48,6 +48,7 @@ class StackOutputs(msgspec.Struct, frozen=True, kw_only=True):
     reminders_schedule_group: str
     scheduler_role_arn: str
     reminders_dlq_arn: str
+    photos_bucket: str
 
 
 class CurrentStack(msgspec.Struct, frozen=True, kw_only=True):

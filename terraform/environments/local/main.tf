@@ -17,6 +17,7 @@ locals {
       APP_ENV          = "local"
       LOG_LEVEL        = "INFO"
       AWS_ENDPOINT_URL = var.aws_endpoint
+      PHOTOS_BUCKET    = module.data.bucket_name
       # Reminders: where the API puts schedules and what they invoke.
       REMINDERS_SCHEDULE_GROUP = module.scheduling.group_name
       REMINDERS_FUNCTION_ARN   = local.reminders_function_arn
@@ -32,7 +33,10 @@ locals {
 module "data" {
   source = "../../modules/data"
 
-  name = "${var.name_prefix}-table"
+  name                 = "${var.name_prefix}-table"
+  bucket_name          = "${var.name_prefix}-photos"
+  bucket_force_destroy = true
+  cors_allowed_origins = var.cors_allow_origins
 }
 
 module "auth" {
@@ -57,6 +61,7 @@ module "functions" {
   package_type       = "Zip"
   zip_path           = var.lambda_zip_path
   table_arn          = module.data.table_arn
+  bucket_arn         = module.data.bucket_arn
   environment        = local.environment
   log_retention_days = var.log_retention_days
   # The api function creates and moves reminder schedules in this group, passing this role.
@@ -80,6 +85,11 @@ module "functions" {
         "BatchWriteItem", "TransactWriteItems", "ConditionCheckItem",
       ]
       manages_schedules = true
+      # Signs upload forms for pending/, moves confirmed photos to users/, deletes both.
+      s3_grants = [
+        { prefix = "pending/", actions = ["GetObject", "PutObject", "DeleteObject"], list = true },
+        { prefix = "users/", actions = ["GetObject", "PutObject", "DeleteObject"], list = true },
+      ]
     }
     public = {
       description            = "Public batch page and summary (no auth, read-only)"
@@ -89,6 +99,8 @@ module "functions" {
       public_routes          = ["GET /b/{batchId}", "GET /public/{proxy+}", "GET /.well-known/{proxy+}"]
       dynamodb_table_actions = ["Query"]
       dynamodb_index_actions = { GSI1 = ["Query"] }
+      # Presigns the cover photo's GET URL.
+      s3_grants = [{ prefix = "users/", actions = ["GetObject"] }]
     }
     export = {
       description            = "CSV export of a user's data"
@@ -97,12 +109,14 @@ module "functions" {
       timeout_s              = 60
       routes                 = ["GET /export.csv"]
       dynamodb_table_actions = ["Query"]
+      # Large exports: a multipart upload, then a presigned GET URL.
+      s3_grants = [{ prefix = "exports/", actions = ["GetObject", "PutObject", "AbortMultipartUpload"] }]
     }
     reminders = {
-      description            = "Reminder delivery, invoked by EventBridge Scheduler"
-      handler                = "app.entrypoints.reminders.handler"
-      memory_mb              = 256
-      timeout_s              = 60
+      description = "Reminder delivery, invoked by EventBridge Scheduler"
+      handler     = "app.entrypoints.reminders.handler"
+      memory_mb   = 256
+      timeout_s   = 60
       # Reads batch + reminder (TransactGetItems = GetItem), claims it (UpdateItem with a
       # ConditionCheck on the batch), lists devices, removes unregistered ones.
       dynamodb_table_actions = ["GetItem", "Query", "UpdateItem", "DeleteItem", "ConditionCheckItem"]

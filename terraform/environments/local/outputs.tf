@@ -72,3 +72,8 @@ output "reminders_dlq_arn" {
   description = "Dead-letter queue of undelivered reminder events."
   value       = module.scheduling.dlq_arn
 }
+
+output "photos_bucket" {
+  description = "Photos bucket (photos under users/, pending uploads, exports)."
+  value       = module.data.bucket_name
+}

@@ -12,3 +12,13 @@ output "index_arns" {
   description = "ARN pattern covering all indexes of the table, for IAM policies."
   value       = "${aws_dynamodb_table.this.arn}/index/*"
 }
+
+output "bucket_name" {
+  description = "Name of the photos bucket (photos, pending uploads, exports)."
+  value       = aws_s3_bucket.this.bucket
+}
+
+output "bucket_arn" {
+  description = "ARN of the photos bucket, for IAM policies (\"<arn>/<prefix>*\")."
+  value       = aws_s3_bucket.this.arn
+}
