@@ -1,0 +1,283 @@
+"""Sharing a batch: the sparse GSI1 key, the public summary and page, and app links."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from app.dev.emulator import Emulator
+from app.dev.run import app_environment
+from app.dev.stack import StackOutputs
+from tests.chromium import dump_dom
+from tests.conftest import (
+    ANDROID_FINGERPRINT,
+    ANDROID_PACKAGE,
+    APPLE_APP_ID,
+    PUBLIC_BASE_URL,
+    User,
+)
+from tests.helpers import add_event, assert_problem, create_batch
+from tests.test_photos import upload
+
+Client = TestClient[Litestar]
+ROOT = Path(__file__).resolve().parent.parent
+UNKNOWN = "01JAAAAAAAAAAAAAAAAAAAAAAA"
+
+
+def share(client: Client, user: User, batch: dict[str, Any], on: bool = True) -> dict[str, Any]:
+    response = client.patch(
+        f"/batches/{batch['id']}",
+        json={"version": batch["version"], "public": on},
+        headers=user.headers,
+    )
+    assert response.status_code == 200, response.text
+    updated: dict[str, Any] = response.json()
+    return updated
+
+
+def gsi1(dynamodb: Any, stack: StackOutputs, user: User, batch_id: str) -> Any:
+    item = dynamodb.get_item(
+        TableName=stack.table_name,
+        Key={"PK": {"S": f"USER#{user.sub}"}, "SK": {"S": f"BATCH#{batch_id}"}},
+        ConsistentRead=True,
+    )["Item"]
+    return item.get("GSI1PK", {}).get("S")
+
+
+def test_sharing_is_off_until_turned_on_and_off_again(
+    client: Client, alice: User, dynamodb: Any, stack: StackOutputs
+) -> None:
+    batch = create_batch(client, alice)
+    assert batch["public"] is False
+    assert gsi1(dynamodb, stack, alice, batch["id"]) is None
+    assert_problem(client.get(f"/public/batches/{batch['id']}"), 404, "not-found")
+
+    shared = share(client, alice, batch)
+    assert (shared["public"], shared["version"]) == (True, batch["version"] + 1)
+    assert gsi1(dynamodb, stack, alice, batch["id"]) == f"PUBLIC#{batch['id']}"
+    assert client.get(f"/public/batches/{batch['id']}").status_code == 200
+
+    private = share(client, alice, shared, on=False)
+    assert private["public"] is False
+    assert gsi1(dynamodb, stack, alice, batch["id"]) is None
+    assert_problem(client.get(f"/public/batches/{batch['id']}"), 404, "not-found")
+
+
+def test_sharing_needs_the_current_version(client: Client, alice: User) -> None:
+    batch = create_batch(client, alice)
+    share(client, alice, batch)
+    stale = client.patch(
+        f"/batches/{batch['id']}", json={"version": batch["version"], "public": False},
+        headers=alice.headers,
+    )  # fmt: skip
+    assert_problem(stale, 409, "stale-version")
+    assert client.get(f"/public/batches/{batch['id']}").status_code == 200
+
+
+def test_the_summary_shows_the_batch_and_nothing_of_its_owner(client: Client, alice: User) -> None:
+    batch = create_batch(
+        client, alice, name="Kombucha jar", kind="kombucha", startedAt="2026-11-20T08:00:00Z",
+        notes="private notes",
+    )  # fmt: skip
+    for i in range(7):
+        add_event(client, alice, batch["id"], type="note", note=f"note {i}")
+    photo = upload(client, alice, batch["id"])
+    share(client, alice, batch)
+
+    response = client.get(f"/public/batches/{batch['id']}")
+    assert response.status_code == 200
+    assert response.headers["cache-control"].startswith("public")
+    body = response.json()
+    assert body["name"] == "Kombucha jar"
+    assert (body["kind"], body["status"]) == ("kombucha", "active")
+    assert body["startedAt"].startswith("2026-11-20T08:00:00")
+    assert body["ageDays"] >= 6
+    assert [e["note"] for e in body["recentEvents"]] == [f"note {i}" for i in (6, 5, 4, 3, 2)]
+    assert body["pageUrl"] == f"{PUBLIC_BASE_URL}/b/{batch['id']}"
+    assert body["appUrl"] == f"kefir://batches/{batch['id']}"
+    assert body["coverPhotoUrl"] == f"{PUBLIC_BASE_URL}/public/batches/{batch['id']}/cover"
+    for secret in (alice.sub, alice.email, "private notes", "USER#"):
+        assert secret not in response.text
+
+    cover = client.get(f"/public/batches/{batch['id']}/cover", follow_redirects=False)
+    assert cover.status_code == 302
+    image = httpx.get(cover.headers["location"])
+    assert image.status_code == 200
+    assert len(image.content) == photo["size"]
+
+
+def test_unknown_and_private_batches_answer_the_same_404(client: Client, alice: User) -> None:
+    private = create_batch(client, alice)
+    for path in ("/public/batches/{}", "/public/batches/{}/cover", "/b/{}"):
+        a = client.get(path.format(private["id"]), follow_redirects=False)
+        b = client.get(path.format(UNKNOWN), follow_redirects=False)
+        c = client.get(path.format("not-an-id"), follow_redirects=False)
+        assert a.status_code == b.status_code == c.status_code == 404
+        assert a.headers["content-type"] == b.headers["content-type"]
+        if path.startswith("/b/"):
+            assert a.text == b.text == c.text
+        else:
+            strip = [{k: v for k, v in r.json().items() if k != "instance"} for r in (a, b, c)]
+            assert strip[0] == strip[1] == strip[2]
+
+
+def test_the_page_is_plain_html_with_open_graph_and_an_app_link(
+    client: Client, alice: User
+) -> None:
+    batch = create_batch(client, alice, name="Milk <kefir> & co")
+    share(client, alice, batch)
+    response = client.get(f"/b/{batch['id']}")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert response.headers["cache-control"] == "public, max-age=300"
+    html = response.text
+    assert "<script" not in html.lower()
+    assert 'property="og:title" content="Milk &lt;kefir&gt; &amp; co"' in html
+    assert f'property="og:url" content="{PUBLIC_BASE_URL}/b/{batch["id"]}"' in html
+    assert f'href="kefir://batches/{batch["id"]}"' in html
+    assert 'name="viewport"' in html
+    assert alice.sub not in html
+
+
+def test_a_missing_page_is_a_friendly_404(client: Client) -> None:
+    response = client.get(f"/b/{UNKNOWN}")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert "isn't shared" in response.text
+    assert "cache-control" in response.headers
+
+
+def test_app_link_files_for_ios_and_android(client: Client) -> None:
+    apple = client.get("/.well-known/apple-app-site-association")
+    assert apple.status_code == 200
+    assert apple.headers["content-type"] == "application/json"
+    detail = apple.json()["applinks"]["details"][0]
+    assert detail["appIDs"] == [APPLE_APP_ID]
+    assert {"/": "/b/*", "comment": "a shared batch"} in detail["components"]
+    assert detail["paths"] == ["/b/*"]
+
+    android = client.get("/.well-known/assetlinks.json")
+    assert android.status_code == 200
+    assert android.headers["content-type"] == "application/json"
+    [statement] = android.json()
+    assert statement["relation"] == ["delegate_permission/common.handle_all_urls"]
+    assert statement["target"] == {
+        "namespace": "android_app",
+        "package_name": ANDROID_PACKAGE,
+        "sha256_cert_fingerprints": [ANDROID_FINGERPRINT],
+    }
+
+
+# --- the page in a real browser, served by the app under uvicorn -------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def served_app(emulator: Emulator, stack: StackOutputs, tmp_path_factory: Any) -> Iterator[str]:
+    """`uvicorn app.main:create_app --factory`, configured like `make run`."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(app_environment(emulator.endpoint, stack))
+    env.update(PUBLIC_BASE_URL=base, LOG_LEVEL="WARNING")
+    log = tmp_path_factory.mktemp("uvicorn") / "uvicorn.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory",
+             "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert process.poll() is None, log.read_text()[-3000:]
+            assert time.monotonic() < deadline, log.read_text()[-3000:]
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+class _Text(HTMLParser):
+    """The text a person sees: everything outside <head>, <style> and <script>."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.links: list[str] = []
+        self.images: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in {"head", "style", "script"}:
+            self._hidden += 1
+        values = dict(attrs)
+        if tag == "a" and values.get("href"):
+            self.links.append(str(values["href"]))
+        if tag == "img" and values.get("src"):
+            self.images.append(str(values["src"]))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"head", "style", "script"}:
+            self._hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden and data.strip():
+            self.parts.append(" ".join(data.split()))
+
+
+def visible(dom: str) -> _Text:
+    parser = _Text()
+    parser.feed(dom)
+    return parser
+
+
+def test_chromium_shows_the_shared_batch_page(client: Client, alice: User, served_app: str) -> None:
+    batch = create_batch(
+        client, alice, name="Sunday sourdough", kind="sourdough",
+        startedAt="2026-11-22T07:30:00Z",
+    )  # fmt: skip
+    add_event(client, alice, batch["id"], type="feed", note="200 g flour")
+    add_event(client, alice, batch["id"], type="measure", ph=4.2, temperatureC=24.5)
+    upload(client, alice, batch["id"])
+    share(client, alice, batch)
+
+    page = visible(dump_dom(f"{served_app}/b/{batch['id']}"))
+    text = " | ".join(page.parts)
+    assert "Sunday sourdough" in text
+    assert "Sourdough, active, started 22 Nov 2026" in text
+    assert "Measured · pH 4.2 · 24.5 °C" in text
+    assert "Fed — 200 g flour" in text
+    assert "Open in the Kefir app" in text
+    assert f"kefir://batches/{batch['id']}" in page.links
+    assert page.images == [f"{served_app}/public/batches/{batch['id']}/cover"]
+    assert alice.sub not in text
+
+
+def test_chromium_shows_the_friendly_404(served_app: str) -> None:
+    page = visible(dump_dom(f"{served_app}/b/{UNKNOWN}"))
+    assert "This batch isn't shared" in " ".join(page.parts)
