@@ -8,7 +8,7 @@ from pathlib import Path
 from app.dev.emulator import DUMMY_CREDENTIALS, Emulator
 from app.dev.lambda_zip import build_zip
 from app.dev.stack import apply_local
-from benchmarks import cold_start, warm_get
+from benchmarks import cold_start, export_throughput, warm_get
 
 
 def _row(name: str, value: float, baseline_name: str, baseline: float, target: float) -> None:
@@ -30,6 +30,7 @@ def main() -> None:
         outputs = apply_local(emulator.endpoint, Path(run_dir), build_zip())
         handler_ms, raw_ms = warm_get.measure(emulator.endpoint, outputs)
         _row("warm GET batch (Lambda handler)", handler_ms, "raw boto3 Query", raw_ms, 1.3)
+        export_throughput.report(outputs)
 
 
 if __name__ == "__main__":
