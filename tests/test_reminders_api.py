@@ -531,3 +531,30 @@ def test_concurrent_done_calls_log_one_event_and_one_next_reminder(
     assert [e["id"] for e in events] == [results[0].event_id]
     after = set(group_schedules(scheduler, stack))
     assert after - before == {f"reminder-{results[0].next.id}"}
+
+
+def test_confirming_again_on_a_finished_batch_does_not_revive_a_cancelled_reminder(
+    client: Client, alice: User, scheduler: Any, stack: StackOutputs
+) -> None:
+    batch = create_batch(client, alice)
+    body = {"text": "Bottle", "action": "bottle", "dueAt": iso(in_(hours=9))}
+    reminder = confirm(client, alice, batch["id"], **body).json()
+    client.patch(
+        f"/batches/{batch['id']}", json={"version": 1, "status": "finished"}, headers=alice.headers
+    )
+    assert_problem(confirm(client, alice, batch["id"], **body), 409, "batch-closed")
+    assert reminder_of(client, alice, batch["id"], reminder["id"])["status"] == "cancelled"
+    assert schedule(scheduler, stack, reminder["id"]) is None
+
+
+def test_confirming_a_cancelled_reminder_again_schedules_it_again(
+    client: Client, alice: User, scheduler: Any, stack: StackOutputs
+) -> None:
+    batch = create_batch(client, alice)
+    body = {"text": "Taste", "action": "taste", "dueAt": iso(in_(hours=9))}
+    reminder = confirm(client, alice, batch["id"], **body).json()
+    client.delete(f"/batches/{batch['id']}/reminders/{reminder['id']}", headers=alice.headers)
+    again = confirm(client, alice, batch["id"], **body)
+    assert again.status_code == 201, again.text
+    assert (again.json()["id"], again.json()["status"]) == (reminder["id"], "scheduled")
+    assert schedule(scheduler, stack, reminder["id"]) is not None

@@ -67,9 +67,11 @@ class ReminderStore:
             )
         except ClientError as exc:
             reasons = _cancellation_reasons(exc)
+            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+                raise _batch_problem(exc, reasons) from None  # checked first: a closed batch
             if len(reasons) > 1 and reasons[1].get("Code") == "ConditionalCheckFailed":
                 return self.get(sub, reminder.batch_id, reminder.id), False
-            raise _batch_problem(exc, reasons) from None
+            raise
         return reminder, True
 
     def get(self, sub: str, batch_id: str, reminder_id: str) -> Reminder:
