@@ -11,7 +11,6 @@ import io
 from html import escape
 from typing import Any
 
-import segno
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
@@ -40,6 +39,8 @@ def _fit(text: str, limit: int) -> str:
 
 def qr_svg(url: str, *, x: float, y: float, size: float) -> str:
     """The QR code as a nested <svg> placed at (x, y), `size` millimetres square."""
+    import segno  # on first use: only label requests pay for it, not every cold start
+
     buffer = io.BytesIO()
     segno.make(url, error="m", micro=False).save(
         buffer, kind="svg", xmldecl=False, svgns=True, omitsize=True, border=4, nl=False
