@@ -74,12 +74,14 @@ _INTERNAL = frozenset({"PK", "SK", "GSI1PK", "GSI1SK", "LSI1SK", "entity"})
 _KNOWN = frozenset(COLUMNS) - {"recordType", "public", "other"}
 # A spreadsheet runs a cell starting with one of these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-PAGE_ITEMS = 500
+# No item limit: DynamoDB's own 1 MB page bounds memory, and a full page per Query keeps
+# the number of round trips at the minimum (a plain paginated Query reads the same pages).
+PAGE_ITEMS: int | None = None
 
 
 class ExportStore:
     def __init__(
-        self, client: DynamoDBClient, table_name: str, page_items: int = PAGE_ITEMS
+        self, client: DynamoDBClient, table_name: str, page_items: int | None = PAGE_ITEMS
     ) -> None:
         self.client = client
         self.table_name = table_name
@@ -91,8 +93,9 @@ class ExportStore:
             "TableName": self.table_name,
             "KeyConditionExpression": "PK = :pk",
             "ExpressionAttributeValues": {":pk": s(keys.user_pk(sub))},
-            "Limit": self.page_items,
         }
+        if self.page_items is not None:
+            params["Limit"] = self.page_items
         while True:
             response = self.client.query(**params)
             last_key = response.get("LastEvaluatedKey")
