@@ -29,7 +29,7 @@ from tests.conftest import (
     User,
 )
 from tests.helpers import add_event, assert_problem, create_batch
-from tests.test_photos import upload
+from tests.test_photos import image_bytes, upload
 
 Client = TestClient[Litestar]
 ROOT = Path(__file__).resolve().parent.parent
@@ -281,3 +281,56 @@ def test_chromium_shows_the_shared_batch_page(client: Client, alice: User, serve
 def test_chromium_shows_the_friendly_404(served_app: str) -> None:
     page = visible(dump_dom(f"{served_app}/b/{UNKNOWN}"))
     assert "This batch isn't shared" in " ".join(page.parts)
+
+
+# --- through the emulator's API Gateway into the deployed functions ----------------------
+
+
+@pytest.mark.e2e
+def test_through_the_gateway_photos_sharing_and_the_public_page(
+    emulator: Emulator, stack: StackOutputs, alice: User
+) -> None:
+    """The deployed zip functions: upload and confirm via `api`, the page via `public`
+    with no token, the export via `export`."""
+    base = f"{emulator.endpoint}/_aws/execute-api/{stack.api_id}"
+    with httpx.Client(base_url=base, timeout=60) as gateway:
+        created = gateway.post(
+            "/batches", json={"name": "Gateway jar", "kind": "kombucha"}, headers=alice.headers
+        )
+        assert created.status_code == 201, created.text
+        batch = created.json()
+        form = gateway.post(
+            f"/batches/{batch['id']}/photos/upload",
+            json={"contentType": "image/png"},
+            headers=alice.headers,
+        )
+        assert form.status_code == 200, form.text
+        body = image_bytes()
+        sent = httpx.post(
+            form.json()["url"],
+            data=form.json()["fields"],
+            files={"file": ("p.png", body, "image/png")},
+        )
+        assert sent.status_code == 204, sent.text
+        confirmed = gateway.post(
+            f"/batches/{batch['id']}/photos",
+            json={"photoId": form.json()["photoId"]},
+            headers=alice.headers,
+        )
+        assert confirmed.status_code == 201, confirmed.text
+        assert httpx.get(confirmed.json()["url"]).content == body
+        shared = gateway.patch(
+            f"/batches/{batch['id']}", json={"version": 1, "public": True}, headers=alice.headers
+        )
+        assert shared.status_code == 200, shared.text
+
+        page = gateway.get(f"/b/{batch['id']}")
+        assert page.status_code == 200, page.text
+        assert "Gateway jar" in page.text
+        summary = gateway.get(f"/public/batches/{batch['id']}")
+        assert summary.status_code == 200, summary.text
+        assert summary.json()["coverPhotoUrl"].endswith(f"/public/batches/{batch['id']}/cover")
+
+        exported = gateway.get("/export.csv", headers=alice.headers)
+        assert exported.status_code == 200, exported.text
+        assert batch["id"] in exported.text
