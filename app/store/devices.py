@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 from app.domain.devices import Device, Platform, token_hash
 from app.domain.errors import NotFound
 from app.store import keys
-from app.store.items import Item, get_ts, s, ts
+from app.store.items import Item, get_ts, n, s, ts
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -146,6 +146,9 @@ def device_to_item(sub: str, device: Device) -> Item:
         "platform": s(device.platform),
         "createdAt": ts(device.created_at),
         "updatedAt": ts(device.updated_at),
+        # Registration overwrites the whole item; the version is there because every item
+        # carries one (ARCHITECTURE.md), not for optimistic locking.
+        "version": n(1),
     }
 
 

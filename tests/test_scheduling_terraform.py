@@ -1,0 +1,94 @@
+"""What modules/scheduling and the local environment applied for reminders."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import unquote
+
+import boto3
+
+from app.dev.emulator import Emulator
+from app.dev.stack import StackOutputs
+
+
+def client(name: str, emulator: Emulator, stack: StackOutputs) -> Any:
+    session: Any = boto3.session.Session(region_name=stack.region)
+    return session.client(name, endpoint_url=emulator.endpoint)
+
+
+def policy(iam: Any, role: str) -> list[dict[str, Any]]:
+    statements: list[dict[str, Any]] = []
+    for name in iam.list_role_policies(RoleName=role)["PolicyNames"]:
+        document = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+        if isinstance(document, str):
+            document = json.loads(unquote(document))
+        statements += document["Statement"]
+    return statements
+
+
+def test_the_schedulers_role_may_invoke_only_the_reminders_function(
+    emulator: Emulator, stack: StackOutputs
+) -> None:
+    iam = client("iam", emulator, stack)
+    role = stack.scheduler_role_arn.rsplit("/", 1)[-1]
+    trust = iam.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"]
+    if isinstance(trust, str):
+        trust = json.loads(unquote(trust))
+    assert trust["Statement"][0]["Principal"] == {"Service": "scheduler.amazonaws.com"}
+    statements = policy(iam, role)
+    invoke = [s for s in statements if "lambda:InvokeFunction" in str(s["Action"])]
+    assert len(invoke) == 1
+    arn = stack.reminders_function_arn
+    assert sorted(invoke[0]["Resource"]) == sorted([arn, f"{arn}:*"])
+    lam = client("lambda", emulator, stack)
+    assert (
+        lam.get_function(FunctionName=stack.reminders_function_name)["Configuration"]["FunctionArn"]
+        == arn
+    )
+    dead_letters = [s for s in statements if s["Action"] == "sqs:SendMessage"]
+    assert [s["Resource"] for s in dead_letters] == [stack.reminders_dlq_arn]
+    assert {str(s["Action"]) for s in statements} == {"lambda:InvokeFunction", "sqs:SendMessage"}
+
+
+def test_the_group_and_the_dead_letter_queue_exist(emulator: Emulator, stack: StackOutputs) -> None:
+    scheduler = client("scheduler", emulator, stack)
+    group = scheduler.get_schedule_group(Name=stack.reminders_schedule_group)
+    assert group["State"] == "ACTIVE"
+    sqs = client("sqs", emulator, stack)
+    name = stack.reminders_dlq_arn.rsplit(":", 1)[-1]
+    url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert attributes["QueueArn"] == stack.reminders_dlq_arn
+
+
+def test_the_api_may_manage_schedules_in_the_group_and_pass_only_the_schedulers_role(
+    emulator: Emulator, stack: StackOutputs
+) -> None:
+    iam = client("iam", emulator, stack)
+    statements = policy(iam, stack.api_function_name)
+    schedules = [s for s in statements if "scheduler:CreateSchedule" in s["Action"]]
+    assert len(schedules) == 1
+    assert set(schedules[0]["Action"]) == {
+        "scheduler:CreateSchedule",
+        "scheduler:UpdateSchedule",
+        "scheduler:DeleteSchedule",
+        "scheduler:GetSchedule",
+    }
+    assert schedules[0]["Resource"].endswith(f":schedule/{stack.reminders_schedule_group}/*")
+    [pass_role] = [s for s in statements if s["Action"] == "iam:PassRole"]
+    assert pass_role["Resource"] == stack.scheduler_role_arn
+
+
+def test_the_reminders_function_gets_the_push_url_and_needs_no_scheduler_rights(
+    emulator: Emulator, stack: StackOutputs, stack_environment: dict[str, str]
+) -> None:
+    lam = client("lambda", emulator, stack)
+    config = lam.get_function_configuration(FunctionName=stack.reminders_function_name)
+    assert config["Handler"] == "app.entrypoints.reminders.handler"
+    variables = config["Environment"]["Variables"]
+    assert variables["EXPO_PUSH_URL"] == stack_environment["EXPO_PUSH_URL"]
+    assert variables["TABLE_NAME"] == stack.table_name
+    iam = client("iam", emulator, stack)
+    actions = [str(s["Action"]) for s in policy(iam, stack.reminders_function_name)]
+    assert not any("scheduler:" in action or "PassRole" in action for action in actions)
