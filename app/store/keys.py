@@ -74,7 +74,7 @@ def public_pk(batch_id: str) -> str:
 
 REMINDER = "#REMINDER#"
 DEVICE = "DEVICE#"
-PUSH_TOKEN = "PUSHTOKEN#"
+PUSH_TOKEN = "PUSHTOKEN#"  # noqa: S105 (a key prefix, not a secret)
 OWNER = "OWNER"
 
 
