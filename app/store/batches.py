@@ -35,7 +35,7 @@ from app.store.items import (
     s,
     ts,
 )
-from app.store.partition import delete_keys
+from app.store.partition import delete_keys, query_all
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -302,33 +302,38 @@ class BatchStore:
             raise _why_event_write_failed(exc, missing_event="No such event.") from None
 
     def _batch_is_open(self, pk: str, batch_id: str) -> ConditionCheckTypeDef:
-        return {
-            "TableName": self.table_name,
-            "Key": {"PK": s(pk), "SK": s(keys.batch_sk(batch_id))},
-            "ConditionExpression": "#status IN (:open0, :open1)",
-            "ExpressionAttributeNames": {"#status": "status"},
-            "ExpressionAttributeValues": {
-                ":open0": s(OPEN_STATUSES[0]),
-                ":open1": s(OPEN_STATUSES[1]),
-            },
-            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-        }
+        return batch_is_open(self.table_name, pk, batch_id)
 
     def _keys_under_batch(self, pk: str, batch_id: str) -> list[Item]:
-        found: list[Item] = []
-        params: dict[str, Any] = {
-            "TableName": self.table_name,
-            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
-            "ExpressionAttributeValues": {":pk": s(pk), ":prefix": s(keys.batch_sk(batch_id))},
-            "ProjectionExpression": "PK, SK",
-            "ConsistentRead": True,
-        }
-        while True:
-            response = self.client.query(**params)
-            found.extend(response["Items"])
-            if "LastEvaluatedKey" not in response:
-                return found
-            params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return query_all(
+            self.client,
+            {
+                "TableName": self.table_name,
+                "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+                "ExpressionAttributeValues": {
+                    ":pk": s(pk),
+                    ":prefix": s(keys.batch_sk(batch_id)),
+                },
+                "ProjectionExpression": "PK, SK",
+                "ConsistentRead": True,
+            },
+        )
+
+
+def batch_is_open(table_name: str, pk: str, batch_id: str) -> ConditionCheckTypeDef:
+    """The transaction item that makes a write depend on the batch being open; on failure
+    it returns the batch (ALL_OLD), so the caller can say whether it is gone or closed."""
+    return {
+        "TableName": table_name,
+        "Key": {"PK": s(pk), "SK": s(keys.batch_sk(batch_id))},
+        "ConditionExpression": "#status IN (:open0, :open1)",
+        "ExpressionAttributeNames": {"#status": "status"},
+        "ExpressionAttributeValues": {
+            ":open0": s(OPEN_STATUSES[0]),
+            ":open1": s(OPEN_STATUSES[1]),
+        },
+        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+    }
 
 
 def _attribute_value(value: object) -> dict[str, str]:

@@ -17,6 +17,7 @@ from app.domain.devices import Device, Platform, token_hash
 from app.domain.errors import NotFound
 from app.store import keys
 from app.store.items import Item, get_ts, n, s, ts
+from app.store.partition import query_all
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -83,21 +84,18 @@ class DeviceStore:
             raise NotFound("No such device.") from None
 
     def list_devices(self, sub: str) -> list[Device]:
-        items: list[Item] = []
-        params: dict[str, Any] = {
-            "TableName": self.table_name,
-            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
-            "ExpressionAttributeValues": {
-                ":pk": s(keys.user_pk(sub)),
-                ":prefix": s(keys.DEVICE),
+        items = query_all(
+            self.client,
+            {
+                "TableName": self.table_name,
+                "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+                "ExpressionAttributeValues": {
+                    ":pk": s(keys.user_pk(sub)),
+                    ":prefix": s(keys.DEVICE),
+                },
             },
-        }
-        while True:
-            response = self.client.query(**params)
-            items.extend(response["Items"])
-            if "LastEvaluatedKey" not in response:
-                return [device_from_item(item) for item in items]
-            params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        )
+        return [device_from_item(item) for item in items]
 
     def _register_items(
         self, sub: str, device: Device, hashed: str, previous: str | None

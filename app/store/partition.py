@@ -24,7 +24,6 @@ class UserPartition:
         self.table_name = table_name
 
     def items(self, sub: str, projection: str | None = None) -> list[Item]:
-        found: list[Item] = []
         params: dict[str, Any] = {
             "TableName": self.table_name,
             "KeyConditionExpression": "PK = :pk",
@@ -33,12 +32,7 @@ class UserPartition:
         }
         if projection:
             params["ProjectionExpression"] = projection
-        while True:
-            response = self.client.query(**params)
-            found.extend(response["Items"])
-            if "LastEvaluatedKey" not in response:
-                return found
-            params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return query_all(self.client, params)
 
     def delete_all(self, sub: str) -> int:
         deleted = 0
@@ -46,6 +40,18 @@ class UserPartition:
             delete_keys(self.client, self.table_name, item_keys)
             deleted += len(item_keys)
         return deleted
+
+
+def query_all(client: DynamoDBClient, params: dict[str, Any]) -> list[Item]:
+    """Every item a Query matches, page after page (for sets known to be small)."""
+    found: list[Item] = []
+    params = dict(params)
+    while True:
+        response = client.query(**params)
+        found.extend(response["Items"])
+        if "LastEvaluatedKey" not in response:
+            return found
+        params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
 def delete_keys(client: DynamoDBClient, table_name: str, item_keys: list[Item]) -> None:

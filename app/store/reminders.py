@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, Any, cast
 import msgspec
 from botocore.exceptions import ClientError
 
-from app.domain.batches import OPEN_STATUSES, Batch, Event, EventType
+from app.domain.batches import Batch, Event, EventType
 from app.domain.errors import BatchClosed, NotFound, ReminderClosed, StaleVersion
 from app.domain.reminders import OPEN_REMINDER_STATUSES, Reminder, ReminderStatus
 from app.store import keys
+from app.store.batches import batch_is_open
 from app.store.items import (
     Item,
     batch_from_item,
@@ -30,10 +31,11 @@ from app.store.items import (
     s,
     ts,
 )
+from app.store.partition import query_all
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import ConditionCheckTypeDef, TransactWriteItemTypeDef
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 
 class Snapshot(msgspec.Struct, frozen=True):
@@ -55,7 +57,7 @@ class ReminderStore:
         try:
             self.client.transact_write_items(
                 TransactItems=[
-                    {"ConditionCheck": self._batch_is_open(pk, reminder.batch_id)},
+                    {"ConditionCheck": batch_is_open(self.table_name, pk, reminder.batch_id)},
                     {
                         "Put": {
                             "TableName": self.table_name,
@@ -104,22 +106,18 @@ class ReminderStore:
         """All of a batch's reminders, by id (first due first). A batch has a handful; an
         empty answer checks that the batch exists, so an unknown one answers 404."""
         pk = keys.user_pk(sub)
-        items: list[Item] = []
-        params: dict[str, Any] = {
-            "TableName": self.table_name,
-            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
-            "ExpressionAttributeValues": {
-                ":pk": s(pk),
-                ":prefix": s(keys.reminder_prefix(batch_id)),
+        items = query_all(
+            self.client,
+            {
+                "TableName": self.table_name,
+                "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+                "ExpressionAttributeValues": {
+                    ":pk": s(pk),
+                    ":prefix": s(keys.reminder_prefix(batch_id)),
+                },
+                "ConsistentRead": True,
             },
-            "ConsistentRead": True,
-        }
-        while True:
-            response = self.client.query(**params)
-            items.extend(response["Items"])
-            if "LastEvaluatedKey" not in response:
-                break
-            params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        )
         if not items:
             found = self.client.get_item(
                 TableName=self.table_name,
@@ -273,7 +271,7 @@ class ReminderStore:
         try:
             self.client.transact_write_items(
                 TransactItems=[
-                    {"ConditionCheck": self._batch_is_open(pk, reminder.batch_id)},
+                    {"ConditionCheck": batch_is_open(self.table_name, pk, reminder.batch_id)},
                     {
                         "Update": {
                             "TableName": self.table_name,
@@ -338,7 +336,7 @@ class ReminderStore:
             update += ", nextReminderId = :next"
             values[":next"] = s(follow_up.id)
         items: list[TransactWriteItemTypeDef] = [
-            {"ConditionCheck": self._batch_is_open(pk, reminder.batch_id)},
+            {"ConditionCheck": batch_is_open(self.table_name, pk, reminder.batch_id)},
             {
                 "Update": {
                     "TableName": self.table_name,
@@ -444,19 +442,6 @@ class ReminderStore:
                 f"it is now at version {current.version}. Reload it and try again."
             ) from None
         return reminder_from_item(response["Attributes"])
-
-    def _batch_is_open(self, pk: str, batch_id: str) -> ConditionCheckTypeDef:
-        return {
-            "TableName": self.table_name,
-            "Key": {"PK": s(pk), "SK": s(keys.batch_sk(batch_id))},
-            "ConditionExpression": "#status IN (:open0, :open1)",
-            "ExpressionAttributeNames": {"#status": "status"},
-            "ExpressionAttributeValues": {
-                ":open0": s(OPEN_STATUSES[0]),
-                ":open1": s(OPEN_STATUSES[1]),
-            },
-            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-        }
 
 
 def _key(sub: str, batch_id: str, reminder_id: str) -> Item:
