@@ -20,7 +20,7 @@ from PIL import Image
 from app.dev.emulator import Emulator
 from app.dev.stack import StackOutputs
 from app.services.photos import PhotoObjects, pending_key, photo_key
-from tests.conftest import User
+from tests.conftest import User, new_user
 from tests.helpers import assert_problem, create_batch
 
 Client = TestClient[Litestar]
@@ -332,3 +332,17 @@ def test_the_bucket_is_private_and_encrypted(s3: Any, stack: StackOutputs) -> No
     assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] in {"AES256", "aws:kms"}
     cors = s3.get_bucket_cors(Bucket=stack.photos_bucket)["CORSRules"]
     assert "*" not in cors[0]["AllowedOrigins"]
+
+
+def test_deleting_the_account_deletes_every_photo_object(
+    client: Client, stack: StackOutputs, emulator: Emulator, s3: Any
+) -> None:
+    user = new_user(stack, emulator, "leaving")
+    batch = create_batch(client, user)
+    photo = upload(client, user, batch["id"])
+    pending = request_form(client, user, batch["id"])
+    assert post_form(pending, image_bytes()).status_code == 204  # uploaded, never confirmed
+
+    assert client.delete("/me", headers=user.headers).status_code == 204
+    for key in (photo_key(user.sub, batch["id"], photo["id"]), pending["fields"]["key"]):
+        assert not exists(s3, stack.photos_bucket, key)

@@ -23,6 +23,7 @@ from app.domain.profiles import (
 from app.services.auth import Principal
 from app.services.clients import AwsClients
 from app.services.cognito import UserDirectory, user_pool_id_from_issuer
+from app.services.photos import PhotoObjects
 from app.store.partition import UserPartition
 from app.store.profiles import ProfileChanges, ProfileStore
 
@@ -31,6 +32,7 @@ Profiles = NamedDependency[ProfileStore]
 Clients = NamedDependency[AwsClients]
 Config = NamedDependency[Settings]
 Partition = NamedDependency[UserPartition]
+MaybePhotoObjects = NamedDependency[PhotoObjects | None]
 
 
 def _now() -> datetime:
@@ -100,9 +102,16 @@ class MeController(Controller):
         sync_to_thread=False,
     )
     def delete_account(
-        self, principal: Caller, partition: Partition, clients: Clients, settings: Config
+        self,
+        principal: Caller,
+        partition: Partition,
+        clients: Clients,
+        settings: Config,
+        photo_objects: MaybePhotoObjects,
     ) -> None:
         """Everything the user has, then the Cognito user last: until the very end the
         person can sign in again and retry, and every step is safe to repeat."""
+        if photo_objects is not None:
+            photo_objects.delete_user(principal.sub)
         partition.delete_all(principal.sub)
         _directory(clients, settings).delete_user(principal.username)

@@ -140,6 +140,22 @@ class PhotoObjects:
         if batch:
             self._delete_many(batch)
 
+    def delete_user(self, sub: str) -> int:
+        """Every photo object of a user, confirmed or pending (account deletion).
+
+        Listed by prefix rather than from the table, so objects whose items are already
+        gone are found too and a retry finishes what an interrupted call left."""
+        deleted = 0
+        for prefix in (f"users/{sub}/", f"{PENDING}users/{sub}/"):
+            pages = self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=prefix
+            )
+            for page in pages:
+                keys = [obj["Key"] for obj in page.get("Contents", [])]
+                self.delete(keys)
+                deleted += len(keys)
+        return deleted
+
     def _delete_many(self, keys: list[str]) -> None:
         if len(keys) == 1:
             self.client.delete_object(Bucket=self.bucket, Key=keys[0])
