@@ -7,6 +7,7 @@ the emulator's API Gateway; every AWS call goes to the emulator through real bot
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,8 +41,12 @@ def emulator() -> Iterator[Emulator]:
 
 
 @pytest.fixture(scope="session")
-def lambda_zip() -> Path:
-    return build_zip()
+def lambda_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private copy: build/ is shared, and another session rebuilding it mid-run would
+    make this session's second plan see a new source_code_hash."""
+    private = tmp_path_factory.mktemp("zip") / "lambda.zip"
+    shutil.copyfile(build_zip(), private)
+    return private
 
 
 @pytest.fixture(scope="session")
