@@ -29,6 +29,10 @@ import structlog  # noqa: E402
 
 
 def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
+    """Once per process: loggers cache their configuration on first use, so configuring
+    again (a second app in the same process) would leave them on the old one."""
+    if structlog.is_configured():
+        return
     renderer: structlog.typing.Processor = (
         structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
     )
