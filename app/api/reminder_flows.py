@@ -18,8 +18,10 @@ so that a failure between two of them leaves nothing that misleads:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING
 
 import msgspec
 
@@ -246,10 +248,7 @@ class ReminderFlows:
                 continue
             cancelled += 1
             if self._scheduler is not None:
-                try:
-                    self._scheduler.delete(reminder.id)
-                except ServiceUnavailable:
-                    log.warning("schedule_left_to_fire", reminder=reminder.id)
+                _quietly(partial(self._scheduler.delete, reminder.id), reminder.id)
         return cancelled
 
     # --- done ------------------------------------------------------------------------
@@ -286,19 +285,30 @@ class ReminderFlows:
                 return self._finish_done(sub, latest, now)
             raise StaleVersion("The reminder changed meanwhile; reload it and try again.")
         if current.status in ("pending", "scheduled"):
-            _quietly(lambda: scheduler.delete(current.id), current.id)  # done before it fired
-        return self._finish_done(sub, self.reminders.get(sub, batch_id, reminder_id), now)
+            _quietly(partial(scheduler.delete, current.id), current.id)  # done before it fired
+        done = msgspec.structs.replace(
+            current,
+            status="done",
+            done_at=event.occurred_at,
+            done_event_id=event.id,
+            next_reminder_id=follow.id if follow is not None else None,
+            updated_at=now,
+            version=current.version + 1,
+        )
+        return self._finish_done(sub, done, now, follow)
 
-    def _finish_done(self, sub: str, done: Reminder, now: datetime) -> DoneResult:
-        """Schedule the next reminder if that did not happen yet; the same answer every time."""
-        following = None
-        if done.next_reminder_id is not None:
+    def _finish_done(
+        self, sub: str, done: Reminder, now: datetime, following: Reminder | None = None
+    ) -> DoneResult:
+        """Schedule the next reminder if that did not happen yet; the same answer every time.
+        `following` is the next reminder when the caller has just written it."""
+        if following is None and done.next_reminder_id is not None:
             following = self.reminders.get(sub, done.batch_id, done.next_reminder_id)
-            if following.status == "pending":
-                self.scheduler.create(_target(sub, following), following.due_at)
-                following = self.reminders.mark_scheduled(sub, following, now) or (
-                    self.reminders.get(sub, done.batch_id, done.next_reminder_id)
-                )
+        if following is not None and following.status == "pending":
+            self.scheduler.create(_target(sub, following), following.due_at)
+            following = self.reminders.mark_scheduled(sub, following, now) or (
+                self.reminders.get(sub, following.batch_id, following.id)
+            )
         return DoneResult(reminder=done, event_id=done.done_event_id or "", next=following)
 
 
@@ -306,7 +316,9 @@ def _target(sub: str, reminder: Reminder) -> ReminderTarget:
     return ReminderTarget(user_id=sub, batch_id=reminder.batch_id, reminder_id=reminder.id)
 
 
-def _quietly(action: Any, reminder_id: str) -> None:
+def _quietly(action: Callable[[], object], reminder_id: str) -> None:
+    """Deleting a schedule that is no longer wanted: if the scheduler fails now, the
+    schedule fires into a reminder the delivery skips."""
     try:
         action()
     except ServiceUnavailable:
