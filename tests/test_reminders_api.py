@@ -558,3 +558,27 @@ def test_confirming_a_cancelled_reminder_again_schedules_it_again(
     assert again.status_code == 201, again.text
     assert (again.json()["id"], again.json()["status"]) == (reminder["id"], "scheduled")
     assert schedule(scheduler, stack, reminder["id"]) is not None
+
+
+def test_done_costs_a_read_a_transaction_and_the_follow_ups_status(
+    app: Litestar,
+    client: Client,
+    alice: User,
+    repeating: tuple[dict[str, Any], dict[str, Any]],
+) -> None:
+    batch, reminder = repeating
+    calls: list[str] = []
+
+    def record(event_name: str, **_: Any) -> None:
+        calls.append(event_name.rsplit(".", 1)[-1])
+
+    events = app.state.reminder_flows.reminders.client.meta.events
+    events.register("before-call.dynamodb", record)
+    try:
+        response = client.post(
+            f"/batches/{batch['id']}/reminders/{reminder['id']}/done", headers=alice.headers
+        )
+    finally:
+        events.unregister("before-call.dynamodb", record)
+    assert response.status_code == 200, response.text
+    assert calls == ["GetItem", "TransactWriteItems", "UpdateItem"]
