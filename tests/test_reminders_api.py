@@ -489,8 +489,9 @@ def test_done_in_the_future_is_refused(
     assert reminder_of(client, alice, batch["id"], reminder["id"])["status"] == "scheduled"
 
 
+@pytest.mark.parametrize("attempt", range(3))
 def test_concurrent_identical_confirms_make_one_reminder_and_one_schedule(
-    app: Litestar, client: Client, alice: User, scheduler: Any, stack: StackOutputs
+    app: Litestar, client: Client, alice: User, scheduler: Any, stack: StackOutputs, attempt: int
 ) -> None:
     """Straight into the flow from threads: the test client would serialise requests."""
     batch = create_batch(client, alice)
@@ -509,7 +510,9 @@ def test_concurrent_identical_confirms_make_one_reminder_and_one_schedule(
     assert len(set(group_schedules(scheduler, stack)) - before) == 1
 
 
+@pytest.mark.parametrize("attempt", range(3))
 def test_concurrent_done_calls_log_one_event_and_one_next_reminder(
+    attempt: int,
     app: Litestar,
     client: Client,
     alice: User,

@@ -303,3 +303,49 @@ def test_a_delivery_reads_batch_and_reminder_in_one_call(
     outcome = delivery(settings, dynamodb, expo_client(expo)).deliver(setup.event, now=setup.due)
     assert outcome.accepted == 2
     assert calls == ["TransactGetItems", "TransactWriteItems", "Query"]
+
+
+def test_a_sent_reminder_keeps_its_state_on_a_text_edit_and_snoozes_into_a_new_schedule(
+    client: Client,
+    settings: Settings,
+    dynamodb: Any,
+    emulator: Emulator,
+    stack: StackOutputs,
+    expo: ExpoServer,
+    fresh: Any,
+) -> None:
+    setup = fresh(devices=1)
+    delivery(settings, dynamodb, expo_client(expo)).deliver(setup.event, now=setup.due)
+    scheduler = boto3.client("scheduler", endpoint_url=emulator.endpoint, region_name=stack.region)
+    name = f"reminder-{setup.reminder['id']}"
+    # What the real schedule does after firing (ActionAfterCompletion=DELETE).
+    scheduler.delete_schedule(Name=name, GroupName=stack.reminders_schedule_group)
+    url = f"/batches/{setup.batch['id']}/reminders/{setup.reminder['id']}"
+    sent = client.get(url, headers=setup.user.headers).json()
+
+    edited = client.patch(
+        url,
+        json={"version": sent["version"], "text": "Strain, then taste"},
+        headers=setup.user.headers,
+    )
+    assert edited.status_code == 200, edited.text
+    assert (edited.json()["status"], edited.json()["text"]) == ("sent", "Strain, then taste")
+
+    snoozed = client.patch(
+        url,
+        json={"version": edited.json()["version"], "snoozeMinutes": 20},
+        headers=setup.user.headers,
+    )
+    assert snoozed.status_code == 200, snoozed.text
+    assert snoozed.json()["status"] == "scheduled"
+    assert snoozed.json()["sentAt"] is None
+    found = scheduler.get_schedule(Name=name, GroupName=stack.reminders_schedule_group)
+    due = datetime.fromisoformat(snoozed.json()["dueAt"])
+    assert found["ScheduleExpression"] == f"at({due.strftime('%Y-%m-%dT%H:%M:%S')})"
+    # Delivered again when the snooze is over: one more push.
+    outcome = delivery(settings, dynamodb, expo_client(expo)).deliver(setup.event, now=due)
+    assert outcome.outcome == "sent"
+    assert [m["body"] for m in expo.messages_to(setup.tokens[0])] == [
+        "Strain the grains",
+        "Strain, then taste",
+    ]

@@ -139,7 +139,7 @@ class ReminderFlows:
         if latest.status == "cancelled":
             scheduler.delete(stored.id)
             raise BatchClosed("The batch was closed while the reminder was being scheduled.")
-        return latest, False
+        return latest, created
 
     def _new_reminder(
         self, sub: str, batch_id: str, request: ConfirmRequest, now: datetime
@@ -192,7 +192,17 @@ class ReminderFlows:
                 f"The reminder was changed since version {request.version}; "
                 f"it is now at version {current.version}. Reload it and try again."
             )
-        due = check_due_at(request.due_at or current.due_at, now)
+        if request.due_at is None:  # text or repeat only: the schedule stays as it is
+            return self.reminders.move(
+                sub,
+                current,
+                due_at=None,
+                text=request.text,
+                repeat_every_hours=request.repeat_every_hours,
+                clear_repeat=request.clear_repeat,
+                now=now,
+            )
+        due = check_due_at(request.due_at, now)
         scheduler.put(_target(sub, current), due)
         try:
             return self.reminders.move(

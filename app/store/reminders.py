@@ -191,29 +191,29 @@ class ReminderStore:
         sub: str,
         reminder: Reminder,
         *,
-        due_at: datetime,
+        due_at: datetime | None,
         text: str | None,
         repeat_every_hours: int | None,
         clear_repeat: bool,
         now: datetime,
     ) -> Reminder:
-        """Set a new due time (and text / repeat) on an open reminder read at its
-        `version`; it is scheduled again, whatever it was (a sent one is snoozed)."""
+        """Change an open reminder read at its `version`. With a new due time it is
+        scheduled again, whatever it was (a sent one is snoozed); without, only its text
+        or repeat change."""
         names = {"#status": "status", "#version": "version"}
         values: dict[str, Any] = {
-            ":due": ts(due_at),
-            ":scheduled": s("scheduled"),
             ":now": ts(now),
             ":one": n(1),
             ":expected": n(reminder.version),
             **_status_values(OPEN_REMINDER_STATUSES),
         }
-        sets = [
-            "dueAt = :due",
-            "#status = :scheduled",
-            "updatedAt = :now",
-            "#version = #version + :one",
-        ]
+        sets = ["updatedAt = :now", "#version = #version + :one"]
+        removes = []
+        if due_at is not None:
+            sets += ["dueAt = :due", "#status = :scheduled"]
+            values[":due"] = ts(due_at)
+            values[":scheduled"] = s("scheduled")
+            removes.append("sentAt")
         if text is not None:
             sets.append("#text = :text")
             names["#text"] = "text"
@@ -221,9 +221,11 @@ class ReminderStore:
         if repeat_every_hours is not None:
             sets.append("repeatEveryHours = :repeat")
             values[":repeat"] = n(repeat_every_hours)
-        expression = "SET " + ", ".join(sets) + " REMOVE sentAt"
         if clear_repeat:
-            expression += ", repeatEveryHours"
+            removes.append("repeatEveryHours")
+        expression = "SET " + ", ".join(sets)
+        if removes:
+            expression += " REMOVE " + ", ".join(removes)
         return self._update(
             sub,
             reminder,
