@@ -12,8 +12,12 @@ from litestar.testing import TestClient
 from app.config import Settings
 from app.dev.emulator import Emulator
 from app.dev.stack import StackOutputs
+from app.domain.devices import token_hash
 from tests.conftest import User, new_user
+from tests.expo_server import new_token
 from tests.helpers import add_event, assert_problem, create_batch
+from tests.test_photos import upload
+from tests.test_reminders_api import confirm, group_schedules
 
 Client = TestClient[Litestar]
 
@@ -96,18 +100,35 @@ def test_deleting_an_account_removes_everything_and_can_be_retried(
 ) -> None:
     user = new_user(stack, emulator, "erin")
     client.patch("/me", json={"displayName": "Erin"}, headers=user.headers).raise_for_status()
+    batches = []
     for i in range(3):
         batch = create_batch(client, user, name=f"erin {i}")
+        batches.append(batch)
         for _ in range(10):
             add_event(client, user, batch["id"])
+    photo = upload(client, user, batches[0]["id"])
+    reminder = confirm(client, user, batches[1]["id"], suggestionKey="strain")
+    assert reminder.status_code == 201, reminder.text
+    token = new_token()
+    device = client.post("/devices", json={"token": token, "platform": "ios"}, headers=user.headers)
+    assert device.status_code in (200, 201), device.text
+
+    s3 = boto3.client("s3", endpoint_url=emulator.endpoint, region_name=stack.region)
+    scheduler = boto3.client("scheduler", endpoint_url=emulator.endpoint, region_name=stack.region)
+    cognito = boto3.client("cognito-idp", endpoint_url=emulator.endpoint, region_name=stack.region)
+    schedule_name = f"reminder-{reminder.json()['id']}"
+    assert schedule_name in group_schedules(scheduler, stack)
+    assert _objects(s3, stack, user)
     alices = create_batch(client, alice, name="untouched")
     alice_items_before = _partition(dynamodb, settings, alice)
-    assert len(_partition(dynamodb, settings, user)) == 1 + 3 + 30
+    assert photo["id"]
 
     assert client.delete("/me", headers=user.headers).status_code == 204
 
     assert _partition(dynamodb, settings, user) == []
-    cognito = boto3.client("cognito-idp", endpoint_url=emulator.endpoint, region_name=stack.region)
+    assert _token_owner(dynamodb, settings, token) is None
+    assert _objects(s3, stack, user) == []
+    assert schedule_name not in group_schedules(scheduler, stack)
     with pytest.raises(cognito.exceptions.UserNotFoundException):
         cognito.admin_get_user(UserPoolId=stack.user_pool_id, Username=user.email)
     assert _partition(dynamodb, settings, alice) == alice_items_before
@@ -117,3 +138,19 @@ def test_deleting_an_account_removes_everything_and_can_be_retried(
     fresh = client.get("/me", headers=user.headers).json()
     assert fresh["displayName"] is None
     assert client.get("/batches", headers=user.headers).json()["items"] == []
+
+
+def _objects(s3: Any, stack: StackOutputs, user: User) -> list[str]:
+    listed = s3.list_objects_v2(Bucket=stack.photos_bucket, Prefix=f"users/{user.sub}/")
+    keys: list[str] = [o["Key"] for o in listed.get("Contents", [])]
+    pending = s3.list_objects_v2(Bucket=stack.photos_bucket, Prefix=f"pending/users/{user.sub}/")
+    keys += [o["Key"] for o in pending.get("Contents", [])]
+    return keys
+
+
+def _token_owner(dynamodb: Any, settings: Settings, token: str) -> Any:
+    return dynamodb.get_item(
+        TableName=settings.table_name,
+        Key={"PK": {"S": f"PUSHTOKEN#{token_hash(token)}"}, "SK": {"S": "OWNER"}},
+        ConsistentRead=True,
+    ).get("Item")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 
 from litestar import Controller, delete, get, patch
@@ -10,6 +11,7 @@ from litestar.params import JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from app.api.auth import provide_principal
+from app.api.reminder_flows import ReminderFlows
 from app.api.schemas import NotificationsIn, ProfileOut, UpdateProfile
 from app.config import Settings
 from app.domain.errors import InvalidInput, NotFound
@@ -24,6 +26,8 @@ from app.services.auth import Principal
 from app.services.clients import AwsClients
 from app.services.cognito import UserDirectory, user_pool_id_from_issuer
 from app.services.photos import PhotoObjects
+from app.store.devices import DeviceStore
+from app.store.items import Item
 from app.store.partition import UserPartition
 from app.store.profiles import ProfileChanges, ProfileStore
 
@@ -33,6 +37,13 @@ Clients = NamedDependency[AwsClients]
 Config = NamedDependency[Settings]
 Partition = NamedDependency[UserPartition]
 MaybePhotoObjects = NamedDependency[PhotoObjects | None]
+Reminders = NamedDependency[ReminderFlows]
+Devices = NamedDependency[DeviceStore]
+
+
+def _entity(item: Item) -> str | None:
+    value = item.get("entity")
+    return None if value is None else str(value["S"])
 
 
 def _now() -> datetime:
@@ -108,9 +119,21 @@ class MeController(Controller):
         clients: Clients,
         settings: Config,
         photo_objects: MaybePhotoObjects,
+        reminder_flows: Reminders,
+        devices: Devices,
     ) -> None:
         """Everything the user has, then the Cognito user last: until the very end the
         person can sign in again and retry, and every step is safe to repeat."""
+        items = partition.items(
+            principal.sub, projection="entity, id, #token", names={"#token": "token"}
+        )
+        reminder_flows.delete_schedules(
+            [item["id"]["S"] for item in items if _entity(item) == "reminder"]
+        )
+        for item in items:
+            if _entity(item) == "device":
+                with contextlib.suppress(NotFound):  # the token moved on to someone else
+                    devices.unregister(principal.sub, item["token"]["S"])
         if photo_objects is not None:
             photo_objects.delete_user(principal.sub)
         partition.delete_all(principal.sub)

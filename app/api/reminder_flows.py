@@ -96,6 +96,14 @@ class ReminderFlows:
             raise ServiceUnavailable("Reminders are not configured on this server.")
         return self._scheduler
 
+    def delete_schedules(self, reminder_ids: list[str]) -> None:
+        """Account deletion: every schedule goes (one already fired or deleted is fine).
+        Not best effort: a failure fails the deletion, which the user can retry."""
+        if self._scheduler is None:
+            return
+        for reminder_id in reminder_ids:
+            self._scheduler.delete(reminder_id)
+
     # --- suggestions -----------------------------------------------------------------
 
     def time_zone(self, sub: str) -> str:

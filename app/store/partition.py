@@ -23,7 +23,9 @@ class UserPartition:
         self.client = client
         self.table_name = table_name
 
-    def items(self, sub: str, projection: str | None = None) -> list[Item]:
+    def items(
+        self, sub: str, projection: str | None = None, names: dict[str, str] | None = None
+    ) -> list[Item]:
         params: dict[str, Any] = {
             "TableName": self.table_name,
             "KeyConditionExpression": "PK = :pk",
@@ -32,6 +34,8 @@ class UserPartition:
         }
         if projection:
             params["ProjectionExpression"] = projection
+        if names:
+            params["ExpressionAttributeNames"] = names
         return query_all(self.client, params)
 
     def delete_all(self, sub: str) -> int:
