@@ -67,6 +67,7 @@ module "functions" {
   # The api function creates and moves reminder schedules in this group, passing this role.
   schedule_group_name = module.scheduling.group_name
   scheduler_role_arn  = module.scheduling.role_arn
+  user_pool_arn       = module.auth.user_pool_arn
   # The emulator runs no X-Ray daemon.
   tracing_mode = "PassThrough"
 
@@ -84,7 +85,8 @@ module "functions" {
         "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query",
         "BatchWriteItem", "TransactWriteItems", "ConditionCheckItem",
       ]
-      manages_schedules = true
+      manages_schedules     = true
+      cognito_account_admin = true
       # Signs upload forms for pending/, moves confirmed photos to users/, deletes both.
       s3_grants = [
         { prefix = "pending/", actions = ["GetObject", "PutObject", "DeleteObject"], list = true },

@@ -161,11 +161,11 @@ resource "aws_iam_role_policy" "this" {
         },
       ] : statement if each.value.manages_schedules],
       [for statement in [{
-        Sid      = "DeleteAccount"
+        Sid      = "AccountAdmin"
         Effect   = "Allow"
-        Action   = "cognito-idp:AdminDeleteUser"
+        Action   = ["cognito-idp:AdminGetUser", "cognito-idp:AdminDeleteUser"]
         Resource = var.user_pool_arn
-      }] : statement if each.value.cognito_admin_delete_user],
+      }] : statement if each.value.cognito_account_admin],
     )
   })
 
@@ -179,8 +179,8 @@ resource "aws_iam_role_policy" "this" {
       error_message = "Function \"${each.key}\" manages schedules: schedule_group_name and scheduler_role_arn are required."
     }
     precondition {
-      condition     = !each.value.cognito_admin_delete_user || var.user_pool_arn != null
-      error_message = "Function \"${each.key}\" deletes accounts: user_pool_arn is required."
+      condition     = !each.value.cognito_account_admin || var.user_pool_arn != null
+      error_message = "Function \"${each.key}\" administers accounts: user_pool_arn is required."
     }
   }
 }

@@ -16,11 +16,11 @@ variable "functions" {
     routes        = optional(list(string), [])
     public_routes = optional(list(string), [])
 
-    dynamodb_table_actions    = optional(list(string), [])
-    dynamodb_index_actions    = optional(map(list(string)), {})
-    s3_grants                 = optional(list(object({ prefix = string, actions = list(string), list = optional(bool, false) })), [])
-    manages_schedules         = optional(bool, false)
-    cognito_admin_delete_user = optional(bool, false)
+    dynamodb_table_actions = optional(list(string), [])
+    dynamodb_index_actions = optional(map(list(string)), {})
+    s3_grants              = optional(list(object({ prefix = string, actions = list(string), list = optional(bool, false) })), [])
+    manages_schedules      = optional(bool, false)
+    cognito_account_admin  = optional(bool, false)
   }))
   description = <<-EOT
     Every function by key, one entry each, so moving a route or a permission is one line:
@@ -30,7 +30,7 @@ variable "functions" {
     - dynamodb_table_actions ("Query" or "dynamodb:Query") on the table; dynamodb_index_actions on named indexes only.
     - s3_grants: actions on "<bucket>/<prefix>*" of the bucket (bucket_arn); list = true adds s3:ListBucket limited to that prefix.
     - manages_schedules: Create/Update/Delete/GetSchedule in schedule_group_name plus iam:PassRole of scheduler_role_arn.
-    - cognito_admin_delete_user: cognito-idp:AdminDeleteUser on user_pool_arn (account deletion).
+    - cognito_account_admin: cognito-idp:AdminGetUser and AdminDeleteUser on user_pool_arn (profile email, account deletion).
   EOT
 
   validation {
@@ -118,7 +118,7 @@ variable "scheduler_role_arn" {
 
 variable "user_pool_arn" {
   type        = string
-  description = "Cognito user pool for cognito_admin_delete_user."
+  description = "Cognito user pool for cognito_account_admin."
   default     = null
 }
 

@@ -100,8 +100,8 @@ module "functions" {
         { prefix = "pending/", actions = ["GetObject", "PutObject", "DeleteObject"], list = true },
         { prefix = "users/", actions = ["GetObject", "PutObject", "DeleteObject"], list = true },
       ]
-      manages_schedules         = true
-      cognito_admin_delete_user = true
+      manages_schedules     = true
+      cognito_account_admin = true
     }
     public = {
       description            = "Public batch page and summary (no auth, read-only)"
