@@ -139,6 +139,19 @@ def test_a_finished_batch_gets_no_push(
     assert {"event": "reminder_skipped", "reason": "batch-finished"}.items() <= logs[-1].items()
 
 
+def test_a_user_who_switched_reminders_off_gets_no_push(
+    client: Client, settings: Settings, dynamodb: Any, expo: ExpoServer, fresh: Any
+) -> None:
+    setup = fresh(devices=1)
+    response = client.patch(
+        "/me", json={"notifications": {"reminders": False}}, headers=setup.user.headers
+    )
+    assert response.status_code == 200, response.text
+    outcome = delivery(settings, dynamodb, expo_client(expo)).deliver(setup.event, now=setup.due)
+    assert (outcome.outcome, outcome.reason) == ("skipped", "notifications-off")
+    assert expo.requests_with(setup.tokens[0]) == []
+
+
 @pytest.mark.parametrize("gone", ["batch", "reminder"])
 def test_a_deleted_batch_or_cancelled_reminder_gets_no_push(
     client: Client, settings: Settings, dynamodb: Any, expo: ExpoServer, fresh: Any, gone: str

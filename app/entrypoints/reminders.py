@@ -133,6 +133,8 @@ def why_skip(snapshot: Snapshot, now: datetime) -> str | None:
         return "already-sent"
     if reminder.due_at > now + EARLY_TOLERANCE:
         return "not-due-yet"
+    if not snapshot.notifications_on:
+        return "notifications-off"
     return None
 
 

@@ -32,6 +32,7 @@ from app.store.items import (
     ts,
 )
 from app.store.partition import query_all
+from app.store.profiles import profile_from_item
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -43,6 +44,8 @@ class Snapshot(msgspec.Struct, frozen=True):
 
     batch: Batch | None
     reminder: Reminder | None
+    # The profile's switch; a user who never opened their profile gets reminders.
+    notifications_on: bool = True
 
 
 class ReminderStore:
@@ -88,18 +91,22 @@ class ReminderStore:
         return reminder_from_item(item)
 
     def snapshot(self, sub: str, batch_id: str, reminder_id: str) -> Snapshot:
-        """The batch and the reminder in one call, as one consistent read."""
+        """The batch, the reminder and the user's profile in one call, as one consistent read."""
         pk = s(keys.user_pk(sub))
+        sort_keys = (keys.batch_sk(batch_id), keys.reminder_sk(batch_id, reminder_id), keys.PROFILE)
         response = self.client.transact_get_items(
             TransactItems=[
                 {"Get": {"TableName": self.table_name, "Key": {"PK": pk, "SK": s(sk)}}}
-                for sk in (keys.batch_sk(batch_id), keys.reminder_sk(batch_id, reminder_id))
+                for sk in sort_keys
             ]
         )
-        batch_item, reminder_item = (r.get("Item") for r in response["Responses"])
+        batch_item, reminder_item, profile_item = (r.get("Item") for r in response["Responses"])
         return Snapshot(
             batch=batch_from_item(batch_item) if batch_item else None,
             reminder=reminder_from_item(reminder_item) if reminder_item else None,
+            notifications_on=profile_from_item(profile_item).notifications.reminders
+            if profile_item
+            else True,
         )
 
     def list_for_batch(self, sub: str, batch_id: str) -> list[Reminder]:
