@@ -7,25 +7,8 @@ middleware, so every line logged while serving a request carries it.
 from __future__ import annotations
 
 import logging
-import sys
 
-
-def _import_structlog_without_rich() -> None:
-    """structlog.dev imports rich, when installed, for pretty terminal tracebacks; rich
-    comes with Litestar (for its CLI) and costs ~140 ms of every Lambda cold start for
-    nothing we use: Lambda logs are JSON lines. Hide it while structlog loads."""
-    if "structlog" in sys.modules or "rich" in sys.modules:
-        return
-    sys.modules["rich"] = None  # type: ignore[assignment]
-    try:
-        import structlog  # noqa: F401
-    finally:
-        del sys.modules["rich"]
-
-
-_import_structlog_without_rich()
-
-import structlog  # noqa: E402
+import structlog
 
 
 def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
