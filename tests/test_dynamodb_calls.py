@@ -28,10 +28,21 @@ def calls(app: Litestar) -> Iterator[list[str]]:
     events.unregister("before-call.dynamodb", record)
 
 
-def test_create_is_one_write_and_the_time_zone_read(
+def test_create_is_one_call(client: Client, alice: User, calls: list[str]) -> None:
+    """The app sends the device's time zone, so the suggestions need no profile read."""
+    response = client.post(
+        "/batches",
+        json={"name": "counted", "kind": "kombucha"},
+        headers={**alice.headers, "X-Time-Zone": "Europe/Berlin"},
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["suggestions"]
+    assert calls == ["PutItem"]
+
+
+def test_create_without_a_device_zone_reads_the_profiles(
     client: Client, alice: User, calls: list[str]
 ) -> None:
-    """The write, then the user's time zone for the reminder suggestions it returns."""
     create_batch(client, alice)
     assert calls == ["PutItem", "GetItem"]
 

@@ -101,7 +101,7 @@ def test_suggestions_are_recomputed_after_new_events(client: Client, alice: User
 
 
 def test_suggestions_are_computed_in_the_profile_time_zone(
-    client: Client, emulator: Emulator, stack: StackOutputs, dynamodb: Any
+    client: Client, emulator: Emulator, stack: StackOutputs
 ) -> None:
     from tests.conftest import new_user
 
@@ -109,14 +109,33 @@ def test_suggestions_are_computed_in_the_profile_time_zone(
     batch = create_batch(client, user, kind="kombucha")
     url = f"/batches/{batch['id']}/reminders/suggestions"
     assert client.get(url, headers=user.headers).json()["timeZone"] == "UTC"
-    dynamodb.update_item(
-        TableName=stack.table_name,
-        Key={"PK": {"S": f"USER#{user.sub}"}, "SK": {"S": "PROFILE"}},
-        UpdateExpression="SET #tz = :tz",
-        ExpressionAttributeNames={"#tz": "timeZone"},
-        ExpressionAttributeValues={":tz": {"S": "Europe/Berlin"}},
-    )
+    client.patch("/me", json={"timeZone": "Europe/Berlin"}, headers=user.headers).raise_for_status()
     assert client.get(url, headers=user.headers).json()["timeZone"] == "Europe/Berlin"
+
+
+def test_the_devices_time_zone_header_wins_over_the_profile(client: Client, alice: User) -> None:
+    created = client.post(
+        "/batches",
+        json={"name": "travelling", "kind": "kombucha"},
+        headers={**alice.headers, "X-Time-Zone": "America/New_York"},
+    )
+    assert created.status_code == 201, created.text
+    url = f"/batches/{created.json()['id']}/reminders/suggestions"
+    found = client.get(url, headers={**alice.headers, "X-Time-Zone": "America/New_York"}).json()
+    assert found["timeZone"] == "America/New_York"
+    assert [s["dueAt"] for s in found["items"]] == [
+        s["dueAt"] for s in created.json()["suggestions"]
+    ]
+
+
+def test_an_unknown_time_zone_header_is_a_400(client: Client, alice: User) -> None:
+    response = client.post(
+        "/batches",
+        json={"name": "nowhere", "kind": "kombucha"},
+        headers={**alice.headers, "X-Time-Zone": "Mars/Olympus"},
+    )
+    problem = assert_problem(response, 400, "validation")
+    assert problem["errors"][0]["field"] == "X-Time-Zone"
 
 
 def test_suggestions_of_an_unknown_or_someone_elses_batch_are_404(

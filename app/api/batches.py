@@ -14,6 +14,7 @@ from litestar.status_codes import HTTP_204_NO_CONTENT
 from msgspec import UNSET, UnsetType
 
 from app.api.auth import provide_principal
+from app.api.headers import DeviceZone, device_zone
 from app.api.reminder_flows import ReminderFlows
 from app.api.reminder_schemas import BatchWithSuggestionsOut
 from app.api.schemas import (
@@ -76,9 +77,15 @@ class BatchController(Controller):
 
     @post(operation_id="createBatch", sync_to_thread=False)
     def create_batch(
-        self, data: JSONBody[CreateBatch], principal: Caller, store: Store, reminder_flows: Flows
+        self,
+        data: JSONBody[CreateBatch],
+        principal: Caller,
+        store: Store,
+        reminder_flows: Flows,
+        x_time_zone: DeviceZone = None,
     ) -> BatchWithSuggestionsOut:
         now = _now()
+        zone = device_zone(x_time_zone)
         batch = new_batch(
             name=data.name,
             kind=data.kind,
@@ -88,7 +95,7 @@ class BatchController(Controller):
             now=now,
         )
         store.create_batch(principal.sub, batch)
-        suggestions = reminder_flows.suggest_for_new(principal.sub, batch, now)
+        suggestions = reminder_flows.suggest_for_new(principal.sub, batch, now, zone)
         return BatchWithSuggestionsOut.with_suggestions(batch, suggestions)
 
     @get(operation_id="listBatches", sync_to_thread=False)

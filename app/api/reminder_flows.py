@@ -106,14 +106,20 @@ class ReminderFlows:
 
     # --- suggestions -----------------------------------------------------------------
 
-    def time_zone(self, sub: str) -> str:
-        return self.profiles.time_zone(sub)
+    def time_zone(self, sub: str, device_zone: str | None = None) -> str:
+        """The zone the app sent with the request (where the phone is now), else the
+        profile's: the app sends it on every request, so the read is the exception."""
+        return device_zone or self.profiles.time_zone(sub)
 
-    def suggest_for_new(self, sub: str, batch: Batch, now: datetime) -> list[Suggestion]:
-        return suggest(batch, [], now, zone_or_utc(self.time_zone(sub)))
+    def suggest_for_new(
+        self, sub: str, batch: Batch, now: datetime, device_zone: str | None = None
+    ) -> list[Suggestion]:
+        return suggest(batch, [], now, zone_or_utc(self.time_zone(sub, device_zone)))
 
-    def suggestions(self, sub: str, batch_id: str, now: datetime) -> tuple[str, list[Suggestion]]:
-        zone = self.time_zone(sub)
+    def suggestions(
+        self, sub: str, batch_id: str, now: datetime, device_zone: str | None = None
+    ) -> tuple[str, list[Suggestion]]:
+        zone = self.time_zone(sub, device_zone)
         batch, events = self.reminders.batch_with_latest_events(sub, batch_id, LATEST_EVENTS)
         return zone, suggest(batch, events, now, zone_or_utc(zone))
 

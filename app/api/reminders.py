@@ -11,6 +11,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CON
 from msgspec import UNSET
 
 from app.api.auth import provide_principal
+from app.api.headers import DeviceZone, device_zone
 from app.api.reminder_flows import ConfirmRequest, MoveRequest, ReminderFlows
 from app.api.reminder_schemas import (
     ConfirmReminder,
@@ -57,9 +58,15 @@ class ReminderController(Controller):
 
     @get("/suggestions", operation_id="suggestReminders", sync_to_thread=False)
     def suggestions(
-        self, batch_id: PathId, principal: Caller, reminder_flows: Flows
+        self,
+        batch_id: PathId,
+        principal: Caller,
+        reminder_flows: Flows,
+        x_time_zone: DeviceZone = None,
     ) -> SuggestionsOut:
-        zone, found = reminder_flows.suggestions(principal.sub, _batch_id(batch_id), _now())
+        zone, found = reminder_flows.suggestions(
+            principal.sub, _batch_id(batch_id), _now(), device_zone(x_time_zone)
+        )
         return SuggestionsOut(time_zone=zone, items=[SuggestionOut.of(s) for s in found])
 
     @post("/confirm", operation_id="confirmReminder", sync_to_thread=False)

@@ -42,15 +42,15 @@ def new_profile(sub: str, email: str | None, now: datetime) -> Profile:
     )
 
 
-def check_time_zone(name: str) -> str:
+def check_time_zone(name: str, field: str = "timeZone") -> str:
     """An IANA name zoneinfo knows ("Europe/Berlin"); abbreviations like "CET" are refused
     where they are not zone names, since they hide DST rules."""
     if "/" not in name and name != "UTC":
-        raise InvalidInput("timeZone", f"{name!r} is not an IANA time zone name.")
+        raise InvalidInput(field, f"{name!r} is not an IANA time zone name.")
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput("timeZone", f"{name!r} is not an IANA time zone name.") from None
+        raise InvalidInput(field, f"{name!r} is not an IANA time zone name.") from None
     return name
 
 
