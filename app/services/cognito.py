@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
+from app.aws_errors import error_code
+
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
 
@@ -20,7 +22,7 @@ class UserDirectory:
         try:
             user = self.client.admin_get_user(UserPoolId=self.user_pool_id, Username=username)
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "UserNotFoundException":
+            if error_code(exc) == "UserNotFoundException":
                 return None
             raise
         for attribute in user.get("UserAttributes", []):
@@ -33,7 +35,7 @@ class UserDirectory:
         try:
             self.client.admin_delete_user(UserPoolId=self.user_pool_id, Username=username)
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "UserNotFoundException":
+            if error_code(exc) != "UserNotFoundException":
                 raise
 
 

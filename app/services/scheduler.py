@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 from botocore.exceptions import BotoCoreError, ClientError
 
+from app.aws_errors import error_code
 from app.domain.errors import ServiceUnavailable
 from app.logs import get_logger
 
@@ -79,7 +80,7 @@ class ReminderScheduler:
         try:
             self.client.create_schedule(**self._definition(target, due_at))
         except ClientError as exc:
-            if _code(exc) != "ConflictException":
+            if error_code(exc) != "ConflictException":
                 raise _unavailable("create", target.reminder_id, exc) from None
             self.put(target, due_at)
             return False
@@ -93,7 +94,7 @@ class ReminderScheduler:
         try:
             self.client.update_schedule(**self._definition(target, due_at))
         except ClientError as exc:
-            if _code(exc) != "ResourceNotFoundException":
+            if error_code(exc) != "ResourceNotFoundException":
                 raise _unavailable("update", target.reminder_id, exc) from None
         except BotoCoreError as exc:
             raise _unavailable("update", target.reminder_id, exc) from None
@@ -102,7 +103,7 @@ class ReminderScheduler:
         try:
             self.client.create_schedule(**self._definition(target, due_at))
         except ClientError as exc:
-            if _code(exc) != "ConflictException":  # created by a concurrent call: fine
+            if error_code(exc) != "ConflictException":  # created by a concurrent call: fine
                 raise _unavailable("create", target.reminder_id, exc) from None
         except BotoCoreError as exc:
             raise _unavailable("create", target.reminder_id, exc) from None
@@ -112,7 +113,7 @@ class ReminderScheduler:
         try:
             self.client.delete_schedule(Name=schedule_name(reminder_id), GroupName=self.group)
         except ClientError as exc:
-            if _code(exc) == "ResourceNotFoundException":
+            if error_code(exc) == "ResourceNotFoundException":
                 return False
             raise _unavailable("delete", reminder_id, exc) from None
         except BotoCoreError as exc:
@@ -140,10 +141,6 @@ class ReminderScheduler:
                 "DeadLetterConfig": {"Arn": self.dead_letter_arn},
             },
         }
-
-
-def _code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
 
 
 def _unavailable(action: str, reminder_id: str, exc: Exception) -> ServiceUnavailable:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 import msgspec
 from botocore.exceptions import ClientError
 
+from app.aws_errors import error_code
 from app.domain.batches import (
     OPEN_STATUSES,
     Batch,
@@ -195,7 +196,7 @@ class BatchStore:
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as exc:
-            if _error_code(exc) != "ConditionalCheckFailedException":
+            if error_code(exc) != "ConditionalCheckFailedException":
                 raise
             old = cast("Item | None", exc.response.get("Item"))
             raise _why_update_failed(old, expected_version, changes) from None
@@ -344,10 +345,6 @@ def _attribute_value(value: object) -> dict[str, str]:
     return s(str(value))
 
 
-def _error_code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
-
-
 def _why_update_failed(old: Item | None, expected_version: int, changes: BatchChanges) -> Exception:
     if old is None:
         return NotFound("No such batch.")
@@ -361,7 +358,7 @@ def _why_update_failed(old: Item | None, expected_version: int, changes: BatchCh
 
 
 def _why_event_write_failed(exc: ClientError, missing_event: str = "") -> Exception:
-    if _error_code(exc) != "TransactionCanceledException":
+    if error_code(exc) != "TransactionCanceledException":
         return exc
     reasons: list[dict[str, Any]] = list(exc.response.get("CancellationReasons", []))  # type: ignore[arg-type]
     batch_reason = reasons[0] if reasons else {}

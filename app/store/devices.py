@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
+from app.aws_errors import error_code
 from app.domain.devices import Device, Platform, token_hash
 from app.domain.errors import NotFound
 from app.store import keys
@@ -122,7 +123,7 @@ class DeviceStore:
 
 
 def _lost_race(exc: ClientError) -> bool:
-    if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+    if error_code(exc) != "TransactionCanceledException":
         return False
     reasons: list[dict[str, Any]] = list(exc.response.get("CancellationReasons", []))  # type: ignore[arg-type]
     return any(r.get("Code") == "ConditionalCheckFailed" for r in reasons)

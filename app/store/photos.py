@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
+from app.aws_errors import error_code
 from app.domain.errors import InvalidCursor, NotFound, PhotoAlreadyConfirmed
 from app.domain.ids import is_ulid
 from app.domain.photos import Photo, PhotoContentType
@@ -94,7 +95,7 @@ class PhotoStore:
                 ]
             )
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+            if error_code(exc) != "TransactionCanceledException":
                 raise
             reasons: list[dict[str, Any]] = list(exc.response.get("CancellationReasons", []))  # type: ignore[arg-type]
             codes = [reason.get("Code") for reason in reasons]
@@ -151,6 +152,6 @@ class PhotoStore:
                 ConditionExpression="attribute_exists(SK)",
             )
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            if error_code(exc) == "ConditionalCheckFailedException":
                 raise NotFound("No such photo.") from None
             raise

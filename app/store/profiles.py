@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 from botocore.exceptions import ClientError
 
+from app.aws_errors import error_code
 from app.domain.errors import NotFound
 from app.domain.profiles import DEFAULT_TIME_ZONE, NotificationPreferences, Profile
 from app.store import keys
@@ -47,7 +48,7 @@ class ProfileStore:
                 ConditionExpression="attribute_not_exists(SK)",
             )
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+            if error_code(exc) != "ConditionalCheckFailedException":
                 raise
             stored = self.get(profile.sub)
             if stored is None:  # deleted in between: the caller retries as a new user
@@ -87,7 +88,7 @@ class ProfileStore:
                 ReturnValues="ALL_NEW",
             )
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            if error_code(exc) == "ConditionalCheckFailedException":
                 raise NotFound("No profile.") from None
             raise
         return profile_from_item(response["Attributes"])

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, cast
 import msgspec
 from botocore.exceptions import ClientError
 
+from app.aws_errors import error_code
 from app.domain.batches import Batch, Event, EventType
 from app.domain.errors import BatchClosed, NotFound, ReminderClosed, StaleVersion
 from app.domain.reminders import OPEN_REMINDER_STATUSES, Reminder, ReminderStatus
@@ -190,7 +191,7 @@ class ReminderStore:
                 ExpressionAttributeValues={":pending": s("pending")},
             )
         except ClientError as exc:
-            if _code(exc) != "ConditionalCheckFailedException":
+            if error_code(exc) != "ConditionalCheckFailedException":
                 raise
 
     def move(
@@ -262,7 +263,7 @@ class ReminderStore:
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as exc:
-            if _code(exc) != "ConditionalCheckFailedException":
+            if error_code(exc) != "ConditionalCheckFailedException":
                 raise
             old = cast("Item | None", exc.response.get("Item"))
             if old is None:
@@ -304,7 +305,7 @@ class ReminderStore:
                 ]
             )
         except ClientError as exc:
-            if _code(exc) != "TransactionCanceledException":
+            if error_code(exc) != "TransactionCanceledException":
                 raise
             return None
         return msgspec.structs.replace(
@@ -438,7 +439,7 @@ class ReminderStore:
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as exc:
-            if _code(exc) != "ConditionalCheckFailedException":
+            if error_code(exc) != "ConditionalCheckFailedException":
                 raise
             old = cast("Item | None", exc.response.get("Item"))
             if old is None:
@@ -465,12 +466,8 @@ def _status_values(statuses: Sequence[str]) -> dict[str, dict[str, str]]:
     return {f":s{i}": s(status) for i, status in enumerate(statuses)}
 
 
-def _code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
-
-
 def _cancellation_reasons(exc: ClientError) -> list[dict[str, Any]]:
-    if _code(exc) != "TransactionCanceledException":
+    if error_code(exc) != "TransactionCanceledException":
         raise exc
     return list(exc.response.get("CancellationReasons", []))  # type: ignore[arg-type]
 
