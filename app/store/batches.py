@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import msgspec
 from botocore.exceptions import ClientError
@@ -25,6 +25,12 @@ from app.domain.batches import (
 from app.domain.errors import BatchClosed, InvalidCursor, InvalidTransition, NotFound, StaleVersion
 from app.domain.ids import is_ulid
 from app.store import keys
+from app.store.conditional import (
+    ConditionFailed,
+    status_placeholders,
+    status_values,
+    update_or_old,
+)
 from app.store.cursor import decode_cursor, encode_cursor
 from app.store.items import (
     Item,
@@ -179,28 +185,21 @@ class BatchStore:
         if changes.status is not None:
             allowed = statuses_allowed_before(changes.status)
             names["#status"] = "status"
-            placeholders = []
-            for i, status in enumerate(allowed):
-                values[f":from{i}"] = s(status)
-                placeholders.append(f":from{i}")
-            condition += f" AND #status IN ({', '.join(placeholders)})"
+            values.update(status_values(allowed))
+            condition += f" AND #status IN ({status_placeholders(allowed)})"
         try:
-            response = self.client.update_item(
+            item = update_or_old(
+                self.client,
                 TableName=self.table_name,
                 Key={"PK": s(keys.user_pk(sub)), "SK": s(keys.batch_sk(batch_id))},
                 UpdateExpression=expression,
                 ConditionExpression=condition,
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues=values,
-                ReturnValues="ALL_NEW",
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
-        except ClientError as exc:
-            if error_code(exc) != "ConditionalCheckFailedException":
-                raise
-            old = cast("Item | None", exc.response.get("Item"))
-            raise _why_update_failed(old, expected_version, changes) from None
-        return batch_from_item(response["Attributes"])
+        except ConditionFailed as failed:
+            raise _why_update_failed(failed.old, expected_version, changes) from None
+        return batch_from_item(item)
 
     def delete_batch(
         self,
@@ -327,12 +326,9 @@ def batch_is_open(table_name: str, pk: str, batch_id: str) -> ConditionCheckType
     return {
         "TableName": table_name,
         "Key": {"PK": s(pk), "SK": s(keys.batch_sk(batch_id))},
-        "ConditionExpression": "#status IN (:open0, :open1)",
+        "ConditionExpression": f"#status IN ({status_placeholders(OPEN_STATUSES)})",
         "ExpressionAttributeNames": {"#status": "status"},
-        "ExpressionAttributeValues": {
-            ":open0": s(OPEN_STATUSES[0]),
-            ":open1": s(OPEN_STATUSES[1]),
-        },
+        "ExpressionAttributeValues": status_values(OPEN_STATUSES),
         "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
     }
 

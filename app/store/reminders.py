@@ -21,6 +21,12 @@ from app.domain.errors import BatchClosed, NotFound, ReminderClosed, StaleVersio
 from app.domain.reminders import OPEN_REMINDER_STATUSES, Reminder, ReminderStatus
 from app.store import keys
 from app.store.batches import batch_is_open
+from app.store.conditional import (
+    ConditionFailed,
+    status_placeholders,
+    status_values,
+    update_or_old,
+)
 from app.store.items import (
     Item,
     batch_from_item,
@@ -213,7 +219,7 @@ class ReminderStore:
             ":now": ts(now),
             ":one": n(1),
             ":expected": n(reminder.version),
-            **_status_values(OPEN_REMINDER_STATUSES),
+            **status_values(OPEN_REMINDER_STATUSES),
         }
         sets = ["updatedAt = :now", "#version = #version + :one"]
         removes = []
@@ -238,7 +244,7 @@ class ReminderStore:
             sub,
             reminder,
             expression,
-            f"#version = :expected AND #status IN ({_placeholders(OPEN_REMINDER_STATUSES)})",
+            f"#version = :expected AND #status IN ({status_placeholders(OPEN_REMINDER_STATUSES)})",
             names,
             values,
         )
@@ -246,33 +252,29 @@ class ReminderStore:
     def cancel(self, sub: str, batch_id: str, reminder_id: str, now: datetime) -> Reminder:
         """Cancel an open reminder; cancelling a cancelled one returns it unchanged."""
         try:
-            response = self.client.update_item(
+            item = update_or_old(
+                self.client,
                 TableName=self.table_name,
                 Key=_key(sub, batch_id, reminder_id),
                 UpdateExpression="SET #status = :cancelled, updatedAt = :now, "
                 "#version = #version + :one",
-                ConditionExpression=f"#status IN ({_placeholders(OPEN_REMINDER_STATUSES)})",
+                ConditionExpression=f"#status IN ({status_placeholders(OPEN_REMINDER_STATUSES)})",
                 ExpressionAttributeNames={"#status": "status", "#version": "version"},
                 ExpressionAttributeValues={
                     ":cancelled": s("cancelled"),
                     ":now": ts(now),
                     ":one": n(1),
-                    **_status_values(OPEN_REMINDER_STATUSES),
+                    **status_values(OPEN_REMINDER_STATUSES),
                 },
-                ReturnValues="ALL_NEW",
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
-        except ClientError as exc:
-            if error_code(exc) != "ConditionalCheckFailedException":
-                raise
-            old = cast("Item | None", exc.response.get("Item"))
-            if old is None:
+        except ConditionFailed as failed:
+            if failed.old is None:
                 raise NotFound("No such reminder.") from None
-            current = reminder_from_item(old)
+            current = reminder_from_item(failed.old)
             if current.status == "cancelled":
                 return current
             raise ReminderClosed(f"The reminder is {current.status}.") from None
-        return reminder_from_item(response["Attributes"])
+        return reminder_from_item(item)
 
     def mark_sent(self, sub: str, reminder: Reminder, now: datetime) -> Reminder | None:
         """Claim the delivery: only one invocation gets a reminder back, the rest None.
@@ -298,7 +300,7 @@ class ReminderStore:
                                 ":now": ts(now),
                                 ":one": n(1),
                                 ":expected": n(reminder.version),
-                                **_status_values(("pending", "scheduled")),
+                                **status_values(("pending", "scheduled")),
                             },
                         }
                     },
@@ -336,7 +338,7 @@ class ReminderStore:
             ":eventId": s(event.id),
             ":one": n(1),
             ":expected": n(reminder.version),
-            **_status_values(OPEN_REMINDER_STATUSES),
+            **status_values(OPEN_REMINDER_STATUSES),
         }
         update = (
             "SET #status = :done, doneAt = :doneAt, doneEventId = :eventId, "
@@ -353,7 +355,7 @@ class ReminderStore:
                     "Key": _key(sub, reminder.batch_id, reminder.id),
                     "UpdateExpression": update,
                     "ConditionExpression": "#version = :expected AND "
-                    f"#status IN ({_placeholders(OPEN_REMINDER_STATUSES)})",
+                    f"#status IN ({status_placeholders(OPEN_REMINDER_STATUSES)})",
                     "ExpressionAttributeNames": {"#status": "status", "#version": "version"},
                     "ExpressionAttributeValues": values,
                 }
@@ -396,12 +398,12 @@ class ReminderStore:
         now: datetime,
         expected_version: int | None = None,
     ) -> Reminder | None:
-        condition = f"#status IN ({_placeholders(before)})"
+        condition = f"#status IN ({status_placeholders(before)})"
         values: dict[str, Any] = {
             ":after": s(after),
             ":now": ts(now),
             ":one": n(1),
-            **_status_values(before),
+            **status_values(before),
         }
         if expected_version is not None:
             condition += " AND #version = :expected"
@@ -428,42 +430,30 @@ class ReminderStore:
         values: dict[str, Any],
     ) -> Reminder:
         try:
-            response = self.client.update_item(
+            item = update_or_old(
+                self.client,
                 TableName=self.table_name,
                 Key=_key(sub, reminder.batch_id, reminder.id),
                 UpdateExpression=expression,
                 ConditionExpression=f"attribute_exists(SK) AND {condition}",
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues=values,
-                ReturnValues="ALL_NEW",
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
-        except ClientError as exc:
-            if error_code(exc) != "ConditionalCheckFailedException":
-                raise
-            old = cast("Item | None", exc.response.get("Item"))
-            if old is None:
+        except ConditionFailed as failed:
+            if failed.old is None:
                 raise NotFound("No such reminder.") from None
-            current = reminder_from_item(old)
+            current = reminder_from_item(failed.old)
             if current.status not in OPEN_REMINDER_STATUSES:
                 raise ReminderClosed(f"The reminder is {current.status}.") from None
             raise StaleVersion(
                 f"The reminder was changed since version {reminder.version}; "
                 f"it is now at version {current.version}. Reload it and try again."
             ) from None
-        return reminder_from_item(response["Attributes"])
+        return reminder_from_item(item)
 
 
 def _key(sub: str, batch_id: str, reminder_id: str) -> Item:
     return {"PK": s(keys.user_pk(sub)), "SK": s(keys.reminder_sk(batch_id, reminder_id))}
-
-
-def _placeholders(statuses: Sequence[str]) -> str:
-    return ", ".join(f":s{i}" for i in range(len(statuses)))
-
-
-def _status_values(statuses: Sequence[str]) -> dict[str, dict[str, str]]:
-    return {f":s{i}": s(status) for i, status in enumerate(statuses)}
 
 
 def _cancellation_reasons(exc: ClientError) -> list[dict[str, Any]]:
