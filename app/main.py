@@ -82,12 +82,13 @@ def create_app(
     configure_logging(settings.log_level, json=settings.log_json)
     clients = AwsClients(settings.aws_region, dynamodb)
     table = settings.table_name
+    profiles = ProfileStore(clients.dynamodb, table)
     state = State(
         {
             "settings": settings,
             "clients": clients,
             "store": BatchStore(clients.dynamodb, table),
-            "profiles": ProfileStore(clients.dynamodb, table),
+            "profiles": profiles,
             "partition": UserPartition(clients.dynamodb, table),
             "photo_store": PhotoStore(clients.dynamodb, table),
             "public_store": PublicStore(clients.dynamodb, table),
@@ -95,7 +96,7 @@ def create_app(
             "photo_objects": _photo_objects(settings, clients),
             "reminder_flows": ReminderFlows(
                 ReminderStore(clients.dynamodb, table),
-                ProfileStore(clients.dynamodb, table),
+                profiles,
                 reminder_scheduler(settings, clients),
             ),
             "devices": DeviceStore(clients.dynamodb, table),
