@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -21,8 +22,6 @@ def _row(name: str, value: float, baseline_name: str, baseline: float, target: f
 
 
 def main() -> None:
-    import os
-
     os.environ.update(DUMMY_CREDENTIALS)
     handler_s, floor_s = cold_start.measure()
     _row("cold start (import + build)", handler_s * 1000, "framework floor", floor_s * 1000, 1.25)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from app.config import SettingsError, load_settings
@@ -37,11 +41,7 @@ def test_a_bad_value_names_its_variable(overrides: dict[str, str], variable: str
         load_settings({**VALID, **overrides})
 
 
-def test_the_lambda_handler_fails_at_import_without_settings(tmp_path: object) -> None:
-    import os
-    import subprocess
-    import sys
-
+def test_the_lambda_handler_fails_at_import_without_settings() -> None:
     env = {k: v for k, v in os.environ.items() if k not in VALID}
     result = subprocess.run(
         [sys.executable, "-c", "import app.entrypoints.api"],
