@@ -12,8 +12,7 @@ from app.api.middleware import USER_STATE_KEY
 from app.services.auth import AuthError, Principal, TokenVerifier
 
 
-def provide_principal(request: Request[Any, Any, Any]) -> Principal:
-    verifier: TokenVerifier = request.app.state.verifier
+def provide_principal(request: Request[Any, Any, Any], verifier: TokenVerifier) -> Principal:
     try:
         claims = _authorizer_claims(request.scope.get("aws.event"))
         if claims is not None:

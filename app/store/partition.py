@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+
 from app.store import keys
 from app.store.items import Item, s
 
@@ -16,6 +18,14 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 _BATCH_WRITE_LIMIT = 25
+
+
+class Belongings(msgspec.Struct, frozen=True):
+    """What a user has outside the partition, named from inside it: the schedules of
+    their reminders and the owner items of their push tokens."""
+
+    reminder_ids: list[str]
+    device_tokens: list[str]
 
 
 class UserPartition:
@@ -38,12 +48,24 @@ class UserPartition:
             params["ExpressionAttributeNames"] = names
         return query_all(self.client, params)
 
+    def belongings(self, sub: str) -> Belongings:
+        items = self.items(sub, projection="entity, id, #token", names={"#token": "token"})
+        return Belongings(
+            reminder_ids=[item["id"]["S"] for item in items if _entity(item) == "reminder"],
+            device_tokens=[item["token"]["S"] for item in items if _entity(item) == "device"],
+        )
+
     def delete_all(self, sub: str) -> int:
         deleted = 0
         while item_keys := self.items(sub, projection="PK, SK"):
             delete_keys(self.client, self.table_name, item_keys)
             deleted += len(item_keys)
         return deleted
+
+
+def _entity(item: Item) -> str | None:
+    value = item.get("entity")
+    return None if value is None else str(value["S"])
 
 
 def query_all(client: DynamoDBClient, params: dict[str, Any]) -> list[Item]:
