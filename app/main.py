@@ -6,10 +6,11 @@ feature follows):
 * A **use case** is a plain class in `app/usecases/<capability>.py` whose constructor
   takes the stores and services it needs (`Batches(BatchStore, ReminderStore, ...)`).
   It holds every step that spans more than one call, and raises `app.domain.errors`.
-* `create_app()` builds every store, service and use case **once** per process (once
-  per Lambda cold start; AWS clients other than DynamoDB on first use) and puts each
-  in `OBJECTS` under **one snake_case name**: `settings`, `verifier`, `batches`,
-  `reminders`, `photos`, `account`, `devices`, `exports`, `public`.
+* `build_objects()` builds every store, service and use case **once** per process
+  (once per Lambda cold start; AWS clients other than DynamoDB on first use) and names
+  each use case once, in snake_case: `batches`, `reminders`, `photos`, `account`,
+  `devices`, `exports`, `public` (besides `settings` and the token `verifier`). A new
+  capability adds its class in `app/usecases/` and one entry there.
 * Each name is an app-wide Litestar dependency: a controller asks for an object by
   that name, typed `NamedDependency[<Class>]`; the `principal` dependency (the caller)
   is the only one computed per request. The same objects sit in `app.state` under
