@@ -81,7 +81,6 @@ def batch_key(sub: str, batch_id: str) -> Item:
 
 
 def batch_to_item(sub: str, batch: Batch) -> Item:
-    public = batch.public
     return _present(
         {
             **batch_key(sub, batch.id),
@@ -97,8 +96,9 @@ def batch_to_item(sub: str, batch: Batch) -> Item:
             "createdAt": ts(batch.created_at),
             "updatedAt": ts(batch.updated_at),
             "version": n(batch.version),
-            "GSI1PK": s(keys.public_pk(batch.id)) if public else None,
-            "GSI1SK": s(keys.PUBLIC_SK) if public else None,
+            # The sparse GSI1 key: present only while sharing is on.
+            "GSI1PK": s(keys.public_pk(batch.id)) if batch.public else None,
+            "GSI1SK": s(keys.PUBLIC_SK) if batch.public else None,
         }
     )
 

@@ -72,7 +72,9 @@ def query_all(client: DynamoDBClient, params: dict[str, Any]) -> list[Item]:
 
 
 def delete_keys(client: DynamoDBClient, table_name: str, item_keys: list[Item]) -> None:
-    """BatchWriteItem in chunks of 25, retrying what DynamoDB leaves unprocessed."""
+    """BatchWriteItem in chunks of 25, retrying what DynamoDB leaves unprocessed after
+    growing pauses; a table still busy after the last retry answers 503 (what was
+    deleted stays deleted, and the caller's retry finishes the rest)."""
     for start in range(0, len(item_keys), _BATCH_WRITE_LIMIT):
         requests: list[Any] = [
             {"DeleteRequest": {"Key": key}} for key in item_keys[start : start + _BATCH_WRITE_LIMIT]
