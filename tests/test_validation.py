@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 from litestar import Litestar
@@ -141,3 +142,127 @@ def _batch_count(client: Client, user: User) -> int:
         cursor = page["nextCursor"]
         if not cursor:
             return total
+
+
+# Item 14 (issue 10): control characters would make the label SVG malformed XML.
+CONTROL = ["\x00", "\x01", "\x1b", "\x7f", "\x85", "\ufffe"]
+
+
+@pytest.mark.parametrize("char", [*CONTROL, "\n", "\t", "\r"])
+def test_a_control_character_in_a_one_line_field_is_refused_naming_it(
+    client: Client, alice: User, char: str
+) -> None:
+    before = _batch_count(client, alice)
+    body = {"name": f"Kefir{char}jar", "kind": "kombucha"}
+    problem = assert_problem(
+        client.post("/batches", json=body, headers=alice.headers), 400, "validation"
+    )
+    assert any(
+        "name" in e["field"] and "control characters" in e["message"] for e in problem["errors"]
+    ), problem
+    assert _batch_count(client, alice) == before
+
+
+@pytest.mark.parametrize("char", CONTROL)
+def test_every_text_field_refuses_control_characters(
+    client: Client, alice: User, char: str
+) -> None:
+    batch = create_batch(client, alice)
+    base = f"/batches/{batch['id']}"
+    text = f"a{char}b"
+    attempts = [
+        ("POST", "/batches", {"name": "x", "kind": "other", "notes": text}, "notes"),
+        ("PATCH", base, {"version": 1, "name": text}, "name"),
+        ("PATCH", base, {"version": 1, "notes": text}, "notes"),
+        ("POST", f"{base}/events", {"type": "note", "note": text}, "note"),
+        (
+            "POST",
+            f"{base}/reminders/confirm",
+            {"text": text, "dueAt": "2099-01-01T00:00:00Z"},
+            "text",
+        ),
+        ("PATCH", "/me", {"displayName": text}, "displayName"),
+        ("PATCH", "/me", {"timeZone": f"Europe/Berlin{char}"}, "timeZone"),
+        ("POST", "/devices", {"token": f"ExponentPushToken[{text}]", "platform": "ios"}, "token"),
+    ]
+    for method, path, body, field in attempts:
+        response = client.request(method, path, json=body, headers=alice.headers)
+        problem = assert_problem(response, 400, "validation")
+        assert any(field in e["field"] for e in problem["errors"]), (path, problem)
+    after = client.get(base, headers=alice.headers).json()
+    assert (after["name"], after["notes"], after["version"]) == (batch["name"], None, 1)
+    assert client.get(f"{base}/events", headers=alice.headers).json()["items"] == []
+    assert client.get(f"{base}/reminders", headers=alice.headers).json()["items"] == []
+
+
+def test_notes_keep_tabs_and_line_breaks_and_the_label_stays_well_formed(
+    client: Client, alice: User
+) -> None:
+    batch = create_batch(client, alice, name="Tab-free name", notes="line one\r\nline\ttwo\n")
+    assert batch["notes"] == "line one\r\nline\ttwo\n"
+    event = client.post(
+        f"/batches/{batch['id']}/events",
+        json={"type": "note", "note": "a\tb\nc"},
+        headers=alice.headers,
+    )
+    assert event.status_code == 201, event.text
+    label = client.get(f"/batches/{batch['id']}/label.svg", headers=alice.headers)
+    ElementTree.fromstring(label.content)  # noqa: S314 (our own response)
+
+
+# Item 9 (issue 10): a time before 1970 crashed id generation after the batch was written.
+OUT_OF_RANGE = ["0001-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "1999-12-31T23:59:59Z"]
+FAR_FUTURE = ["2100-01-01T00:00:00Z", "9999-12-31T23:59:59Z"]
+
+
+@pytest.mark.parametrize("zone", [None, "America/New_York", "Pacific/Kiritimati"])
+@pytest.mark.parametrize("moment", OUT_OF_RANGE)
+def test_a_start_before_2000_is_a_400_and_writes_nothing(
+    client: Client, alice: User, moment: str, zone: str | None
+) -> None:
+    before = _batch_count(client, alice)
+    headers = {**alice.headers, **({"X-Time-Zone": zone} if zone else {})}
+    body = {"name": "Old", "kind": "milk_kefir", "startedAt": moment}
+    for _ in range(2):  # a retry must not find a half-made batch either
+        problem = assert_problem(
+            client.post("/batches", json=body, headers=headers), 400, "validation"
+        )
+        assert any(
+            "startedAt" in e["field"] or "startedAt" in e["message"] for e in problem["errors"]
+        ), problem
+    assert _batch_count(client, alice) == before
+
+
+def test_the_earliest_accepted_start_gets_its_suggestions(client: Client, alice: User) -> None:
+    response = client.post(
+        "/batches",
+        json={"name": "Y2K", "kind": "milk_kefir", "startedAt": "2000-01-01T00:00:00Z"},
+        headers={**alice.headers, "X-Time-Zone": "America/New_York"},
+    )
+    assert response.status_code == 201, response.text
+    batch_id = response.json()["id"]
+    suggestions = client.get(
+        f"/batches/{batch_id}/reminders/suggestions",
+        headers={**alice.headers, "X-Time-Zone": "America/New_York"},
+    )
+    assert suggestions.status_code == 200, suggestions.text
+
+
+@pytest.mark.parametrize("moment", OUT_OF_RANGE + FAR_FUTURE)
+def test_every_date_time_field_is_bounded(client: Client, alice: User, moment: str) -> None:
+    batch = create_batch(client, alice)
+    base = f"/batches/{batch['id']}"
+    attempts = [
+        ("PATCH", base, {"version": 1, "startedAt": moment}, "startedAt"),
+        ("POST", f"{base}/events", {"type": "feed", "occurredAt": moment}, "occurredAt"),
+        ("POST", f"{base}/reminders/confirm", {"text": "t", "dueAt": moment}, "dueAt"),
+    ]
+    for method, path, body, field in attempts:
+        response = client.request(method, path, json=body, headers=alice.headers)
+        problem = assert_problem(response, 400, "validation")
+        assert any(field in e["field"] or field in e["message"] for e in problem["errors"]), (
+            path,
+            problem,
+        )
+    assert client.get(base, headers=alice.headers).json()["version"] == 1
+    assert client.get(f"{base}/events", headers=alice.headers).json()["items"] == []

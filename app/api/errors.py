@@ -10,6 +10,12 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Validatio
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
 
+from app.api.schemas.base import (
+    CONTROL_CHARACTERS,
+    LINE_PATTERN,
+    TEXT_CONTROL_CHARACTERS,
+    TEXT_PATTERN,
+)
 from app.domain.errors import (
     BatchClosed,
     DomainError,
@@ -134,8 +140,23 @@ def _field_errors(extra: Any) -> list[FieldError]:
     for entry in extra if isinstance(extra, list) else []:
         if isinstance(entry, dict):
             key = str(entry.get("key") or entry.get("source") or "body")
-            errors.append(FieldError(field=key, message=str(entry.get("message", "invalid"))))
+            errors.append(
+                FieldError(field=key, message=_readable(str(entry.get("message", "invalid"))))
+            )
     return errors or [FieldError(field="body", message="invalid request")]
+
+
+# msgspec names the pattern a string failed; the text patterns read better in words.
+_PATTERN_MESSAGES = {
+    f"matching regex {LINE_PATTERN!r}": CONTROL_CHARACTERS,
+    f"matching regex {TEXT_PATTERN!r}": TEXT_CONTROL_CHARACTERS,
+}
+
+
+def _readable(message: str) -> str:
+    for pattern, words in _PATTERN_MESSAGES.items():
+        message = message.replace(f"Expected `str` {pattern}", f"Text {words}")
+    return message
 
 
 def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:

@@ -8,3 +8,10 @@ from datetime import UTC, datetime
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+# The span of date-times the API accepts (the edge checks it): wide enough for any
+# fermentation log, narrow enough that every derived time (ULIDs, suggestions days on)
+# is representable.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)

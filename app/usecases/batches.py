@@ -52,9 +52,11 @@ class Batches:
     ) -> NewBatch:
         """The new batch with its first reminder suggestions, in the device's zone when
         the app sent one (then no profile read), else the profile's."""
-        self.store.create_batch(sub, batch)
         zone = device_zone or self.profiles.time_zone(sub)
-        return NewBatch(batch, suggest(batch, [], now, zone_or_utc(zone)))
+        # Suggestions first: whatever they could fail on fails before anything is written.
+        suggestions = suggest(batch, [], now, zone_or_utc(zone))
+        self.store.create_batch(sub, batch)
+        return NewBatch(batch, suggestions)
 
     def list_batches(
         self, sub: str, *, status: BatchStatus | None, limit: int, cursor: str | None

@@ -7,11 +7,11 @@ from typing import Annotated
 
 from msgspec import UNSET, Meta, UnsetType
 
-from app.api.schemas.base import Body, Out
+from app.api.schemas.base import Body, Line, Out
 from app.domain.profiles import Profile
 
-DisplayName = Annotated[str, Meta(min_length=1, max_length=80)]
-TimeZoneName = Annotated[str, Meta(min_length=1, max_length=64, examples=["Europe/Berlin"])]
+DisplayName = Annotated[Line, Meta(min_length=1, max_length=80)]
+TimeZoneName = Annotated[Line, Meta(min_length=1, max_length=64, examples=["Europe/Berlin"])]
 
 
 class NotificationsIn(Body):

@@ -8,12 +8,12 @@ from typing import Annotated
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from app.api.schemas.base import AwareDatetime, Body, Out, Version
+from app.api.schemas.base import AwareDatetime, Body, Line, Out, Text, Version
 from app.domain.batches import Batch, BatchKind, BatchStatus, Event, EventType
 
-Name = Annotated[str, Meta(min_length=1, max_length=120)]
-Notes = Annotated[str, Meta(max_length=2000)]
-EventNote = Annotated[str, Meta(max_length=1000)]
+Name = Annotated[Line, Meta(min_length=1, max_length=120)]
+Notes = Annotated[Text, Meta(max_length=2000)]
+EventNote = Annotated[Text, Meta(max_length=1000)]
 Temperature = Annotated[float, Meta(ge=-20, le=110, description="degrees Celsius")]
 Ph = Annotated[float, Meta(ge=0, le=14)]
 Gravity = Annotated[float, Meta(ge=0.9, le=1.2, description="specific gravity")]

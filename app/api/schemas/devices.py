@@ -8,11 +8,11 @@ from typing import Annotated
 import msgspec
 from msgspec import Meta
 
-from app.api.schemas.base import Body, Out
+from app.api.schemas.base import Body, Line, Out
 from app.domain.devices import Device, Platform
 
 PushToken = Annotated[
-    str, Meta(min_length=8, max_length=160, description="ExponentPushToken[...] from Expo")
+    Line, Meta(min_length=8, max_length=160, description="ExponentPushToken[...] from Expo")
 ]
 
 
