@@ -19,7 +19,7 @@ from PIL import Image
 
 from app.dev.emulator import Emulator
 from app.dev.stack import StackOutputs
-from app.services.photos import PhotoObjects, pending_key, photo_key
+from app.services.photos import PhotoObjects, UploadChanged, pending_key, photo_key
 from tests.conftest import User, new_user
 from tests.helpers import assert_problem, create_batch
 
@@ -210,6 +210,49 @@ def test_confirming_twice_is_409_and_stores_one_photo(
     again = confirm(client, alice, batch["id"], photo["id"])
     assert_problem(again, 409, "photo-already-confirmed")
     assert len(photo_items(dynamodb, stack, alice, batch["id"])) == 1
+
+
+def test_a_second_upload_through_the_same_form_is_409_and_keeps_the_original(
+    client: Client, alice: User, s3: Any, stack: StackOutputs
+) -> None:
+    """Item 12 (issue 10): the form stays valid for minutes after a confirm."""
+    batch = create_batch(client, alice)
+    form = request_form(client, alice, batch["id"])
+    original, replacement = image_bytes(size=(40, 30)), image_bytes(size=(64, 64))
+    assert post_form(form, original).status_code == 204
+    assert confirm(client, alice, batch["id"], form["photoId"]).status_code == 201
+    assert post_form(form, replacement).status_code == 204
+    assert_problem(
+        confirm(client, alice, batch["id"], form["photoId"]), 409, "photo-already-confirmed"
+    )
+    final = photo_key(alice.sub, batch["id"], form["photoId"])
+    stored = s3.get_object(Bucket=stack.photos_bucket, Key=final)["Body"].read()
+    assert stored == original
+    assert not exists(s3, stack.photos_bucket, form["fields"]["key"])
+
+
+def test_bytes_swapped_after_the_check_are_not_copied(
+    client: Client, alice: User, app: Litestar, s3: Any, stack: StackOutputs
+) -> None:
+    """Item 12 (issue 10): the copy is conditional on the ETag the check saw."""
+    objects: PhotoObjects = app.state.photos.objects
+    batch = create_batch(client, alice)
+    form = request_form(client, alice, batch["id"])
+    assert post_form(form, image_bytes()).status_code == 204
+    checked = objects.inspect_pending(alice.sub, batch["id"], form["photoId"])
+    assert checked is not None
+    assert post_form(form, b"\x89PNG but not really").status_code == 204
+    with pytest.raises(UploadChanged):
+        objects.promote(alice.sub, batch["id"], form["photoId"], checked.etag)
+    final = photo_key(alice.sub, batch["id"], form["photoId"])
+    assert not exists(s3, stack.photos_bucket, final)
+    # The version that was checked still copies when it is what is there.
+    assert post_form(form, image_bytes()).status_code == 204
+    again = objects.inspect_pending(alice.sub, batch["id"], form["photoId"])
+    assert again is not None
+    assert again.etag == checked.etag
+    objects.promote(alice.sub, batch["id"], form["photoId"], again.etag)
+    assert exists(s3, stack.photos_bucket, final)
 
 
 @pytest.mark.parametrize(

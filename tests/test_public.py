@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -12,6 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import boto3
 import httpx
 import pytest
 from litestar import Litestar
@@ -20,6 +24,7 @@ from litestar.testing import TestClient
 from app.dev.emulator import Emulator
 from app.dev.run import app_environment
 from app.dev.stack import StackOutputs
+from app.services.photos import cover_key
 from tests.chromium import dump_dom
 from tests.conftest import (
     ANDROID_FINGERPRINT,
@@ -29,11 +34,16 @@ from tests.conftest import (
     User,
 )
 from tests.helpers import add_event, assert_problem, create_batch
-from tests.test_photos import image_bytes, upload
+from tests.test_photos import exists, image_bytes, upload
 
 Client = TestClient[Litestar]
 ROOT = Path(__file__).resolve().parent.parent
 UNKNOWN = "01JAAAAAAAAAAAAAAAAAAAAAAA"
+
+
+@pytest.fixture(scope="module")
+def s3(emulator: Emulator, stack: StackOutputs) -> Any:
+    return boto3.client("s3", endpoint_url=emulator.endpoint, region_name=stack.region)
 
 
 def share(client: Client, user: User, batch: dict[str, Any], on: bool = True) -> dict[str, Any]:
@@ -104,16 +114,24 @@ def test_the_summary_shows_the_batch_and_nothing_of_its_owner(client: Client, al
     assert (body["kind"], body["status"]) == ("kombucha", "active")
     assert body["startedAt"].startswith("2026-11-20T08:00:00")
     assert body["ageDays"] >= 6
-    assert [e["note"] for e in body["recentEvents"]] == [f"note {i}" for i in (6, 5, 4, 3, 2)]
+    assert [e["type"] for e in body["recentEvents"]] == ["note"] * 5
+    assert all("note" not in e for e in body["recentEvents"])  # event notes stay private
     assert body["pageUrl"] == f"{PUBLIC_BASE_URL}/b/{batch['id']}"
     assert body["appUrl"] == f"kefir://batches/{batch['id']}"
     assert body["coverPhotoUrl"] == f"{PUBLIC_BASE_URL}/public/batches/{batch['id']}/cover"
-    for secret in (alice.sub, alice.email, "private notes", "USER#"):
+    for secret in (alice.sub, alice.email, "private notes", "note 6", "USER#"):
         assert secret not in response.text
+    page = client.get(f"/b/{batch['id']}")
+    for secret in (alice.sub, alice.email, "private notes", "note 6"):
+        assert secret not in page.text
 
     cover = client.get(f"/public/batches/{batch['id']}/cover", follow_redirects=False)
     assert cover.status_code == 302
-    image = httpx.get(cover.headers["location"])
+    # Item 10 (issue 10): the URL names a copy keyed by batch and photo, not the owner.
+    location = cover.headers["location"]
+    assert alice.sub not in location
+    assert f"covers/{batch['id']}/{photo['id']}" in location
+    image = httpx.get(location)
     assert image.status_code == 200
     assert len(image.content) == photo["size"]
 
@@ -271,7 +289,8 @@ def test_chromium_shows_the_shared_batch_page(client: Client, alice: User, serve
     assert "Sunday sourdough" in text
     assert "Sourdough, active, started 22 Nov 2026" in text
     assert "Measured · pH 4.2 · 24.5 °C" in text
-    assert "Fed — 200 g flour" in text
+    assert "Fed" in text
+    assert "200 g flour" not in text  # event notes are not public
     assert "Open in the Kefir app" in text
     assert f"kefir://batches/{batch['id']}" in page.links
     assert page.images == [f"{served_app}/public/batches/{batch['id']}/cover"]
@@ -334,3 +353,65 @@ def test_through_the_gateway_photos_sharing_and_the_public_page(
         exported = gateway.get("/export.csv", headers=alice.headers)
         assert exported.status_code == 200, exported.text
         assert batch["id"] in exported.text
+
+
+# --- item 10 and 11 (issue 10) ----------------------------------------------------------
+
+
+def test_a_cover_copy_follows_the_photo_and_the_batch_out(
+    client: Client, alice: User, s3: Any, stack: StackOutputs
+) -> None:
+    batch = create_batch(client, alice)
+    first = upload(client, alice, batch["id"])
+    share(client, alice, batch)
+    path = f"/public/batches/{batch['id']}/cover"
+    assert client.get(path, follow_redirects=False).status_code == 302
+    first_copy = cover_key(batch["id"], first["id"])
+    assert exists(s3, stack.photos_bucket, first_copy)
+    assert client.get(path, follow_redirects=False).status_code == 302  # copied once, reused
+
+    client.delete(f"/batches/{batch['id']}/photos/{first['id']}", headers=alice.headers)
+    assert not exists(s3, stack.photos_bucket, first_copy)
+    assert client.get(path, follow_redirects=False).status_code == 404
+
+    second = upload(client, alice, batch["id"])
+    location = client.get(path, follow_redirects=False).headers["location"]
+    assert f"covers/{batch['id']}/{second['id']}" in location
+    assert alice.sub not in location
+    assert client.delete(f"/batches/{batch['id']}", headers=alice.headers).status_code == 204
+    assert not exists(s3, stack.photos_bucket, cover_key(batch["id"], second["id"]))
+
+
+def test_cover_copies_expire_by_a_lifecycle_rule(s3: Any, stack: StackOutputs) -> None:
+    rules = s3.get_bucket_lifecycle_configuration(Bucket=stack.photos_bucket)["Rules"]
+    covers = [r for r in rules if r.get("Filter", {}).get("Prefix") == "covers/"]
+    assert [(r["Status"], r["Expiration"]["Days"]) for r in covers] == [("Enabled", 1)]
+
+
+def _policy(header: str) -> dict[str, list[str]]:
+    directives = [d.split() for d in header.split(";") if d.strip()]
+    return {d[0]: d[1:] for d in directives}
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_the_page_forbids_scripts_and_allows_only_its_own_style(
+    client: Client, alice: User, shared: bool
+) -> None:
+    batch = create_batch(client, alice, name="<script>alert(1)</script>")
+    if shared:
+        share(client, alice, batch)
+    response = client.get(f"/b/{batch['id'] if shared else UNKNOWN}")
+    assert response.status_code == (200 if shared else 404)
+    policy = _policy(response.headers["content-security-policy"])
+    assert policy["default-src"] == ["'none'"]
+    assert "script-src" not in policy  # falls back to default-src 'none'
+    assert policy["frame-ancestors"] == ["'none'"]
+    assert policy["base-uri"] == ["'none'"]
+    assert policy["img-src"] == ["'self'", "https:"]
+    style = re.search(r"<style>(.*?)</style>", response.text, re.DOTALL)
+    assert style is not None
+    digest = base64.b64encode(hashlib.sha256(style.group(1).encode()).digest()).decode()
+    assert policy["style-src"] == [f"'sha256-{digest}'"]
+    assert "<script" not in response.text
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["x-content-type-options"] == "nosniff"

@@ -29,6 +29,7 @@ from app.domain.errors import (
     ReminderClosed,
     ServiceUnavailable,
     StaleVersion,
+    UploadReplaced,
 )
 from app.logs import get_logger
 
@@ -69,6 +70,7 @@ _DOMAIN_PROBLEMS: dict[type[DomainError], ProblemSpec] = {
     InvalidUpload: ProblemSpec("invalid-photo", "Upload is not an accepted photo", 422),
     ReminderClosed: ProblemSpec("reminder-closed", "Reminder is closed", 409),
     ServiceUnavailable: ProblemSpec("service-unavailable", "Service unavailable", 503),
+    UploadReplaced: ProblemSpec("upload-replaced", "Upload changed while it was checked", 409),
 }
 
 _HTTP_PROBLEMS: dict[int, tuple[str, str]] = {

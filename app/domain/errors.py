@@ -58,3 +58,9 @@ class PhotoAlreadyConfirmed(DomainError):
 
 class InvalidUpload(DomainError):
     """What reached the bucket is not an accepted photo; it has been removed."""
+
+
+class UploadReplaced(DomainError):
+    """The upload changed between its check and its copy (uploaded again meanwhile):
+    nothing was stored, the client may confirm again."""
+

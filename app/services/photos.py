@@ -8,11 +8,17 @@ Key layout (one bucket):
 |                                                     | lifecycle rule expires them        |
 | `users/<sub>/batches/<id>/photos/<photoId>`         | confirmed photos                   |
 | `exports/<sub>/<exportId>.csv`                      | large CSV exports; expire too      |
+| `covers/<batchId>/<photoId>`                        | public copies of shared covers;    |
+|                                                     | expire too, made again on demand   |
 
 Uploads land under `pending/` so that one prefix rule can expire whatever is never
 confirmed: S3 lifecycle filters match a key prefix, not a pattern, and a tag set by
 the POST form is spelled differently by S3 and the emulators. Confirming copies the
 object to its final key and removes the pending one.
+
+A shared batch's cover is served from `covers/`, whose keys hold no owner id: a
+presigned URL names its key, and `users/<sub>/...` in it would tie together every batch
+one person shares.
 """
 
 from __future__ import annotations
@@ -32,6 +38,10 @@ if TYPE_CHECKING:
 
 PENDING = "pending/"
 EXPORTS = "exports/"
+COVERS = "covers/"
+# A public copy older than this is copied again, well before the bucket's lifecycle rule
+# (1 day on covers/) expires it under a URL still in someone's cache.
+COVER_REFRESH = timedelta(hours=12)
 _DELETE_LIMIT = 1000
 
 
@@ -45,6 +55,12 @@ class Uploaded(msgspec.Struct, frozen=True, kw_only=True):
     size: int
     content_type: str | None
     head: bytes
+    # The version that was checked: promote() copies only these bytes.
+    etag: str
+
+
+class UploadChanged(Exception):
+    """The pending upload is no longer the one that was checked (uploaded again)."""
 
 
 def photo_key(sub: str, batch_id: str, photo_id: str) -> str:
@@ -53,6 +69,11 @@ def photo_key(sub: str, batch_id: str, photo_id: str) -> str:
 
 def pending_key(sub: str, batch_id: str, photo_id: str) -> str:
     return PENDING + photo_key(sub, batch_id, photo_id)
+
+
+def cover_key(batch_id: str, photo_id: str) -> str:
+    """From random ids only, so the key says nothing about whose batch it is."""
+    return f"{COVERS}{batch_id}/{photo_id}"
 
 
 def export_key(sub: str, export_id: str) -> str:
@@ -109,20 +130,52 @@ class PhotoObjects:
                 return None
             raise
         size = int(head["ContentLength"])
+        etag = head["ETag"]
         first = b""
         if 0 < size <= MAX_PHOTO_BYTES:
-            body = self.client.get_object(
-                Bucket=self.bucket, Key=key, Range=f"bytes=0-{HEAD_BYTES - 1}"
-            )["Body"]
+            try:
+                body = self.client.get_object(
+                    Bucket=self.bucket, Key=key, Range=f"bytes=0-{HEAD_BYTES - 1}", IfMatch=etag
+                )["Body"]
+            except ClientError as exc:
+                if _status(exc) == 412:
+                    raise UploadChanged from None
+                raise
             first = body.read()
-        return Uploaded(size=size, content_type=head.get("ContentType"), head=first)
+        return Uploaded(size=size, content_type=head.get("ContentType"), head=first, etag=etag)
 
-    def promote(self, sub: str, batch_id: str, photo_id: str) -> None:
-        """Copy the checked upload to its final key (same bytes, same Content-Type)."""
+    def promote(self, sub: str, batch_id: str, photo_id: str, etag: str) -> None:
+        """Copy the checked upload to its final key (same bytes, same Content-Type), only
+        while the pending object is still the version with `etag`: bytes swapped after
+        the check raise UploadChanged instead of being stored."""
+        try:
+            self.client.copy_object(
+                Bucket=self.bucket,
+                Key=photo_key(sub, batch_id, photo_id),
+                CopySource={"Bucket": self.bucket, "Key": pending_key(sub, batch_id, photo_id)},
+                CopySourceIfMatch=etag,
+                MetadataDirective="COPY",
+            )
+        except ClientError as exc:
+            if _status(exc) == 412:
+                raise UploadChanged from None
+            raise
+
+    def public_copy(self, source: str, key: str, *, now: datetime) -> None:
+        """Make `key` a copy of `source` unless a copy younger than COVER_REFRESH is
+        there already (one HEAD in the common case)."""
+        try:
+            head = self.client.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if _status(exc) not in {403, 404}:
+                raise
+        else:
+            if now - head["LastModified"] < COVER_REFRESH:
+                return
         self.client.copy_object(
             Bucket=self.bucket,
-            Key=photo_key(sub, batch_id, photo_id),
-            CopySource={"Bucket": self.bucket, "Key": pending_key(sub, batch_id, photo_id)},
+            Key=key,
+            CopySource={"Bucket": self.bucket, "Key": source},
             MetadataDirective="COPY",
         )
 

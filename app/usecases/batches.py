@@ -13,7 +13,7 @@ import msgspec
 from app.domain.batches import Batch, BatchStatus, Event, check_started_at
 from app.domain.errors import InvalidInput, NotFound, ReminderClosed
 from app.domain.reminders import OPEN_REMINDER_STATUSES, Suggestion, suggest, zone_or_utc
-from app.services.photos import PhotoObjects, photo_key
+from app.services.photos import PhotoObjects, cover_key, photo_key
 from app.services.scheduler import ReminderScheduler
 from app.store.batches import BatchChanges, BatchStore, BatchWithEvents
 from app.store.pages import Page
@@ -125,4 +125,6 @@ class Batches:
         objects = self.objects
         if objects is None:
             return None
-        return lambda photo_ids: objects.delete(photo_key(sub, batch_id, i) for i in photo_ids)
+        return lambda photo_ids: objects.delete(
+            key for i in photo_ids for key in (photo_key(sub, batch_id, i), cover_key(batch_id, i))
+        )

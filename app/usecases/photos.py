@@ -13,11 +13,19 @@ from datetime import datetime
 
 import msgspec
 
-from app.domain.errors import InvalidUpload, NotFound, PhotoAlreadyConfirmed, PhotoNotUploaded
+from app.domain.errors import (
+    InvalidUpload,
+    NotFound,
+    PhotoAlreadyConfirmed,
+    PhotoNotUploaded,
+    UploadReplaced,
+)
 from app.domain.ids import new_ulid
 from app.domain.photos import MAX_PHOTO_BYTES, Photo, PhotoContentType, check_upload
-from app.services.photos import PhotoObjects, UploadForm, photo_key
+from app.services.photos import PhotoObjects, UploadChanged, UploadForm, cover_key, photo_key
 from app.store.photos import PhotoStore
+
+_REPLACED = "The upload changed while it was being checked; nothing was stored. Confirm again."
 
 
 class UploadOffer(msgspec.Struct, frozen=True, kw_only=True):
@@ -61,10 +69,15 @@ class Photos:
 
     def confirm(self, sub: str, batch_id: str, photo_id: str, now: datetime) -> PhotoLink:
         objects = self.objects
-        uploaded = objects.inspect_pending(sub, batch_id, photo_id)
+        if self.store.get_photo(sub, batch_id, photo_id) is not None:
+            # A second upload through the same form must not replace the stored photo.
+            objects.discard_pending(sub, batch_id, photo_id)
+            raise PhotoAlreadyConfirmed("This photo was already confirmed.")
+        try:
+            uploaded = objects.inspect_pending(sub, batch_id, photo_id)
+        except UploadChanged:
+            raise UploadReplaced(_REPLACED) from None
         if uploaded is None:
-            if self.store.get_photo(sub, batch_id, photo_id) is not None:
-                raise PhotoAlreadyConfirmed("This photo was already confirmed.")
             self.store.require_batch(sub, batch_id)
             raise PhotoNotUploaded(
                 "No upload arrived for this photo id: upload with the form first "
@@ -85,7 +98,10 @@ class Photos:
             height=info.height,
             created_at=now,
         )
-        objects.promote(sub, batch_id, photo_id)
+        try:
+            objects.promote(sub, batch_id, photo_id, uploaded.etag)
+        except UploadChanged:
+            raise UploadReplaced(_REPLACED) from None
         try:
             self.store.add_photo(sub, photo, photo_key(sub, batch_id, photo_id))
         except NotFound:
@@ -110,7 +126,7 @@ class Photos:
         objects = self.objects
         if self.store.get_photo(sub, batch_id, photo_id) is None:
             raise NotFound("No such photo.")
-        objects.delete([photo_key(sub, batch_id, photo_id)])
+        objects.delete([photo_key(sub, batch_id, photo_id), cover_key(batch_id, photo_id)])
         self.store.delete_photo(sub, batch_id, photo_id)
 
 

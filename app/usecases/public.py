@@ -10,7 +10,7 @@ from datetime import datetime
 import msgspec
 
 from app.domain.errors import NotFound
-from app.services.photos import PhotoObjects, photo_key
+from app.services.photos import PhotoObjects, cover_key, photo_key
 from app.store.public import PublicStore, SharedBatch
 
 __all__ = ["CoverLink", "Public", "SharedBatch"]
@@ -35,12 +35,13 @@ class Public:
         return found
 
     def cover(self, batch_id: str, now: datetime) -> CoverLink:
-        """A short-lived S3 URL for the cover photo of a shared batch."""
+        """A short-lived S3 URL for the cover photo of a shared batch, of its public copy
+        (`covers/<batchId>/<photoId>`): the URL names no owner."""
         found = self.store.shared_batch(batch_id, events=0)
         if found is None or found.cover is None or self.objects is None:
             raise NotFound("No such shared batch.")
         cover = found.cover
-        url, _ = self.objects.download_url(
-            photo_key(found.owner_sub, cover.batch_id, cover.id), now=now
-        )
+        key = cover_key(cover.batch_id, cover.id)
+        self.objects.public_copy(photo_key(found.owner_sub, cover.batch_id, cover.id), key, now=now)
+        url, _ = self.objects.download_url(key, now=now)
         return CoverLink(url, self.objects.url_seconds)

@@ -9,9 +9,11 @@ from app.domain.batches import BatchKind, BatchStatus, Event, EventType
 
 
 class PublicEventOut(Out):
+    """An event as the public sees it: what was done and measured, never its note (notes,
+    the batch's and the events', are the owner's own words and stay private)."""
+
     type: EventType
     occurred_at: datetime
-    note: str | None
     ph: float | None
     temperature_c: float | None
     gravity: float | None
@@ -21,7 +23,6 @@ class PublicEventOut(Out):
         return cls(
             type=event.type,
             occurred_at=event.occurred_at,
-            note=event.note,
             ph=event.ph,
             temperature_c=event.temperature_c,
             gravity=event.gravity,

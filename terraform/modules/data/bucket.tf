@@ -101,6 +101,21 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
     }
   }
 
+  # Public copies of shared covers (no owner id in their keys): made again on demand, so
+  # a copy of a batch no longer shared, or of a deleted account, is gone within a day.
+  rule {
+    id     = "expire-cover-copies"
+    status = "Enabled"
+
+    filter {
+      prefix = "covers/"
+    }
+
+    expiration {
+      days = var.cover_expiry_days
+    }
+  }
+
   rule {
     id     = "abort-incomplete-multipart-uploads"
     status = "Enabled"

@@ -51,6 +51,12 @@ variable "export_expiry_days" {
   default     = 1
 }
 
+variable "cover_expiry_days" {
+  type        = number
+  description = "Days after which public cover copies (covers/) expire; the public function copies them again on demand."
+  default     = 1
+}
+
 variable "versioning" {
   type        = bool
   description = "Keep old object versions (recovery from deletes); they expire after noncurrent_version_days."

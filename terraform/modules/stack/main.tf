@@ -95,16 +95,18 @@ module "functions" {
       routes                 = ["ANY /{proxy+}"]
       public_routes          = ["GET /health"]
       dynamodb_table_actions = local.read_write
-      # Signs upload forms for pending/, moves confirmed photos to users/, deletes both.
+      # Signs upload forms for pending/, moves confirmed photos to users/, deletes both
+      # (and the public cover copies of deleted photos).
       s3_grants = [
         { prefix = "pending/", actions = ["GetObject", "PutObject", "DeleteObject"], list = true },
         { prefix = "users/", actions = ["GetObject", "PutObject", "DeleteObject"], list = true },
+        { prefix = "covers/", actions = ["DeleteObject"] },
       ]
       manages_schedules     = true
       cognito_account_admin = true
     }
     public = {
-      description            = "Public batch page and summary (no auth, read-only)"
+      description            = "Public batch page and summary (no auth; reads the table, copies shared covers)"
       handler                = "app.entrypoints.api.handler"
       memory_mb              = 256
       timeout_s              = 10
@@ -112,8 +114,11 @@ module "functions" {
       public_routes          = ["GET /b/{batchId}", "GET /public/{proxy+}", "GET /.well-known/{proxy+}"]
       dynamodb_table_actions = ["Query"]
       dynamodb_index_actions = { GSI1 = ["Query"] }
-      # Presigns the cover photo's GET URL.
-      s3_grants = [{ prefix = "users/", actions = ["GetObject"] }]
+      # Copies a shared cover to covers/ (a key with no owner id) and presigns its GET URL.
+      s3_grants = [
+        { prefix = "users/", actions = ["GetObject"] },
+        { prefix = "covers/", actions = ["GetObject", "PutObject"] },
+      ]
     }
     export = {
       description            = "CSV export of a user's data"
