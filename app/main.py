@@ -53,6 +53,7 @@ from app.services.auth import TokenVerifier
 from app.services.clients import AwsClients
 from app.services.cognito import UserDirectory, user_pool_id_from_issuer
 from app.services.photos import PhotoObjects
+from app.services.push import push_sender
 from app.services.scheduler import ReminderScheduler
 from app.store.batches import BatchStore
 from app.store.devices import DeviceStore
@@ -127,7 +128,9 @@ def build_objects(settings: Settings, clients: AwsClients) -> dict[str, Any]:
                 lambda: clients.cognito, user_pool_id_from_issuer(settings.cognito_issuer)
             ),
         ),
-        "devices": Devices(device_store),
+        "devices": Devices(
+            device_store, push_sender(settings.expo_push_url, settings.expo_access_token)
+        ),
         "exports": Exports(ExportStore(dynamodb, table), objects, settings.export_inline_max_bytes),
         "public": Public(PublicStore(dynamodb, table), objects),
     }

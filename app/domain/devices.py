@@ -18,6 +18,11 @@ _TOKEN = re.compile(
     r"|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
 )
 
+_DEVICE_ID = re.compile(r"^[0-9a-f]{64}$")
+# How long a challenge pushed to a token held by another account stays answerable; also
+# the least time between two challenges for the same token and claimant.
+CLAIM_SECONDS = 600
+
 
 class Device(msgspec.Struct, frozen=True, kw_only=True):
     token: str
@@ -31,5 +36,16 @@ def is_push_token(value: str) -> bool:
 
 
 def token_hash(token: str) -> str:
-    """Keys carry a hash, not the token: a key is visible in logs and cursors."""
+    """Keys carry a hash, not the token: a key is visible in logs and cursors. The hash
+    is also the device's id in the API (`DELETE /devices/{id}`): a token in a URL would
+    land in access and WAF logs."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def is_device_id(value: str) -> bool:
+    return _DEVICE_ID.match(value) is not None
+
+
+def proof_hash(proof: str) -> str:
+    """A claim stores the hash of its proof: the table never holds a usable one."""
+    return hashlib.sha256(proof.encode()).hexdigest()

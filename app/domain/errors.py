@@ -64,3 +64,7 @@ class UploadReplaced(DomainError):
     """The upload changed between its check and its copy (uploaded again meanwhile):
     nothing was stored, the client may confirm again."""
 
+
+class DeviceHeldElsewhere(DomainError):
+    """The push token is registered to another account: it moves only with the proof
+    pushed to the device (item 4 of issue 10)."""

@@ -20,6 +20,7 @@ from typing import Any, Literal, Protocol
 import httpx
 import msgspec
 
+from app.domain.devices import token_hash
 from app.logs import get_logger
 
 log = get_logger(__name__)
@@ -149,7 +150,9 @@ class LogPushSender:
 
     def send(self, messages: Sequence[PushMessage]) -> list[PushTicket]:
         for message in messages:
-            log.info("push_logged", to=message.to, title=message.title, body=message.body)
+            log.info(
+                "push_logged", device=token_hash(message.to), title=message.title, body=message.body
+            )
         return [PushTicket(status="ok", id="logged") for _ in messages]
 
 

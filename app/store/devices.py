@@ -1,23 +1,38 @@
 """Push devices: `DEVICE#<token hash>` in the owner's partition, plus one owner item
 per token (`PUSHTOKEN#<hash>`, `OWNER`) that says whose it is.
 
-A phone changes hands (or accounts): registering a token another user holds moves it,
-in one transaction that rewrites the owner item, adds the new user's device item and
-deletes the previous owner's, conditioned on the owner read just before. If another
-registration got in between, the condition fails and the move is tried again.
+A phone changes hands (or accounts): a token another user holds moves only with proof
+that the caller has the device. The use case pushes a secret to the token and keeps a
+claim item (`PUSHTOKEN#<hash>`, `CLAIM#<claimant>`: the secret's hash and a TTL); the
+move is one transaction that rewrites the owner item, adds the new user's device item,
+deletes the previous owner's and deletes the claim on the condition that the proof's
+hash matches and the claim is still live, conditioned on the owner read just before. If
+another registration got in between, the owner condition fails and the move is tried
+again; a wrong or expired proof fails it for good.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
+from app.aws_errors import error_code
 from app.domain.devices import Device, token_hash
-from app.domain.errors import NotFound
+from app.domain.errors import DeviceHeldElsewhere, InvalidInput, NotFound
 from app.store import keys
 from app.store.conditional import failed_conditions
-from app.store.items import Item, device_from_item, device_key, device_to_item, owner_key, s
+from app.store.items import (
+    Item,
+    device_from_item,
+    device_key,
+    device_to_item,
+    key,
+    n,
+    owner_key,
+    s,
+)
 from app.store.table import partition_query, query_all
 
 if TYPE_CHECKING:
@@ -25,6 +40,10 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import PutTypeDef, TransactWriteItemTypeDef
 
 _MOVE_ATTEMPTS = 3
+_BAD_PROOF = (
+    "The proof does not match a live challenge for this device: register without it "
+    "to have a new one pushed to the device."
+)
 
 
 class DeviceStore:
@@ -32,21 +51,73 @@ class DeviceStore:
         self.client = client
         self.table_name = table_name
 
-    def register(self, sub: str, device: Device) -> str | None:
-        """Make `sub` the token's only holder; returns the previous holder, if another."""
+    def register(
+        self, sub: str, device: Device, *, proof: str | None = None, now: datetime
+    ) -> str | None:
+        """Make `sub` the token's only holder; returns the previous holder, if another.
+        A token another account holds moves only with `proof` (the hash of the secret
+        pushed to it, see offer_claim): without one DeviceHeldElsewhere, with a wrong or
+        expired one InvalidInput naming `proof`."""
         hashed = token_hash(device.token)
         for _ in range(_MOVE_ATTEMPTS):
             previous = self.owner(hashed)
+            moving = previous is not None and previous != sub
+            if moving and proof is None:
+                raise DeviceHeldElsewhere("This device is registered to another account.")
+            items = self._register_items(sub, device, hashed, previous)
+            if moving and proof is not None:
+                items.append(self._take_claim(sub, hashed, proof, now))
             try:
-                self.client.transact_write_items(
-                    TransactItems=self._register_items(sub, device, hashed, previous)
-                )
+                self.client.transact_write_items(TransactItems=items)
             except ClientError as exc:
-                if not _lost_race(exc):
+                failed = failed_conditions(exc)
+                if moving and len(items) - 1 in failed:
+                    raise InvalidInput("proof", _BAD_PROOF) from None
+                if not failed:
                     raise
                 continue
-            return previous if previous != sub else None
+            return previous if moving else None
         raise RuntimeError("push token ownership kept changing; giving up")
+
+    def offer_claim(
+        self, sub: str, hashed: str, proof: str, *, now: datetime, expires: datetime
+    ) -> bool:
+        """Record `sub`'s claim on a token held elsewhere, with the proof's hash; False
+        (nothing written) while an earlier claim of theirs is still live, so a caller
+        cannot have the device pushed to more than once per claim lifetime."""
+        try:
+            self.client.put_item(
+                TableName=self.table_name,
+                Item={
+                    **key(keys.push_token_pk(hashed), keys.claim_sk(sub)),
+                    "entity": s("push-token-claim"),
+                    "sub": s(sub),
+                    "proofHash": s(proof),
+                    "expiresAt": n(int(expires.timestamp())),
+                },
+                ConditionExpression="attribute_not_exists(PK) OR expiresAt < :now",
+                ExpressionAttributeValues={":now": n(int(now.timestamp()))},
+            )
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def _take_claim(
+        self, sub: str, hashed: str, proof: str, now: datetime
+    ) -> TransactWriteItemTypeDef:
+        return {
+            "Delete": {
+                "TableName": self.table_name,
+                "Key": key(keys.push_token_pk(hashed), keys.claim_sk(sub)),
+                "ConditionExpression": "proofHash = :proof AND expiresAt >= :now",
+                "ExpressionAttributeValues": {
+                    ":proof": s(proof),
+                    ":now": n(int(now.timestamp())),
+                },
+            }
+        }
 
     def owner(self, hashed: str) -> str | None:
         response = self.client.get_item(
@@ -57,7 +128,10 @@ class DeviceStore:
 
     def unregister(self, sub: str, token: str) -> None:
         """Remove the caller's device; a token they do not hold answers 404."""
-        hashed = token_hash(token)
+        self.remove(sub, token_hash(token))
+
+    def remove(self, sub: str, hashed: str) -> None:
+        """Remove the caller's device by its id (the token's hash); 404 if not theirs."""
         try:
             self.client.transact_write_items(
                 TransactItems=[

@@ -16,6 +16,8 @@
 |                                    |       |   consistent snapshot                           |
 | a user's devices                   | table | PK=USER#<sub>, begins_with(SK, DEVICE#)         |
 | who holds a push token             | table | PK=PUSHTOKEN#<sha256>, SK=OWNER (item: sub)     |
+| a claim on a token held elsewhere  | table | PK=PUSHTOKEN#<sha256>, SK=CLAIM#<claimant sub>  |
+|                                    |       |   (proof hash, TTL expiresAt)                   |
 | photos of a batch (newest: reverse) | table | PK=USER#<sub>, begins_with(SK, BATCH#<id>#PHOTO#) |
 | last events of a batch (public page) | table | events range, ScanIndexForward=false, Limit     |
 | all of a user's items (CSV export) | table | PK=USER#<sub>, paged                            |
@@ -76,6 +78,7 @@ REMINDER = "#REMINDER#"
 DEVICE = "DEVICE#"
 PUSH_TOKEN = "PUSHTOKEN#"  # noqa: S105 (a key prefix, not a secret)
 OWNER = "OWNER"
+CLAIM = "CLAIM#"
 
 
 def reminder_prefix(batch_id: str) -> str:
@@ -94,3 +97,7 @@ def push_token_pk(token_hash: str) -> str:
     """A token's owner item, outside every user's partition: one device, one owner, and
     a token registered by someone else is found (and moved) without a scan or an index."""
     return f"{PUSH_TOKEN}{token_hash}"
+
+
+def claim_sk(claimant_sub: str) -> str:
+    return f"{CLAIM}{claimant_sub}"

@@ -3,25 +3,36 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
-import msgspec
 from msgspec import Meta
 
 from app.api.schemas.base import Body, Line, Out
-from app.domain.devices import Device, Platform
+from app.domain.devices import Device, Platform, token_hash
 
 PushToken = Annotated[
     Line, Meta(min_length=8, max_length=160, description="ExponentPushToken[...] from Expo")
+]
+Proof = Annotated[
+    Line,
+    Meta(
+        min_length=1,
+        max_length=128,
+        description="`data.proof` of the push a registration answered `proof-required` for",
+    ),
 ]
 
 
 class RegisterDevice(Body):
     token: PushToken
     platform: Platform
+    proof: Proof | None = None
 
 
 class DeviceOut(Out):
+    """`id` addresses the device in `DELETE /devices/{id}` (the token's SHA-256)."""
+
+    id: str
     token: str
     platform: Platform
     created_at: datetime
@@ -29,4 +40,19 @@ class DeviceOut(Out):
 
     @classmethod
     def of(cls, device: Device) -> DeviceOut:
-        return cls(**msgspec.structs.asdict(device))
+        return cls(
+            id=token_hash(device.token),
+            token=device.token,
+            platform=device.platform,
+            created_at=device.created_at,
+            updated_at=device.updated_at,
+        )
+
+
+class ProofRequiredOut(Out):
+    """The token is registered to another account: a push carrying `data.proof` went to
+    the device; send the registration again with `proof` before `expiresAt`."""
+
+    id: str
+    status: Literal["proof-required"]
+    expires_at: datetime
