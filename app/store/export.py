@@ -15,7 +15,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from app.store import keys
 from app.store.items import Item
@@ -88,34 +88,48 @@ class ExportStore:
         self.table_name = table_name
         self.page_items = page_items
 
-    def pages(self, sub: str) -> Iterator[list[Item]]:
-        """The user's partition in key order, one DynamoDB page at a time."""
+    def pages(self, sub: str, start: Item | None = None) -> Iterator[Page]:
+        """The user's partition in key order, one DynamoDB page at a time, from `start`
+        (a cursor a previous page gave) on."""
         params = partition_query(self.table_name, keys.user_pk(sub))
         if self.page_items is not None:
             params["Limit"] = self.page_items
+        if start is not None:
+            params["ExclusiveStartKey"] = start
         while True:
             response = self.client.query(**params)
             last_key = response.get("LastEvaluatedKey")
             # Popped, not read: the consumer then holds the only reference to the page.
-            yield cast("dict[str, Any]", response).pop("Items")
+            yield Page(cast("dict[str, Any]", response).pop("Items"), last_key)
             if last_key is None:
                 return
             params["ExclusiveStartKey"] = last_key
 
 
-def csv_chunks(pages: Iterable[list[Item]]) -> Iterator[bytes]:
-    """UTF-8 CSV (RFC 4180: CRLF, quotes doubled): the header, then one block per page."""
+class Page(NamedTuple):
+    items: list[Item]
+    # Where the next page starts; None after the last.
+    cursor: Item | None
+
+
+class CsvBlock(NamedTuple):
+    data: bytes
+    cursor: Item | None
+
+
+def csv_chunks(pages: Iterable[Page], *, header: bool = True) -> Iterator[CsvBlock]:
+    """UTF-8 CSV (RFC 4180: CRLF, quotes doubled): the header (unless continuing an
+    export), then one block per page with the cursor after it."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for page in pages:
-        writer.writerows(row(item) for item in page)
-        del page  # the page's items go before its CSV text is handed on
-        yield buffer.getvalue().encode()
+    if header:
+        writer.writerow(COLUMNS)
+    for items, cursor in pages:
+        writer.writerows(row(item) for item in items)
+        del items  # the page's items go before its CSV text is handed on
+        yield CsvBlock(buffer.getvalue().encode(), cursor)
         buffer.seek(0)
         buffer.truncate()
-    if buffer.tell():
-        yield buffer.getvalue().encode()
 
 
 def record_type(item: Item) -> str:

@@ -116,8 +116,8 @@ module "functions" {
       timeout_s              = 60
       routes                 = ["GET /export.csv"]
       dynamodb_table_actions = ["Query"]
-      # Large exports: a multipart upload, then a presigned GET URL.
-      s3_grants = [{ prefix = "exports/", actions = ["GetObject", "PutObject", "AbortMultipartUpload"] }]
+      # Large exports: a multipart upload, its state between requests, then a presigned GET URL.
+      s3_grants = [{ prefix = "exports/", actions = ["GetObject", "PutObject", "DeleteObject", "AbortMultipartUpload"] }]
     }
     reminders = {
       description = "Reminder delivery, invoked by EventBridge Scheduler"

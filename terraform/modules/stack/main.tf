@@ -128,8 +128,8 @@ module "functions" {
       reserved_concurrency   = lookup(var.reserved_concurrency, "export", null)
       routes                 = ["GET /export.csv"]
       dynamodb_table_actions = ["Query"]
-      # Large exports: a multipart upload, then a presigned GET URL.
-      s3_grants = [{ prefix = "exports/", actions = ["GetObject", "PutObject", "AbortMultipartUpload"] }]
+      # Large exports: a multipart upload, its state between requests, then a presigned GET URL.
+      s3_grants = [{ prefix = "exports/", actions = ["GetObject", "PutObject", "DeleteObject", "AbortMultipartUpload"] }]
     }
     reminders = {
       description          = "Reminder delivery, invoked by EventBridge Scheduler"
