@@ -11,7 +11,7 @@ import pytest
 from app.dev.emulator import Emulator
 from app.dev.stack import StackOutputs, plan_shows_changes
 
-TERRAFORM = Path(__file__).resolve().parent.parent / "terraform"
+TERRAFORM = Path(__file__).resolve().parents[2] / "terraform"
 ROOTS = sorted(p.parent for p in TERRAFORM.glob("*/*/versions.tf"))
 
 

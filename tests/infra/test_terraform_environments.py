@@ -29,7 +29,7 @@ import pytest
 from app.dev.emulator import DUMMY_CREDENTIALS, Emulator
 from app.dev.stack import StackOutputs
 
-TERRAFORM = Path(__file__).resolve().parent.parent / "terraform"
+TERRAFORM = Path(__file__).resolve().parents[2] / "terraform"
 # Every service the dev environment touches; one left out would go to real AWS.
 SERVICES = (
     "acm", "apigatewayv2", "cloudfront", "cloudwatch", "cognitoidp", "dynamodb", "ecr",

@@ -20,6 +20,7 @@ from litestar.testing import TestClient
 from app.dev.emulator import Emulator
 from app.dev.run import app_environment
 from app.dev.stack import StackOutputs
+from tests.api.test_photos import image_bytes, upload
 from tests.chromium import dump_dom
 from tests.conftest import (
     ANDROID_FINGERPRINT,
@@ -29,10 +30,9 @@ from tests.conftest import (
     User,
 )
 from tests.helpers import add_event, assert_problem, create_batch
-from tests.test_photos import image_bytes, upload
 
 Client = TestClient[Litestar]
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 UNKNOWN = "01JAAAAAAAAAAAAAAAAAAAAAAA"
 
 
