@@ -266,3 +266,13 @@ def test_every_date_time_field_is_bounded(client: Client, alice: User, moment: s
         )
     assert client.get(base, headers=alice.headers).json()["version"] == 1
     assert client.get(f"{base}/events", headers=alice.headers).json()["items"] == []
+
+
+def test_quiet_hours_refuse_a_trailing_line_break(client: Client, alice: User) -> None:
+    """`$` in a pattern matches before a final newline; the clock times must not."""
+    for value in ("07:00\n", "07:00\r"):
+        body = {"notifications": {"quietStart": value, "quietEnd": "08:00"}}
+        problem = assert_problem(
+            client.patch("/me", json=body, headers=alice.headers), 400, "validation"
+        )
+        assert any("quietStart" in e["field"] for e in problem["errors"]), problem

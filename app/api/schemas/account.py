@@ -11,13 +11,15 @@ from app.api.schemas.base import Body, Line, Out
 from app.domain.profiles import Profile
 
 DisplayName = Annotated[Line, Meta(min_length=1, max_length=80)]
+# `(?![\s\S])`, not `$`: `$` would let "07:00\n" through (see LINE_PATTERN).
+ClockTime = Annotated[str, Meta(pattern=r"^\d{2}:\d{2}(?![\s\S])", examples=["22:00"])]
 TimeZoneName = Annotated[Line, Meta(min_length=1, max_length=64, examples=["Europe/Berlin"])]
 
 
 class NotificationsIn(Body):
     reminders: bool = True
-    quiet_start: Annotated[str, Meta(pattern=r"^\d{2}:\d{2}$")] | None = None
-    quiet_end: Annotated[str, Meta(pattern=r"^\d{2}:\d{2}$")] | None = None
+    quiet_start: ClockTime | None = None
+    quiet_end: ClockTime | None = None
 
 
 class UpdateProfile(Body):
