@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 import msgspec
 from botocore.exceptions import ClientError
 
+from app.domain.errors import NotFound
 from app.domain.photos import HEAD_BYTES, MAX_PHOTO_BYTES, UPLOAD_SECONDS, PhotoContentType
 
 if TYPE_CHECKING:
@@ -172,12 +173,17 @@ class PhotoObjects:
         else:
             if now - head["LastModified"] < COVER_REFRESH:
                 return
-        self.client.copy_object(
-            Bucket=self.bucket,
-            Key=key,
-            CopySource={"Bucket": self.bucket, "Key": source},
-            MetadataDirective="COPY",
-        )
+        try:
+            self.client.copy_object(
+                Bucket=self.bucket,
+                Key=key,
+                CopySource={"Bucket": self.bucket, "Key": source},
+                MetadataDirective="COPY",
+            )
+        except ClientError as exc:
+            if _status(exc) in {403, 404}:  # the photo went away meanwhile
+                raise NotFound("No such photo.") from None
+            raise
 
     def discard_pending(self, sub: str, batch_id: str, photo_id: str) -> None:
         self.delete([pending_key(sub, batch_id, photo_id)])

@@ -22,7 +22,7 @@ from litestar.testing import TestClient
 from app.dev.emulator import Emulator, free_port
 from app.dev.run import app_environment
 from app.dev.stack import StackOutputs
-from app.services.photos import cover_key
+from app.services.photos import cover_key, photo_key
 from tests.api.test_photos import exists, upload
 from tests.chromium import dump_dom
 from tests.conftest import (
@@ -344,3 +344,14 @@ def test_the_page_forbids_scripts_and_allows_only_its_own_style(
     assert "<script" not in response.text
     assert response.headers["referrer-policy"] == "no-referrer"
     assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_cover_whose_object_is_gone_is_404_not_500(
+    client: Client, alice: User, s3: Any, stack: StackOutputs
+) -> None:
+    batch = create_batch(client, alice)
+    photo = upload(client, alice, batch["id"])
+    share(client, alice, batch)
+    s3.delete_object(Bucket=stack.photos_bucket, Key=photo_key(alice.sub, batch["id"], photo["id"]))
+    response = client.get(f"/public/batches/{batch['id']}/cover", follow_redirects=False)
+    assert_problem(response, 404, "not-found")
