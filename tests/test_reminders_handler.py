@@ -11,6 +11,7 @@ import boto3
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
+from structlog.contextvars import merge_contextvars
 from structlog.testing import capture_logs
 
 from app.config import Settings, get_settings
@@ -287,18 +288,32 @@ def test_the_lambda_handler_builds_itself_from_the_environment(
     entrypoint._delivery.cache_clear()
     try:
         event = {"userId": user.sub, "batchId": batch["id"], "reminderId": reminder["id"]}
-        assert entrypoint.handler(event, None) == {
-            "outcome": "sent",
-            "reason": None,
-            "devices": 1,
-            "accepted": 1,
-            "removed": 0,
-        }
-        assert entrypoint.handler(event, None)["reason"] == "already-sent"
+        with capture_logs(processors=[merge_contextvars]) as logs:
+            assert entrypoint.handler(event, LambdaContext("req-1")) == {
+                "outcome": "sent",
+                "reason": None,
+                "devices": 1,
+                "accepted": 1,
+                "removed": 0,
+            }
+            assert entrypoint.handler(event, LambdaContext("req-2"))["reason"] == "already-sent"
     finally:
         get_settings.cache_clear()
         entrypoint._delivery.cache_clear()
     assert len(expo.messages_to(token)) == 1
+    # Every line carries the invocation's request id, and only its own.
+    assert [line["aws_request_id"] for line in logs if line["event"].startswith("reminder_")] == [
+        "req-1",
+        "req-2",
+    ]
+    assert all("aws_request_id" in line for line in logs), logs
+
+
+class LambdaContext:
+    """The one attribute of Lambda's context object the handler reads."""
+
+    def __init__(self, aws_request_id: str) -> None:
+        self.aws_request_id = aws_request_id
 
 
 def test_a_delivery_reads_batch_and_reminder_in_one_call(

@@ -11,6 +11,7 @@ from typing import Any
 
 import boto3
 import msgspec
+import structlog
 
 from app.config import get_settings
 from app.logs import configure_logging
@@ -34,4 +35,11 @@ def _delivery() -> Delivery:
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return msgspec.to_builtins(_delivery().deliver(event))  # type: ignore[no-any-return]
+    """Every line logged during the invocation carries Lambda's request id, so a log
+    search for one failed invocation (or its retries) finds all of it."""
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(aws_request_id=getattr(context, "aws_request_id", None))
+    try:
+        return msgspec.to_builtins(_delivery().deliver(event))  # type: ignore[no-any-return]
+    finally:
+        structlog.contextvars.clear_contextvars()
