@@ -15,7 +15,8 @@ from app.domain.errors import InvalidInput, NotFound, ReminderClosed
 from app.domain.reminders import OPEN_REMINDER_STATUSES, Suggestion, suggest, zone_or_utc
 from app.services.photos import PhotoObjects, photo_key
 from app.services.scheduler import ReminderScheduler
-from app.store.batches import BatchChanges, BatchStore, BatchWithEvents, Page
+from app.store.batches import BatchChanges, BatchStore, BatchWithEvents
+from app.store.pages import Page
 
 if TYPE_CHECKING:
     from app.store.profiles import ProfileStore
