@@ -48,7 +48,15 @@ class Uploaded(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def photo_key(sub: str, batch_id: str, photo_id: str) -> str:
-    return f"users/{sub}/batches/{batch_id}/photos/{photo_id}"
+    return f"{batch_photos_prefix(sub, batch_id)}{photo_id}"
+
+
+def batch_photos_prefix(sub: str, batch_id: str) -> str:
+    return f"users/{sub}/batches/{batch_id}/photos/"
+
+
+def user_photos_prefix(sub: str) -> str:
+    return f"users/{sub}/"
 
 
 def pending_key(sub: str, batch_id: str, photo_id: str) -> str:
@@ -61,7 +69,7 @@ def export_key(sub: str, export_id: str) -> str:
 
 def user_prefixes(sub: str) -> tuple[str, ...]:
     """Where a user's objects live: confirmed photos, pending uploads, exports."""
-    return (f"users/{sub}/", f"{PENDING}users/{sub}/", f"{EXPORTS}{sub}/")
+    return (user_photos_prefix(sub), f"{PENDING}users/{sub}/", f"{EXPORTS}{sub}/")
 
 
 class PhotoObjects:
@@ -187,6 +195,12 @@ class PhotoObjects:
         errors = response.get("Errors", [])
         if errors:
             raise RuntimeError(f"S3 refused to delete {len(errors)} objects: {errors[0]}")
+
+    def count(self, prefix: str, up_to: int) -> int:
+        """How many objects are under `prefix`, counted up to `up_to` (at most 1000):
+        one LIST call tells whether a cap is reached."""
+        response = self.client.list_objects_v2(Bucket=self.bucket, Prefix=prefix, MaxKeys=up_to)
+        return int(response.get("KeyCount", 0))
 
     def download_url(self, key: str, *, now: datetime) -> tuple[str, datetime]:
         """A short-lived GET URL for one object, and when it stops working."""

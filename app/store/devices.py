@@ -91,6 +91,19 @@ class DeviceStore:
                 raise
             raise NotFound("No such device.") from None
 
+    def count(self, sub: str) -> int:
+        """How many devices the user has: one Query that returns no items, only a count."""
+        params = partition_query(
+            self.table_name, keys.user_pk(sub), begins_with=keys.DEVICE, Select="COUNT"
+        )
+        total = 0
+        while True:
+            response = self.client.query(**params)
+            total += response["Count"]
+            if "LastEvaluatedKey" not in response:
+                return total
+            params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
     def list_devices(self, sub: str) -> list[Device]:
         items = query_all(
             self.client,
