@@ -1,13 +1,12 @@
-"""Deleting an account (issue 10, items 2, 3 and 15): bounded and resumable, finished
-asynchronously through the scheduler and the reminders function when it is long, only
-open reminders' schedules deleted, the token refused afterwards, and every object
-version gone from a versioned bucket."""
+"""Deleting an account (issue 10, items 2, 3 and 15): bounded and resumable, only open
+reminders' schedules deleted, the token refused afterwards, every object version gone
+from a versioned bucket. The run that continues in the reminders function is in
+tests/e2e/test_account_deletion_continues.py."""
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,55 +19,22 @@ from litestar.testing import TestClient
 from app.config import Settings
 from app.dev.emulator import Emulator
 from app.dev.stack import StackOutputs
-from app.dev.token import sign_in
-from app.domain.batches import new_event
-from app.domain.devices import token_hash
 from app.domain.reminders import Reminder
 from app.main import create_app
-from app.store.items import event_to_item, reminder_to_item
-from tests.conftest import User
+from app.store.items import reminder_to_item
+from tests.api.test_photos import image_bytes, post_form, request_form, upload
+from tests.conftest import User, new_user
 from tests.expo_server import new_token
-from tests.helpers import add_event, assert_problem, create_batch
-from tests.test_photos import image_bytes, post_form, request_form, upload
-from tests.test_reminders_api import group_schedules
+from tests.helpers import (
+    add_event,
+    assert_problem,
+    create_batch,
+    group_schedules,
+    partition_items,
+    put_items,
+)
 
 Client = TestClient[Litestar]
-# The emulator sweeps schedules every 10 s; the deployed function starts in a few.
-CONTINUATION_BUDGET = timedelta(seconds=90)
-
-
-def signed_in(stack: StackOutputs, emulator: Emulator, name: str) -> tuple[User, str]:
-    """A new user and their refresh token (to see the sign-out)."""
-    email = f"{name}-{uuid.uuid4().hex[:8]}@example.com"
-    tokens = sign_in(
-        email, stack.user_pool_id, stack.user_pool_client_id, endpoint=emulator.endpoint
-    )
-    return User(email, tokens["AccessToken"]), tokens["RefreshToken"]
-
-
-def partition(dynamodb: Any, settings: Settings, user: User) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    params: dict[str, Any] = {
-        "TableName": settings.table_name,
-        "KeyConditionExpression": "PK = :pk",
-        "ExpressionAttributeValues": {":pk": {"S": f"USER#{user.sub}"}},
-        "ConsistentRead": True,
-    }
-    while True:
-        page = dynamodb.query(**params)
-        items += page["Items"]
-        if "LastEvaluatedKey" not in page:
-            return items
-        params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
-def seed(dynamodb: Any, settings: Settings, items: list[dict[str, Any]]) -> None:
-    """BatchWriteItem, 25 at a time: thousands of items in seconds, not minutes of API calls."""
-    for start in range(0, len(items), 25):
-        requests = [{"PutRequest": {"Item": item}} for item in items[start : start + 25]]
-        while requests:
-            answer = dynamodb.batch_write_item(RequestItems={settings.table_name: requests})
-            requests = answer.get("UnprocessedItems", {}).get(settings.table_name, [])
 
 
 def done_reminders(user: User, batch_id: str, count: int) -> list[dict[str, Any]]:
@@ -133,93 +99,20 @@ def test_2000_done_and_3_open_reminders_make_3_schedule_deletes_and_leave_nothin
     emulator: Emulator,
     schedule_deletes: list[str],
 ) -> None:
-    user, _ = signed_in(stack, emulator, "veteran")
+    user = new_user(stack, emulator, "veteran")
     batch = create_batch(client, user, name="Old starter", kind="sourdough")
     opened = open_reminders(client, user, batch["id"], 3)
-    seed(dynamodb, settings, done_reminders(user, batch["id"], 2000))
-    assert len(partition(dynamodb, settings, user)) == 2004  # + the batch
+    put_items(dynamodb, settings.table_name, done_reminders(user, batch["id"], 2000))
+    assert len(partition_items(dynamodb, settings.table_name, user.sub)) == 2004  # + the batch
 
     response = client.delete("/me", headers=user.headers)
 
     assert response.status_code == 204, response.text
     assert len(schedule_deletes) <= 3
     assert sorted(schedule_deletes) == sorted(f"reminder-{rid}" for rid in opened)
-    assert partition(dynamodb, settings, user) == []
+    assert partition_items(dynamodb, settings.table_name, user.sub) == []
     scheduler = boto3.client("scheduler", endpoint_url=emulator.endpoint, region_name=stack.region)
     assert not set(group_schedules(scheduler, stack)) & {f"reminder-{rid}" for rid in opened}
-
-
-def test_a_deletion_past_its_budget_answers_202_signs_out_and_finishes_in_the_reminders_function(
-    client: Client,
-    app: Litestar,
-    dynamodb: Any,
-    settings: Settings,
-    stack: StackOutputs,
-    emulator: Emulator,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    user, refresh_token = signed_in(stack, emulator, "long")
-    client.get("/me", headers=user.headers).raise_for_status()
-    batch = create_batch(client, user, name="Chatty")
-    now = datetime.now(UTC)
-    events = [
-        new_event(
-            batch_id=batch["id"],
-            type="taste",
-            occurred_at=now - timedelta(minutes=i),
-            note=None,
-            ph=None,
-            temperature_c=None,
-            gravity=None,
-            now=now,
-        )
-        for i in range(300)
-    ]
-    seed(dynamodb, settings, [event_to_item(user.sub, event) for event in events])
-    token = new_token()
-    client.post("/devices", json={"token": token, "platform": "ios"}, headers=user.headers)
-    monkeypatch.setattr(app.state.account, "items_per_run", 100)
-
-    response = client.delete("/me", headers=user.headers)
-
-    assert response.status_code == 202, response.text
-    left = partition(dynamodb, settings, user)
-    assert 0 < len(left) <= 303 - 100
-    cognito = boto3.client("cognito-idp", endpoint_url=emulator.endpoint, region_name=stack.region)
-    with pytest.raises(cognito.exceptions.NotAuthorizedException):  # signed out at once
-        cognito.admin_initiate_auth(
-            UserPoolId=stack.user_pool_id,
-            ClientId=stack.user_pool_client_id,
-            AuthFlow="REFRESH_TOKEN_AUTH",
-            AuthParameters={"REFRESH_TOKEN": refresh_token},
-        )
-    # Nothing new for the account meanwhile, though its token is still valid.
-    assert_problem(
-        client.post("/batches", json={"name": "x", "kind": "other"}, headers=user.headers),
-        410,
-        "account-deleted",
-    )
-    scheduler = boto3.client("scheduler", endpoint_url=emulator.endpoint, region_name=stack.region)
-    continuations = [n for n in group_schedules(scheduler, stack) if "account-deletion-" in n]
-    assert continuations
-
-    def finished() -> bool:
-        try:
-            cognito.admin_get_user(UserPoolId=stack.user_pool_id, Username=user.email)
-        except cognito.exceptions.UserNotFoundException:
-            return partition(dynamodb, settings, user) == []
-        return False
-
-    assert wait_for(finished, CONTINUATION_BUDGET), partition(dynamodb, settings, user)[:3]
-    assert (
-        dynamodb.get_item(
-            TableName=settings.table_name,
-            Key={"PK": {"S": f"PUSHTOKEN#{token_hash(token)}"}, "SK": {"S": "OWNER"}},
-            ConsistentRead=True,
-        ).get("Item")
-        is None
-    )
-    assert_problem(client.delete("/me", headers=user.headers), 410, "account-deleted")
 
 
 def test_a_deletion_cut_short_is_finished_by_calling_again(
@@ -231,7 +124,7 @@ def test_a_deletion_cut_short_is_finished_by_calling_again(
     emulator: Emulator,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    user, _ = signed_in(stack, emulator, "again")
+    user = new_user(stack, emulator, "again")
     batch = create_batch(client, user)
     for _ in range(30):
         add_event(client, user, batch["id"])
@@ -239,7 +132,7 @@ def test_a_deletion_cut_short_is_finished_by_calling_again(
     assert client.delete("/me", headers=user.headers).status_code == 202
     monkeypatch.setattr(app.state.account, "items_per_run", 5000)
     assert client.delete("/me", headers=user.headers).status_code == 204
-    assert partition(dynamodb, settings, user) == []
+    assert partition_items(dynamodb, settings.table_name, user.sub) == []
 
 
 def test_after_deletion_the_same_token_writes_nothing_anywhere(
@@ -249,7 +142,7 @@ def test_after_deletion_the_same_token_writes_nothing_anywhere(
     stack: StackOutputs,
     emulator: Emulator,
 ) -> None:
-    user, _ = signed_in(stack, emulator, "gone")
+    user = new_user(stack, emulator, "gone")
     batch = create_batch(client, user)
     event = add_event(client, user, batch["id"])
     photo = upload(client, user, batch["id"])
@@ -288,7 +181,7 @@ def test_after_deletion_the_same_token_writes_nothing_anywhere(
         assert response.status_code in (401, 410), (method, path, response.text)
         if response.status_code == 410:
             assert_problem(response, 410, "account-deleted")
-    assert partition(dynamodb, settings, user) == []
+    assert partition_items(dynamodb, settings.table_name, user.sub) == []
 
 
 def test_deletion_removes_every_object_version_and_the_exports(
@@ -307,7 +200,7 @@ def test_deletion_removes_every_object_version_and_the_exports(
         settings, photos_bucket=bucket, export_inline_max_bytes=1024
     )
     with TestClient(create_app(versioned)) as client:
-        user, _ = signed_in(stack, emulator, "versions")
+        user = new_user(stack, emulator, "versions")
         batch = create_batch(client, user, notes="n" * 1500)
         kept = upload(client, user, batch["id"])
         dropped = upload(client, user, batch["id"])
@@ -338,12 +231,3 @@ def versions(s3: Any, bucket: str, user: User) -> list[tuple[str, bool]]:
             found += [(v["Key"], False) for v in page.get("Versions", [])]
             found += [(m["Key"], True) for m in page.get("DeleteMarkers", [])]
     return found
-
-
-def wait_for(check: Callable[[], bool], budget: timedelta) -> bool:
-    until = datetime.now(UTC) + budget
-    while datetime.now(UTC) < until:
-        if check():
-            return True
-        time.sleep(1)
-    return check()
