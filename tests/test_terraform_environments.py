@@ -1,8 +1,9 @@
 """The prod-shaped environments plan completely, and the local one tears down to nothing.
 
-`environments/dev` is planned against the session's emulator from a copy of
-`terraform/`, with generated override files for the backend (local state) and the
-providers (the emulator's endpoints, dummy keys): dev's own files stay as deployed.
+`environments/aws` with `dev.tfvars` is planned against the session's emulator from a
+copy of `terraform/`, with generated override files for the backend (local state) and
+the providers (the emulator's endpoints, dummy keys): the root's own files stay as
+deployed.
 A second copy of the local environment, under its own name prefix and state (the
 session's stack is left alone), serves compose's path without Docker (the image's
 serve script on the settings Terraform hands over) and is then destroyed to nothing.
@@ -71,18 +72,35 @@ def _emulator_provider(endpoint: str, alias: str | None = None) -> str:
     )
 
 
+AWS_ROOT = TERRAFORM / "environments" / "aws"
+
+
+def _tfvars(name: str) -> dict[str, str]:
+    lines = (AWS_ROOT / f"{name}.tfvars").read_text().splitlines()
+    pairs = [line.split("=", 1) for line in lines if "=" in line and not line.startswith("#")]
+    return {key.strip(): value.strip().strip('"') for key, value in pairs}
+
+
 def test_every_layer_and_environment_exists() -> None:
     modules = {p.parent.name for p in TERRAFORM.glob("modules/*/versions.tf")}
     assert modules >= {"data", "auth", "functions", "api", "edge", "scheduling", "monitoring"}
     environments = {p.parent.name for p in TERRAFORM.glob("environments/*/versions.tf")}
-    assert environments == {"local", "dev", "prod"}
-    for name in ("dev", "prod"):
-        versions = (TERRAFORM / "environments" / name / "versions.tf").read_text()
-        assert re.search(r'backend "s3" \{[^}]*use_lockfile\s*=\s*true', versions), name
-    for name, days in (("dev", 14), ("prod", 30)):
-        variables = (TERRAFORM / "environments" / name / "variables.tf").read_text()
-        block = variables[variables.index('variable "log_retention_days"') :]
-        assert re.search(rf"default\s*=\s*{days}\b", block.split("}", 1)[0]), name
+    assert environments == {"local", "aws"}
+    versions = (AWS_ROOT / "versions.tf").read_text()
+    assert re.search(r'backend "s3" \{[^}]*use_lockfile\s*=\s*true', versions)
+    # The state key is given at init, per environment: never one written into the root.
+    assert "key" not in versions.split('backend "s3"', 1)[1].split("}", 1)[0]
+
+
+def test_dev_and_prod_differ_only_in_their_values() -> None:
+    dev, prod = _tfvars("dev"), _tfvars("prod")
+    assert dev.keys() == prod.keys()
+    assert (dev["environment"], prod["environment"]) == ("dev", "prod")
+    assert (dev["log_retention_days"], prod["log_retention_days"]) == ("14", "30")
+    assert (dev["deletion_protection"], prod["deletion_protection"]) == ("false", "true")
+    workflow = (TERRAFORM.parent / ".github" / "workflows" / "deploy-environment.yml").read_text()
+    assert "key=kefir/${{ inputs.environment }}/terraform.tfstate" in workflow
+    assert "-var-file=${{ inputs.environment }}.tfvars" in workflow
 
 
 def test_the_dev_environment_plans_against_the_emulator(
@@ -93,7 +111,7 @@ def test_the_dev_environment_plans_against_the_emulator(
         TERRAFORM, copy,
         ignore=shutil.ignore_patterns(".terraform", "*.tfstate*", ".terraform.lock.hcl"),
     )  # fmt: skip
-    dev = copy / "environments" / "dev"
+    dev = copy / "environments" / "aws"
     (dev / "backend_override.tf").write_text('terraform {\n  backend "local" {}\n}\n')
     (dev / "providers_override.tf").write_text(
         _emulator_provider(emulator.endpoint)
@@ -113,8 +131,9 @@ def test_the_dev_environment_plans_against_the_emulator(
     data_dir = tmp_path / ".terraform"
     _init(dev, data_dir, tmp_path / "dev.tfstate")
     plan = _terraform(
-        "plan", "-input=false", "-out", str(tmp_path / "dev.tfplan"), cwd=dev, data_dir=data_dir
-    )
+        "plan", "-input=false", "-var-file=dev.tfvars", "-out", str(tmp_path / "dev.tfplan"),
+        cwd=dev, data_dir=data_dir,
+    )  # fmt: skip
     assert plan.returncode == 0, plan.stdout[-4000:] + plan.stderr[-4000:]
     shown = _terraform("show", "-json", str(tmp_path / "dev.tfplan"), cwd=dev, data_dir=data_dir)
     changes = json.loads(shown.stdout)["resource_changes"]
