@@ -44,6 +44,7 @@ class StackOutputs(msgspec.Struct, frozen=True, kw_only=True):
     api_id: str
     api_endpoint: str
     api_function_name: str
+    function_names: dict[str, str]
     region: str
     reminders_function_name: str
     reminders_function_arn: str
@@ -51,6 +52,7 @@ class StackOutputs(msgspec.Struct, frozen=True, kw_only=True):
     scheduler_role_arn: str
     reminders_dlq_arn: str
     photos_bucket: str
+    alarm_topic_arn: str
 
 
 class CurrentStack(msgspec.Struct, frozen=True, kw_only=True):

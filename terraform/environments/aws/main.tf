@@ -29,6 +29,7 @@ module "stack" {
     enabled             = true
     domain_name         = var.domain_name
     acm_certificate_arn = var.acm_certificate_arn
+    api_certificate_arn = var.api_certificate_arn
     route53_zone_id     = var.route53_zone_id
   }
 }

@@ -29,6 +29,11 @@ variable "acm_certificate_arn" {
   description = "ACM certificate in us-east-1 covering domain_name."
 }
 
+variable "api_certificate_arn" {
+  type        = string
+  description = "ACM certificate in the stack's region covering domain_name, for the API's custom domain (the edge's origin); the same as acm_certificate_arn when the region is us-east-1."
+}
+
 variable "route53_zone_id" {
   type        = string
   description = "Route 53 hosted zone that holds domain_name."

@@ -1,5 +1,6 @@
 # The whole stack in an AWS emulator: zip functions (it runs no containers), its own
-# endpoint for every service, no edge (no CloudFront there), no alarms, no X-Ray.
+# endpoint for every service, no edge (no CloudFront there), no alarms (only their topic
+# and its key: the emulator stores alarms incompletely), no X-Ray.
 module "stack" {
   source = "../../modules/stack"
   providers = {
@@ -15,7 +16,7 @@ module "stack" {
   aws_endpoint        = var.aws_endpoint
   admin_password_auth = true
   tracing             = false
-  monitoring          = false
+  alarms              = false
   log_retention_days  = 14
   # Expo's web dev server.
   cors_allow_origins  = ["http://localhost:8081"]

@@ -57,8 +57,9 @@ locals {
       description = "Authenticated HTTP API"
       memory_mb   = 512
       timeout_s   = 15
-      # Everything not claimed by a more specific route below.
-      routes                 = ["ANY /{proxy+}"]
+      # Everything not claimed by a more specific route below; DELETE /me has its own
+      # route so it can be throttled on its own (var.route_throttling).
+      routes                 = ["ANY /{proxy+}", "DELETE /me"]
       public_routes          = ["GET /health"]
       dynamodb_table_actions = local.read_write
       # Signs upload forms for pending/, moves confirmed photos to users/, deletes both.
@@ -82,7 +83,7 @@ locals {
     export = {
       description            = "CSV export of a user's data"
       memory_mb              = 1024
-      timeout_s              = 60
+      timeout_s              = 29
       routes                 = ["GET /export.csv"]
       dynamodb_table_actions = ["Query"]
       # Large exports: a multipart upload, then a presigned GET URL.
@@ -92,6 +93,11 @@ locals {
       description = "Reminder delivery, invoked by EventBridge Scheduler"
       memory_mb   = 256
       timeout_s   = 60
+      # A burst of due reminders can neither starve the API of concurrency nor be starved.
+      reserved_concurrency = 10
+      # Scheduler invokes it asynchronously: an event still failing after Lambda's two
+      # retries lands in <prefix>-reminders-failed (alarmed) instead of vanishing.
+      async_failure_queue = true
       # Reads batch + reminder, claims it (UpdateItem with a ConditionCheck on the batch),
       # lists devices, removes unregistered ones.
       dynamodb_table_actions = ["GetItem", "Query", "UpdateItem", "DeleteItem", "ConditionCheckItem"]
@@ -155,7 +161,7 @@ module "functions" {
   functions = {
     for key, fn in local.functions : key => merge(fn, {
       handler              = var.handlers[key]
-      reserved_concurrency = lookup(var.reserved_concurrency, key, null)
+      reserved_concurrency = lookup(var.reserved_concurrency, key, try(fn.reserved_concurrency, null))
     })
   }
 }
@@ -171,8 +177,15 @@ module "api" {
   cors_allow_origins     = var.cors_allow_origins
   throttling_burst_limit = var.throttling_burst_limit
   throttling_rate_limit  = var.throttling_rate_limit
+  route_throttling       = var.route_throttling
   log_retention_days     = var.log_retention_days
   tags                   = var.tags
+
+  # Behind the edge, the API answers only at a regional domain named like the public one.
+  custom_domain = var.edge.enabled ? {
+    name            = var.edge.domain_name
+    certificate_arn = var.edge.api_certificate_arn
+  } : null
 }
 
 module "edge" {
@@ -184,7 +197,7 @@ module "edge" {
   enabled             = var.edge.enabled
   name                = var.name_prefix
   domain_name         = var.edge.domain_name
-  api_endpoint        = module.api.api_endpoint
+  origin_domain_name  = module.api.origin_domain_name
   acm_certificate_arn = var.edge.acm_certificate_arn
   route53_zone_id     = var.edge.route53_zone_id
   log_retention_days  = var.log_retention_days
@@ -192,7 +205,6 @@ module "edge" {
 
 module "monitoring" {
   source = "../monitoring"
-  count  = var.monitoring ? 1 : 0
 
   name           = var.name_prefix
   api_id         = module.api.api_id
@@ -200,11 +212,8 @@ module "monitoring" {
   table_name     = module.data.table_name
   dlq_name       = module.scheduling.dlq_name
   alarm_emails   = var.alarm_emails
-  tags           = var.tags
-}
+  alarms         = var.alarms
 
-# The alarms became optional (off in the emulator): existing state keeps them.
-moved {
-  from = module.monitoring
-  to   = module.monitoring[0]
+  failure_queue_names = { for key, queue in module.functions.failure_queues : key => queue.name }
+  tags                = var.tags
 }

@@ -83,6 +83,11 @@ output "reminders_dlq_arn" {
   value       = module.scheduling.dlq_arn
 }
 
+output "failure_queues" {
+  description = "On-failure destinations of asynchronously invoked functions (reminders), by function key: name and arn."
+  value       = module.functions.failure_queues
+}
+
 output "repository_url" {
   description = "ECR repository the deploy pipeline pushes the image to (null for Zip)."
   value       = module.functions.repository_url
@@ -99,6 +104,11 @@ output "distribution_domain_name" {
 }
 
 output "alarm_topic_arn" {
-  description = "SNS topic of the alarms (null without monitoring)."
-  value       = one(module.monitoring[*].topic_arn)
+  description = "SNS topic of the alarms."
+  value       = module.monitoring.topic_arn
+}
+
+output "alarm_key_arn" {
+  description = "Customer managed KMS key of the alarm topic."
+  value       = module.monitoring.kms_key_arn
 }

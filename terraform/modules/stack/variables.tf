@@ -60,9 +60,9 @@ variable "tracing" {
   default     = true
 }
 
-variable "monitoring" {
+variable "alarms" {
   type        = bool
-  description = "Create the alarm topic and the alarms."
+  description = "Create the CloudWatch alarms (the topic and its key are always made); off in the emulator, which stores alarms incompletely."
   default     = true
 }
 
@@ -71,9 +71,10 @@ variable "edge" {
     enabled             = bool
     domain_name         = optional(string)
     acm_certificate_arn = optional(string)
+    api_certificate_arn = optional(string)
     route53_zone_id     = optional(string)
   })
-  description = "The public domain in front of the API (CloudFront, WAF, DNS): the domain, its us-east-1 certificate and its Route 53 zone. Disabled where there is no CloudFront (the emulator); the API is reached at its own endpoint then."
+  description = "The public domain in front of the API (CloudFront, WAF, DNS): the domain, its us-east-1 certificate (CloudFront), its certificate in the stack's region (the API's custom domain of the same name, the edge's origin; the default execute-api endpoint is off) and its Route 53 zone. Disabled where there is no CloudFront (the emulator); the API is reached at its own endpoint then."
   default     = { enabled = false }
 }
 
@@ -104,6 +105,18 @@ variable "throttling_rate_limit" {
   type        = number
   description = "Default route throttling rate limit (requests per second) of the HTTP API."
   default     = 1000
+}
+
+variable "route_throttling" {
+  type = map(object({
+    burst_limit = number
+    rate_limit  = number
+  }))
+  description = "Stage throttling of the expensive routes, for all callers together (per user, the edge's WAF limits them further)."
+  default = {
+    "GET /export.csv" = { burst_limit = 10, rate_limit = 5 }
+    "DELETE /me"      = { burst_limit = 10, rate_limit = 5 }
+  }
 }
 
 variable "deletion_protection" {
