@@ -31,19 +31,21 @@ lint: venv
 	$(UV_RUN) ruff check .
 	$(UV_RUN) ruff format --check .
 	$(UV_RUN) mypy
+	$(UV_RUN) lint-imports
 	terraform fmt -check -recursive terraform
 
 # Terraform policy scan; checkov lives in its own venv under build/tools (it pins a lot).
 checkov: venv
 	$(UV_RUN) python -m app.dev.checkov
 
-# Lint first (fast), then the whole suite against its own emulator on a free port.
+# Lint first (fast), then the whole suite against its own emulator on a free port, with
+# branch coverage printed at the end (no threshold; settings in pyproject.toml).
 test: lint
-	$(UV_RUN) pytest
+	$(UV_RUN) pytest --cov --cov-report=term
 
 bench: venv
 	$(UV_RUN) python -m benchmarks
 
 clean:
-	rm -rf build .emulator .mypy_cache .ruff_cache .pytest_cache
+	rm -rf build .emulator .mypy_cache .ruff_cache .pytest_cache .import_linter_cache .coverage
 	find . -name __pycache__ -type d -not -path "./.venv/*" -prune -exec rm -rf {} +

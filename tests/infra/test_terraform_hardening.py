@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import unquote
 
 import boto3
 import pytest
 
 from app.dev.emulator import Emulator
 from app.dev.stack import StackOutputs
+from tests.infra.test_scheduling_terraform import policy
 
 # API Gateway HTTP APIs give up on an integration after 30 s.
 HTTP_API_INTEGRATION_LIMIT_S = 30
@@ -27,16 +27,6 @@ def aws(emulator: Emulator, stack: StackOutputs) -> Any:
         return boto3.client(name, endpoint_url=emulator.endpoint, region_name=stack.region)  # type: ignore[call-overload]
 
     return client
-
-
-def _role_statements(iam: Any, role: str) -> list[dict[str, Any]]:
-    statements: list[dict[str, Any]] = []
-    for name in iam.list_role_policies(RoleName=role)["PolicyNames"]:
-        document = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
-        if isinstance(document, str):
-            document = json.loads(unquote(document))
-        statements += document["Statement"]
-    return statements
 
 
 def _as_list(value: str | list[str]) -> list[str]:
@@ -84,7 +74,7 @@ def test_a_reminder_event_that_keeps_failing_goes_to_a_queue(aws: Any, stack: St
     assert attributes["QueueArn"] == destination
     assert attributes["SqsManagedSseEnabled"] == "true"
     # Lambda sends the failure record with the function's own role.
-    statements = _role_statements(aws("iam"), stack.reminders_function_name)
+    statements = policy(aws("iam"), stack.reminders_function_name)
     [send] = [s for s in statements if s["Action"] == "sqs:SendMessage"]
     assert send["Resource"] == destination
     # Only the asynchronously invoked function has one.
