@@ -68,3 +68,12 @@ class UploadReplaced(DomainError):
 class DeviceHeldElsewhere(DomainError):
     """The push token is registered to another account: it moves only with the proof
     pushed to the device (item 4 of issue 10)."""
+
+
+class AccountDeleted(DomainError):
+    """The caller's account was deleted (or is being deleted): its token may still be
+    valid for up to an hour, but nothing may be written for it any more."""
+
+
+class LimitReached(DomainError):
+    """A per-user cap (devices, photos) is reached; the detail names it."""

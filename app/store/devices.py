@@ -20,9 +20,10 @@ from botocore.exceptions import ClientError
 
 from app.aws_errors import error_code
 from app.domain.devices import Device, token_hash
-from app.domain.errors import DeviceHeldElsewhere, InvalidInput, NotFound
+from app.domain.errors import AccountDeleted, DeviceHeldElsewhere, InvalidInput, NotFound
 from app.store import keys
 from app.store.conditional import failed_conditions
+from app.store.deletions import not_deleted
 from app.store.items import (
     Item,
     device_from_item,
@@ -64,13 +65,18 @@ class DeviceStore:
             moving = previous is not None and previous != sub
             if moving and proof is None:
                 raise DeviceHeldElsewhere("This device is registered to another account.")
-            items = self._register_items(sub, device, hashed, previous)
+            items = [
+                not_deleted(self.table_name, sub),
+                *self._register_items(sub, device, hashed, previous),
+            ]
             if moving and proof is not None:
                 items.append(self._take_claim(sub, hashed, proof, now))
             try:
                 self.client.transact_write_items(TransactItems=items)
             except ClientError as exc:
                 failed = failed_conditions(exc)
+                if 0 in failed:
+                    raise AccountDeleted("This account was deleted.") from None
                 if moving and len(items) - 1 in failed:
                     raise InvalidInput("proof", _BAD_PROOF) from None
                 if not failed:
@@ -157,6 +163,19 @@ class DeviceStore:
             if not _lost_race(exc):
                 raise
             raise NotFound("No such device.") from None
+
+    def count(self, sub: str) -> int:
+        """How many devices the user has: one Query that returns no items, only a count."""
+        params = partition_query(
+            self.table_name, keys.user_pk(sub), begins_with=keys.DEVICE, Select="COUNT"
+        )
+        total = 0
+        while True:
+            response = self.client.query(**params)
+            total += response["Count"]
+            if "LastEvaluatedKey" not in response:
+                return total
+            params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def list_devices(self, sub: str) -> list[Device]:
         items = query_all(

@@ -21,6 +21,7 @@
 | photos of a batch (newest: reverse) | table | PK=USER#<sub>, begins_with(SK, BATCH#<id>#PHOTO#) |
 | last events of a batch (public page) | table | events range, ScanIndexForward=false, Limit     |
 | all of a user's items (CSV export) | table | PK=USER#<sub>, paged                            |
+| is this account deleted?           | table | PK=DELETED#<sub>, SK=ACCOUNT (tombstone, TTL)   |
 
 LSI1 exists because batches and their events share the partition: a plain query on
 `BATCH#` would page through every event to find the batches. LSI1SK is the batch's
@@ -101,3 +102,13 @@ def push_token_pk(token_hash: str) -> str:
 
 def claim_sk(claimant_sub: str) -> str:
     return f"{CLAIM}{claimant_sub}"
+
+
+DELETED = "DELETED#"
+ACCOUNT = "ACCOUNT"
+
+
+def deleted_account_pk(sub: str) -> str:
+    """A deleted account's tombstone, outside the user's partition: the partition is
+    emptied while the tombstone keeps the account's still-valid tokens from writing."""
+    return f"{DELETED}{sub}"

@@ -18,6 +18,7 @@ import msgspec
 
 from app.domain.devices import (
     CLAIM_SECONDS,
+    MAX_DEVICES,
     Device,
     Platform,
     is_device_id,
@@ -25,7 +26,7 @@ from app.domain.devices import (
     proof_hash,
     token_hash,
 )
-from app.domain.errors import DeviceHeldElsewhere, InvalidInput, NotFound
+from app.domain.errors import DeviceHeldElsewhere, InvalidInput, LimitReached, NotFound
 from app.logs import get_logger
 from app.services.push import PushMessage, PushSender
 from app.store.devices import DeviceStore
@@ -54,9 +55,16 @@ class Devices:
         self, sub: str, token: str, platform: Platform, now: datetime, proof: str | None = None
     ) -> Registration:
         """Registering again is harmless; a token another account holds moves to the
-        caller only with the proof pushed to it."""
+        caller only with the proof pushed to it. A new device past MAX_DEVICES is refused
+        (two registrations racing at the cap may both pass: the cap bounds abuse, it is
+        not an invariant)."""
         if not is_push_token(token):
             raise InvalidInput("token", "token is not an Expo push token (ExponentPushToken[...]).")
+        if self.store.count(sub) >= MAX_DEVICES and self.store.owner(token_hash(token)) != sub:
+            raise LimitReached(
+                f"An account can register at most {MAX_DEVICES} devices; "
+                "remove one (DELETE /devices/{id}) first."
+            )
         device = Device(token=token, platform=platform, created_at=now, updated_at=now)
         hashed = proof_hash(proof) if proof is not None else None
         try:

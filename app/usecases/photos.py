@@ -15,14 +15,30 @@ import msgspec
 
 from app.domain.errors import (
     InvalidUpload,
+    LimitReached,
     NotFound,
     PhotoAlreadyConfirmed,
     PhotoNotUploaded,
     UploadReplaced,
 )
 from app.domain.ids import new_ulid
-from app.domain.photos import MAX_PHOTO_BYTES, Photo, PhotoContentType, check_upload
-from app.services.photos import PhotoObjects, UploadChanged, UploadForm, cover_key, photo_key
+from app.domain.photos import (
+    MAX_PHOTO_BYTES,
+    MAX_PHOTOS_PER_BATCH,
+    MAX_PHOTOS_PER_USER,
+    Photo,
+    PhotoContentType,
+    check_upload,
+)
+from app.services.photos import (
+    PhotoObjects,
+    UploadChanged,
+    UploadForm,
+    batch_photos_prefix,
+    cover_key,
+    photo_key,
+    user_photos_prefix,
+)
 from app.store.photos import PhotoStore
 
 _REPLACED = "The upload changed while it was being checked; nothing was stored. Confirm again."
@@ -63,6 +79,7 @@ class Photos:
     ) -> UploadOffer:
         objects = self.objects
         self.store.require_batch(sub, batch_id)
+        self._check_room(objects, sub, batch_id)
         photo_id = new_ulid(now)
         form = objects.upload_form(sub, batch_id, photo_id, content_type, now=now)
         return UploadOffer(photo_id=photo_id, form=form, max_bytes=MAX_PHOTO_BYTES)
@@ -89,6 +106,11 @@ class Photos:
         if info is None:
             objects.discard_pending(sub, batch_id, photo_id)
             raise InvalidUpload(f"{why} The upload was removed.")
+        try:
+            self._check_room(objects, sub, batch_id)
+        except LimitReached:
+            objects.discard_pending(sub, batch_id, photo_id)
+            raise
         photo = Photo(
             id=photo_id,
             batch_id=batch_id,
@@ -110,6 +132,17 @@ class Photos:
             raise
         objects.discard_pending(sub, batch_id, photo_id)
         return _link(objects, sub, photo, now)
+
+    def _check_room(self, objects: PhotoObjects, sub: str, batch_id: str) -> None:
+        """The caps, counted from the confirmed objects (one LIST each), before a form is
+        handed out and again before an upload is kept. Confirms racing at the cap may
+        both pass: the cap bounds storage, it is not an invariant."""
+        if objects.count(batch_photos_prefix(sub, batch_id), MAX_PHOTOS_PER_BATCH) >= (
+            MAX_PHOTOS_PER_BATCH
+        ):
+            raise LimitReached(f"A batch can hold at most {MAX_PHOTOS_PER_BATCH} photos.")
+        if objects.count(user_photos_prefix(sub), MAX_PHOTOS_PER_USER) >= MAX_PHOTOS_PER_USER:
+            raise LimitReached(f"An account can hold at most {MAX_PHOTOS_PER_USER} photos.")
 
     def list_photos(
         self, sub: str, batch_id: str, *, limit: int, cursor: str | None, now: datetime
