@@ -19,6 +19,7 @@ from litestar.testing import TestClient
 from app.config import Settings
 from app.dev.emulator import Emulator
 from app.dev.stack import StackOutputs
+from app.domain.devices import token_hash
 from app.domain.reminders import Reminder
 from app.main import create_app
 from app.store.items import reminder_to_item
@@ -174,7 +175,7 @@ def test_after_deletion_the_same_token_writes_nothing_anywhere(
         ("POST", f"{b}/photos", {"photoId": photo["id"]}),
         ("DELETE", f"{b}/photos/{photo['id']}", None),
         ("POST", "/devices", {"token": new_token(), "platform": "ios"}),
-        ("DELETE", f"/devices/{token}", None),
+        ("DELETE", f"/devices/{token_hash(token)}", None),
     ]
     for method, path, body in writes:
         response = client.request(method, path, json=body, headers=user.headers)
