@@ -222,7 +222,7 @@ def test_no_log_line_carries_a_push_token(
         ).deliver(event, now=due)
         LogPushSender().send([PushMessage(to=token, title="t", body="b")])
         client.delete(f"/devices/{device_id}", headers=user.headers)
-    assert [m["to"] for m in expo.messages_to(gone)] == [gone]  # the push did go out
+    assert len(expo.requests_with(gone)) == 1  # the push did go out, and Expo refused it
     lines = repr(logs)
     assert len(logs) > 10, logs
     for raw in (token, gone, token[len("ExponentPushToken[") : -1]):
