@@ -8,10 +8,12 @@ pyc is compiled on every run, as it would be on every Lambda cold start.
 
 The floor is what any Lambda of this shape pays, measured the same way from the same
 folder: import boto3, build one DynamoDB client, and a one-route Litestar app wrapped
-in Mangum. Each figure runs from before the first import to a built handler; the
-median of several interleaved runs is reported, as wall time and as the process's CPU
-time. The ratios are taken on CPU time: imports are CPU-bound once the files are in the
-page cache, and on a shared machine wall time mostly measures the neighbours.
+in Mangum. Each figure runs from before the first import to a built handler (the
+reminders handler builds its clients on its first invocation: its figure is the import
+alone). The median of several interleaved runs is reported, as wall time and as the
+process's CPU time. The ratios are taken on CPU time: imports are CPU-bound once the
+files are in the page cache, and on a shared machine wall time mostly measures the
+neighbours.
 
 Beside it, the api function as shipped by an older commit (default: the last one
 before the zip carried bytecode), built by that commit's own ``app/dev/lambda_zip.py``
