@@ -9,12 +9,11 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-import boto3
 import msgspec
 
 from app.config import get_settings
 from app.logs import configure_logging
-from app.services.clients import BOTO_CONFIG
+from app.services.clients import AwsClients
 from app.services.push import push_sender
 from app.store.devices import DeviceStore
 from app.store.reminders import ReminderStore
@@ -25,7 +24,7 @@ from app.usecases.delivery import Delivery
 def _delivery() -> Delivery:
     settings = get_settings()
     configure_logging(settings.log_level, json=settings.log_json)
-    dynamodb = boto3.client("dynamodb", region_name=settings.aws_region, config=BOTO_CONFIG)
+    dynamodb = AwsClients(settings.aws_region).dynamodb
     return Delivery(
         ReminderStore(dynamodb, settings.table_name),
         DeviceStore(dynamodb, settings.table_name),
