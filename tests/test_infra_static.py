@@ -88,7 +88,8 @@ import sys
 sys.path[:0] = sys.argv[1:2]
 from app.main import create_app
 application = create_app()
-import app.entrypoints.api, app.entrypoints.reminders
+import app.entrypoints.api, app.entrypoints.public, app.entrypoints.export
+import app.entrypoints.reminders
 assert application.openapi_schema.to_schema()["paths"]
 """
 

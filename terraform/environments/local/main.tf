@@ -95,7 +95,7 @@ module "functions" {
     }
     public = {
       description            = "Public batch page and summary (no auth, read-only)"
-      handler                = "app.entrypoints.api.handler"
+      handler                = "app.entrypoints.public.handler"
       memory_mb              = 256
       timeout_s              = 10
       public_routes          = ["GET /b/{batchId}", "GET /public/{proxy+}", "GET /.well-known/{proxy+}"]
@@ -106,7 +106,7 @@ module "functions" {
     }
     export = {
       description            = "CSV export of a user's data"
-      handler                = "app.entrypoints.api.handler"
+      handler                = "app.entrypoints.export.handler"
       memory_mb              = 1024
       timeout_s              = 60
       routes                 = ["GET /export.csv"]

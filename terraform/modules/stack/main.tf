@@ -105,7 +105,7 @@ module "functions" {
     }
     public = {
       description            = "Public batch page and summary (no auth, read-only)"
-      handler                = "app.entrypoints.api.handler"
+      handler                = "app.entrypoints.public.handler"
       memory_mb              = 256
       timeout_s              = 10
       reserved_concurrency   = lookup(var.reserved_concurrency, "public", null)
@@ -117,7 +117,7 @@ module "functions" {
     }
     export = {
       description            = "CSV export of a user's data"
-      handler                = "app.entrypoints.api.handler"
+      handler                = "app.entrypoints.export.handler"
       memory_mb              = 1024
       timeout_s              = 60
       reserved_concurrency   = lookup(var.reserved_concurrency, "export", null)
