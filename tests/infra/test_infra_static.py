@@ -16,7 +16,7 @@ from app.dev.checkov import scan
 from app.dev.emulator import DUMMY_CREDENTIALS, ensure_venv
 from tests.bytecode import modules_without_bytecode
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 DOCKERFILE = REPO / "docker" / "Dockerfile"
 WORKFLOWS = REPO / ".github" / "workflows"
 # The linters come with the dev group as wheels that carry their binaries.
