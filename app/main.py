@@ -13,7 +13,7 @@ feature follows):
   naming each use case once, in snake_case: `batches`, `reminders`, `photos`, `account`,
   `devices` (api), `exports` (export), `public` (public), besides `settings` and the
   token `verifier`. The imports stay inside the builders, so a function imports only
-  what its own routes need (`tests/test_cold_start.py` checks each function's). A new
+  what its own routes need (`tests/infra/test_cold_start.py` checks each function's). A new
   capability adds its class in `app/usecases/` and its entry in a group; a new HTTP
   function adds a group, `app/entrypoints/<name>.py`, its Terraform entry and its line
   in `benchmarks/cold_start.py`.

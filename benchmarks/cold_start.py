@@ -44,7 +44,7 @@ from app.dev.lambda_zip import build_zip
 from app.dev.paths import BUILD_DIR, REPO_ROOT
 
 # Every function Terraform deploys, by the handler it runs (a new function adds a line;
-# tests/test_benchmarks.py checks that none is missing). Target: ratio to the floor.
+# tests/infra/test_benchmarks.py checks that none is missing). Target: ratio to the floor.
 FUNCTIONS: dict[str, str] = {
     "api": "app.entrypoints.api.handler",
     "public": "app.entrypoints.public.handler",

@@ -2,7 +2,7 @@
 
 The function behind a QR code scan, hit cold by strangers first: its app carries the
 public routes only, so it imports no token verifier, scheduler, push, export or QR
-code (`tests/test_cold_start.py` holds it to that).
+code (`tests/infra/test_cold_start.py` holds it to that).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ import pytest
 
 from app.dev.checkov import scan
 from app.dev.emulator import DUMMY_CREDENTIALS, ensure_venv
-from tests.bytecode import modules_without_bytecode
+from tests.infra.bytecode import modules_without_bytecode
 
 REPO = Path(__file__).resolve().parents[2]
 DOCKERFILE = REPO / "docker" / "Dockerfile"

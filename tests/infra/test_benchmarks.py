@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
+from app.dev.paths import REPO_ROOT
 from benchmarks.cold_start import FUNCTIONS
 
-TERRAFORM = Path(__file__).resolve().parent.parent / "terraform"
+TERRAFORM = REPO_ROOT / "terraform"
 
 
 def test_every_deployed_handler_is_benchmarked() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path, PurePosixPath
 
 from app.dev.emulator import ensure_venv
 from app.dev.lambda_zip import build_zip
-from tests.bytecode import modules_without_bytecode
+from tests.infra.bytecode import modules_without_bytecode
 
 
 def test_every_module_in_the_zip_has_unchecked_hash_bytecode(lambda_zip: Path) -> None:
