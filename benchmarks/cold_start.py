@@ -189,7 +189,7 @@ def _python_version(python: Path) -> str:
 
 
 def measure(
-    runs: int = 7, old_ref: str | None = OLD_REF
+    runs: int = 11, old_ref: str | None = OLD_REF
 ) -> tuple[Timing, dict[str, Timing], Timing | None]:
     """Median seconds of the floor, of each function and of the old commit's api handler."""
     python = ensure_venv()
@@ -226,7 +226,7 @@ def _maybe_unpacked(zip_path: Path | None) -> Iterator[Path | None]:
         yield root
 
 
-def report(runs: int = 7, old_ref: str | None = OLD_REF) -> None:
+def report(runs: int = 11, old_ref: str | None = OLD_REF) -> None:
     floor, functions, old = measure(runs, old_ref)
     version = _python_version(ensure_venv())
     print(
@@ -262,7 +262,7 @@ def _verdict(ratio: float, target: float) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--runs", type=int, default=7, help="fresh processes per figure")
+    parser.add_argument("--runs", type=int, default=11, help="fresh processes per figure")
     parser.add_argument(
         "--ref", default=OLD_REF, help="the older commit to compare the api with ('' for none)"
     )
