@@ -12,7 +12,10 @@ claimant per CLAIM_SECONDS, so nobody can make us push to a phone over and over.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 import msgspec
 
@@ -28,8 +31,10 @@ from app.domain.devices import (
 )
 from app.domain.errors import DeviceHeldElsewhere, InvalidInput, LimitReached, NotFound
 from app.logs import get_logger
-from app.services.push import PushMessage, PushSender
 from app.store.devices import DeviceStore
+
+if TYPE_CHECKING:
+    from app.services.push import PushSender
 
 log = get_logger(__name__)
 
@@ -47,9 +52,15 @@ class Registration(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Devices:
-    def __init__(self, store: DeviceStore, push: PushSender) -> None:
+    def __init__(self, store: DeviceStore, push: Callable[[], PushSender]) -> None:
+        """`push` builds the sender on first use: only a claim needs it, and the api
+        function's cold start should not import an HTTP client for it."""
         self.store = store
-        self.push = push
+        self._push_factory = push
+
+    @cached_property
+    def push(self) -> PushSender:
+        return self._push_factory()
 
     def register(
         self, sub: str, token: str, platform: Platform, now: datetime, proof: str | None = None
@@ -84,6 +95,8 @@ class Devices:
             sub, token_hash(token), proof_hash(proof), now=now, expires=expires
         ):
             return expires  # an earlier challenge is still live: no second push
+        from app.services.push import PushMessage  # on use: see __init__
+
         message = PushMessage(
             to=token,
             title=CLAIM_TITLE,
