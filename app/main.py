@@ -20,18 +20,22 @@ from app.api.devices import DeviceController
 from app.api.errors import EXCEPTION_HANDLERS
 from app.api.export import ExportController
 from app.api.health import health
+from app.api.ingest import IngestController
 from app.api.labels import LabelController
 from app.api.me import MeController
 from app.api.middleware import request_logging
 from app.api.photos import PhotoController
 from app.api.public import PublicController
+from app.api.readings import ReadingController
 from app.api.reminder_flows import ReminderFlows
 from app.api.reminders import ReminderController
+from app.api.sensors import SensorController
 from app.config import Settings, get_settings
 from app.logs import configure_logging
 from app.services.auth import TokenVerifier
 from app.services.clients import AwsClients
 from app.services.photos import PhotoObjects
+from app.services.push import push_sender
 from app.services.scheduler import ReminderScheduler
 from app.store.batches import BatchStore
 from app.store.devices import DeviceStore
@@ -40,7 +44,13 @@ from app.store.partition import UserPartition
 from app.store.photos import PhotoStore
 from app.store.profiles import ProfileStore
 from app.store.public import PublicStore
+from app.store.readings import ReadingStore
 from app.store.reminders import ReminderStore
+from app.store.sensors import SensorStore
+from app.usecases.alerts import AlertPush, SilenceCheck
+from app.usecases.ingest import Ingest
+from app.usecases.readings import Readings
+from app.usecases.sensors import Sensors
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -83,6 +93,12 @@ def create_app(
     clients = AwsClients(settings.aws_region, dynamodb)
     table = settings.table_name
     profiles = ProfileStore(clients.dynamodb, table)
+    sensor_store = SensorStore(clients.dynamodb, table)
+    reading_store = ReadingStore(clients.dynamodb, table)
+    alert_push = AlertPush(
+        DeviceStore(clients.dynamodb, table),
+        push_sender(settings.expo_push_url, settings.expo_access_token),
+    )
     state = State(
         {
             "settings": settings,
@@ -100,6 +116,10 @@ def create_app(
                 reminder_scheduler(settings, clients),
             ),
             "devices": DeviceStore(clients.dynamodb, table),
+            "sensors": Sensors(sensor_store),
+            "readings": Readings(reading_store),
+            "ingest": Ingest(sensor_store, reading_store, alert_push),
+            "silence_check": SilenceCheck(reading_store, alert_push),
             "verifier": TokenVerifier(
                 issuer=settings.cognito_issuer,
                 client_id=settings.cognito_client_id,
@@ -120,6 +140,9 @@ def create_app(
             LabelController,
             ExportController,
             PublicController,
+            SensorController,
+            ReadingController,
+            IngestController,
         ],
         dependencies={
             key: from_state(key)
@@ -132,6 +155,9 @@ def create_app(
                 "reminder_flows",
                 "devices",
                 "photo_objects",
+                "sensors",
+                "readings",
+                "ingest",
             )
         },
         exception_handlers=EXCEPTION_HANDLERS,

@@ -50,6 +50,7 @@ EVENT_LABELS = {
     "note": "Note",
     "second_ferment": "Second ferment",
     "bottle": "Bottled",
+    "alert": "Alert",
 }
 
 

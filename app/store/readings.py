@@ -1,0 +1,327 @@
+"""Readings of a batch, in their own partition, and the batch's alert state beside them.
+
+A reading item is one sensor's minute: each reading adds to per-metric sums and
+counts (`ADD`), so readings faster than one a minute merge without a read, and the
+item's count `n` is the flood cap's condition. An ingest is one transaction: the batch
+is the owner's and open, the minute is not full, the alert state is the version read,
+and any alert it fired is logged as an event — all or nothing, so a retried or racing
+ingest never logs an alert twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+from botocore.exceptions import ClientError
+
+from app.aws_errors import error_code
+from app.domain.alerts import AlertState
+from app.domain.batches import Batch, Event
+from app.domain.errors import BatchClosed, InvalidCursor, NotFound
+from app.domain.readings import METRICS, Metric, Reading, StoredReading, minute_of
+from app.store import keys
+from app.store.batches import batch_is_open
+from app.store.cursor import decode_cursor, encode_cursor
+from app.store.items import Item, batch_from_item, event_from_item, event_to_item, n, s, ts
+from app.store.partition import query_all
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import (
+        PutTypeDef,
+        TransactWriteItemTypeDef,
+        UpdateTypeDef,
+    )
+
+READING_CURSOR_FIELDS = ("SK",)
+
+_state_encoder = msgspec.json.Encoder()
+_state_decoder = msgspec.json.Decoder(AlertState)
+
+
+class MinuteFull(Exception):
+    """The sensor's minute holds the most readings one minute may: a flood."""
+
+
+class StateChanged(Exception):
+    """Another ingest moved the batch's alert state first; read it again and retry."""
+
+
+class ReadingStore:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        self.client = client
+        self.table_name = table_name
+
+    def batch_with_measures(self, sub: str, batch_id: str) -> tuple[Batch, list[Event]]:
+        """The caller's batch and its `measure` events (the manual points of a series);
+        NotFound for a batch that is not the caller's."""
+        items = query_all(
+            self.client,
+            {
+                "TableName": self.table_name,
+                "KeyConditionExpression": "PK = :pk AND SK BETWEEN :lo AND :hi",
+                "FilterExpression": "entity = :batch OR #type = :measure",
+                "ExpressionAttributeNames": {"#type": "type"},
+                "ExpressionAttributeValues": {
+                    ":pk": s(keys.user_pk(sub)),
+                    ":lo": s(keys.batch_sk(batch_id)),
+                    ":hi": s(keys.events_upper_bound(batch_id)),
+                    ":batch": s("batch"),
+                    ":measure": s("measure"),
+                },
+            },
+        )
+        if not items or items[0]["SK"]["S"] != keys.batch_sk(batch_id):
+            raise NotFound("No such batch.")
+        return batch_from_item(items[0]), [event_from_item(item) for item in items[1:]]
+
+    def batch(self, sub: str, batch_id: str) -> Batch:
+        return owned_batch(self.client, self.table_name, sub, batch_id)
+
+    def alert_state(self, sub: str, batch_id: str) -> AlertState | None:
+        response = self.client.get_item(
+            TableName=self.table_name, Key=_state_key(sub, batch_id), ConsistentRead=True
+        )
+        item = response.get("Item")
+        return None if item is None else _state_from_item(item)
+
+    def add(
+        self,
+        sub: str,
+        batch_id: str,
+        sensor_id: str,
+        reading: Reading,
+        *,
+        per_minute_cap: int,
+        state: AlertState,
+        events: Sequence[Event],
+    ) -> None:
+        """Store the reading with the state it led to; MinuteFull, StateChanged,
+        NotFound or BatchClosed when a condition fails (and nothing is written)."""
+        items: list[TransactWriteItemTypeDef] = [
+            {"ConditionCheck": batch_is_open(self.table_name, keys.user_pk(sub), batch_id)},
+            {"Update": self._bucket_update(sub, batch_id, sensor_id, reading, per_minute_cap)},
+            {"Put": self._state_put(sub, batch_id, state)},
+        ]
+        items += [
+            {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": event_to_item(sub, event),
+                    "ConditionExpression": "attribute_not_exists(SK)",
+                }
+            }
+            for event in events
+        ]
+        self._transact(items)
+
+    def save_state(
+        self, sub: str, batch_id: str, state: AlertState, events: Sequence[Event]
+    ) -> None:
+        """The state after a scheduled check (silence), with the events it fired."""
+        items: list[TransactWriteItemTypeDef] = [{"Put": self._state_put(sub, batch_id, state)}]
+        items += [
+            {"Put": {"TableName": self.table_name, "Item": event_to_item(sub, event)}}
+            for event in events
+        ]
+        try:
+            self.client.transact_write_items(TransactItems=items)
+        except ClientError as exc:
+            if error_code(exc) == "TransactionCanceledException":
+                raise StateChanged("The alert state changed meanwhile.") from None
+            raise
+
+    def silent_batches(self, now: datetime) -> list[tuple[str, str]]:
+        """(sub, batch id) of every batch with a sensor past its silence deadline."""
+        found: list[tuple[str, str]] = []
+        params: dict[str, Any] = {
+            "TableName": self.table_name,
+            "IndexName": "GSI1",
+            "KeyConditionExpression": "GSI1PK = :pk AND GSI1SK <= :now",
+            "ExpressionAttributeValues": {":pk": s(keys.SILENCE), ":now": s(_iso(now) + "~")},
+            "ProjectionExpression": "PK",
+        }
+        while True:
+            response = self.client.query(**params)
+            for item in response["Items"]:
+                sub, _, batch_id = item["PK"]["S"][len(keys.READINGS) :].rpartition("#")
+                found.append((sub, batch_id))
+            if "LastEvaluatedKey" not in response:
+                return found
+            params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def readings(
+        self, sub: str, batch_id: str, start: datetime, end: datetime, metric: Metric | None
+    ) -> Iterator[StoredReading]:
+        """Every reading in [start, end], oldest first, page after page; with a metric,
+        only that metric's attributes are read."""
+        params = self._range_params(sub, batch_id, start, end)
+        if metric is not None:
+            params["ProjectionExpression"] = "SK, #at, #n, #sum, #count"
+            params["ExpressionAttributeNames"] = {
+                "#at": "at",
+                "#n": "n",
+                "#sum": f"{metric}Sum",
+                "#count": f"{metric}N",
+            }
+        while True:
+            response = self.client.query(**params)
+            for item in response["Items"]:
+                yield reading_from_item(item)
+            if "LastEvaluatedKey" not in response:
+                return
+            params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def page(
+        self,
+        sub: str,
+        batch_id: str,
+        start: datetime,
+        end: datetime,
+        *,
+        limit: int,
+        cursor: str | None,
+    ) -> tuple[list[StoredReading], str | None]:
+        params = self._range_params(sub, batch_id, start, end)
+        params["Limit"] = limit
+        if cursor is not None:
+            sk = decode_cursor(cursor, READING_CURSOR_FIELDS)["SK"]
+            if not sk.startswith(keys.READING):
+                raise InvalidCursor("The cursor is not one this API issued.")
+            params["ExclusiveStartKey"] = {"PK": s(keys.readings_pk(sub, batch_id)), "SK": s(sk)}
+        response = self.client.query(**params)
+        last_key = response.get("LastEvaluatedKey")
+        return (
+            [reading_from_item(item) for item in response["Items"]],
+            encode_cursor(last_key, READING_CURSOR_FIELDS) if last_key else None,
+        )
+
+    def _range_params(
+        self, sub: str, batch_id: str, start: datetime, end: datetime
+    ) -> dict[str, Any]:
+        return {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "PK = :pk AND SK BETWEEN :lo AND :hi",
+            "ExpressionAttributeValues": {
+                ":pk": s(keys.readings_pk(sub, batch_id)),
+                ":lo": s(keys.reading_sk(_minute_key(start), "")),
+                ":hi": s(keys.readings_upper_bound(_minute_key(end))),
+            },
+        }
+
+    def _bucket_update(
+        self, sub: str, batch_id: str, sensor_id: str, reading: Reading, cap: int
+    ) -> UpdateTypeDef:
+        adds = ["#n :one"]
+        values: dict[str, Any] = {
+            ":one": n(1),
+            ":cap": n(cap),
+            ":at": ts(reading.at),
+            ":sensor": s(sensor_id),
+        }
+        names = {"#n": "n", "#at": "at"}
+        for metric in METRICS:
+            value = reading.value(metric)
+            if value is None:
+                continue
+            names[f"#{metric}Sum"] = f"{metric}Sum"
+            names[f"#{metric}N"] = f"{metric}N"
+            values[f":{metric}"] = n(float(value))
+            adds += [f"#{metric}Sum :{metric}", f"#{metric}N :one"]
+        return {
+            "TableName": self.table_name,
+            "Key": {
+                "PK": s(keys.readings_pk(sub, batch_id)),
+                "SK": s(keys.reading_sk(_minute_key(reading.at), sensor_id)),
+            },
+            "UpdateExpression": "SET #at = if_not_exists(#at, :at), sensorId = :sensor "
+            "ADD " + ", ".join(adds),
+            "ConditionExpression": "attribute_not_exists(#n) OR #n < :cap",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+
+    def _state_put(self, sub: str, batch_id: str, state: AlertState) -> PutTypeDef:
+        previous = state.version
+        stored = msgspec.structs.replace(state, version=previous + 1)
+        item: Item = {
+            **_state_key(sub, batch_id),
+            "entity": s("alert-state"),
+            "state": s(_state_encoder.encode(stored).decode()),
+            "version": n(previous + 1),
+        }
+        deadline = state.silence_deadline()
+        if deadline is not None:
+            item["GSI1PK"] = s(keys.SILENCE)
+            item["GSI1SK"] = s(f"{_iso(deadline)}#{sub}#{batch_id}")
+        condition = "attribute_not_exists(PK)" if previous == 0 else "version = :version"
+        put: PutTypeDef = {
+            "TableName": self.table_name,
+            "Item": item,
+            "ConditionExpression": condition,
+        }
+        if previous:
+            put["ExpressionAttributeValues"] = {":version": n(previous)}
+        return put
+
+    def _transact(self, items: list[TransactWriteItemTypeDef]) -> None:
+        try:
+            self.client.transact_write_items(TransactItems=items)
+        except ClientError as exc:
+            if error_code(exc) != "TransactionCanceledException":
+                raise
+            reasons: list[dict[str, Any]] = list(exc.response.get("CancellationReasons", []))  # type: ignore[arg-type]
+            codes = [reason.get("Code") for reason in reasons]
+            if codes and codes[0] == "ConditionalCheckFailed":
+                if "Item" not in reasons[0]:
+                    raise NotFound("No such batch.") from None
+                status = reasons[0]["Item"]["status"]["S"]
+                raise BatchClosed(f"The batch is {status}: it takes no readings.") from None
+            if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
+                raise MinuteFull("This sensor's minute is full.") from None
+            if len(codes) > 2 and codes[2] == "ConditionalCheckFailed":
+                raise StateChanged("The alert state changed meanwhile.") from None
+            raise
+
+
+def owned_batch(client: DynamoDBClient, table_name: str, sub: str, batch_id: str) -> Batch:
+    """The caller's batch by key: someone else's is simply not in their partition."""
+    item = client.get_item(
+        TableName=table_name, Key={"PK": s(keys.user_pk(sub)), "SK": s(keys.batch_sk(batch_id))}
+    ).get("Item")
+    if item is None:
+        raise NotFound("No such batch.")
+    return batch_from_item(item)
+
+
+def _state_key(sub: str, batch_id: str) -> Item:
+    return {"PK": s(keys.readings_pk(sub, batch_id)), "SK": s(keys.ALERTS_SK)}
+
+
+def _state_from_item(item: Item) -> AlertState:
+    return _state_decoder.decode(item["state"]["S"])
+
+
+def _iso(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _minute_key(at: datetime) -> str:
+    return minute_of(at).strftime("%Y-%m-%dT%H:%MZ")
+
+
+def reading_from_item(item: Item) -> StoredReading:
+    values: dict[str, float] = {}
+    for metric in METRICS:
+        total, count = item.get(f"{metric}Sum"), item.get(f"{metric}N")
+        if total is not None and count is not None:
+            values[metric] = float(total["N"]) / float(count["N"])
+    return StoredReading(
+        at=datetime.fromisoformat(item["at"]["S"]),
+        sensor_id=item["SK"]["S"].rsplit("#", 1)[-1],
+        count=int(item["n"]["N"]),
+        values=values,
+    )
