@@ -388,7 +388,7 @@ def test_series_buckets_hold_the_raw_min_and_max(client: Client, alice: User) ->
     )
     raw_points = raw(client, alice, batch["id"], limit=1000)
     assert len(raw_points) == 60
-    params = {
+    params: dict[str, str | int] = {
         "metric": "gravity",
         "points": 7,
         "from": iso(start),

@@ -29,6 +29,8 @@ AlertKind = Literal["gravity_stable", "ph_target", "ph_safety", "temperature", "
 DEFAULT_INTERVAL_S = 15 * 60
 PH_HYSTERESIS = 0.1
 MIN_DROP = 0.002
+# Gravities arrive as decimals (1.011 - 1.010 is 0.000999… in binary): compare with slack.
+EPSILON = 1e-9
 
 
 class AlertRules(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
@@ -148,7 +150,11 @@ def _gravity(state: AlertState, rules: AlertRules, gravity: float, at: datetime)
     if state.first_gravity is None:
         state.first_gravity = gravity
     anchor = state.anchor_gravity
-    if anchor is None or state.anchor_at is None or abs(gravity - anchor) >= rules.stable_delta:
+    if (
+        anchor is None
+        or state.anchor_at is None
+        or abs(gravity - anchor) >= rules.stable_delta - EPSILON
+    ):
         state.anchor_gravity, state.anchor_at = gravity, at
         _clear(state, "gravity_stable")
         return []
