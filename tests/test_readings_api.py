@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
+from structlog.contextvars import merge_contextvars
+from structlog.testing import capture_logs
 
 from app.dev.stack import StackOutputs
 from tests.conftest import User
@@ -98,6 +100,16 @@ def test_register_returns_a_secret_url_once_and_stores_only_its_hash(
     everything = json.dumps(dynamodb.scan(TableName=stack.table_name)["Items"])
     assert token not in everything
     assert created["id"] in everything
+
+
+def test_the_token_never_reaches_the_logs(client: Client, alice: User) -> None:
+    batch = ferment(client, alice)
+    token = sensor(client, alice, batch["id"])["token"]
+    with capture_logs(processors=[merge_contextvars]) as logs:
+        assert post(client, token, {"ph": 3.9}).status_code == 200
+        post(client, token, b"{broken")
+    assert [line["path"] for line in logs if line["event"] == "request"] == ["/ingest/[token]"] * 2
+    assert token not in repr(logs)
 
 
 def test_rename_move_and_revoke(client: Client, alice: User) -> None:

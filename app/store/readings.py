@@ -20,13 +20,24 @@ from botocore.exceptions import ClientError
 from app.aws_errors import error_code
 from app.domain.alerts import AlertState
 from app.domain.batches import Batch, Event
-from app.domain.errors import BatchClosed, InvalidCursor, NotFound
+from app.domain.errors import InvalidCursor, NotFound
 from app.domain.readings import METRICS, Metric, Reading, StoredReading, minute_of
 from app.store import keys
-from app.store.batches import batch_is_open
-from app.store.cursor import decode_cursor, encode_cursor
-from app.store.items import Item, batch_from_item, event_from_item, event_to_item, n, s, ts
-from app.store.partition import query_all
+from app.store.batches import batch_unavailable, under_open_batch
+from app.store.conditional import failed_conditions, put_new
+from app.store.items import (
+    Item,
+    batch_from_item,
+    batch_key,
+    event_from_item,
+    event_to_item,
+    key,
+    n,
+    s,
+    ts,
+)
+from app.store.pages import NOT_OURS, decode_cursor, next_cursor
+from app.store.table import events_query, query_all
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -58,22 +69,15 @@ class ReadingStore:
     def batch_with_measures(self, sub: str, batch_id: str) -> tuple[Batch, list[Event]]:
         """The caller's batch and its `measure` events (the manual points of a series);
         NotFound for a batch that is not the caller's."""
-        items = query_all(
-            self.client,
-            {
-                "TableName": self.table_name,
-                "KeyConditionExpression": "PK = :pk AND SK BETWEEN :lo AND :hi",
-                "FilterExpression": "entity = :batch OR #type = :measure",
-                "ExpressionAttributeNames": {"#type": "type"},
-                "ExpressionAttributeValues": {
-                    ":pk": s(keys.user_pk(sub)),
-                    ":lo": s(keys.batch_sk(batch_id)),
-                    ":hi": s(keys.events_upper_bound(batch_id)),
-                    ":batch": s("batch"),
-                    ":measure": s("measure"),
-                },
-            },
+        params = events_query(
+            self.table_name,
+            keys.user_pk(sub),
+            batch_id,
+            FilterExpression="entity = :batch OR #type = :measure",
+            ExpressionAttributeNames={"#type": "type"},
         )
+        params["ExpressionAttributeValues"].update({":batch": s("batch"), ":measure": s("measure")})
+        items = query_all(self.client, params)
         if not items or items[0]["SK"]["S"] != keys.batch_sk(batch_id):
             raise NotFound("No such batch.")
         return batch_from_item(items[0]), [event_from_item(item) for item in items[1:]]
@@ -101,22 +105,25 @@ class ReadingStore:
     ) -> None:
         """Store the reading with the state it led to; MinuteFull, StateChanged,
         NotFound or BatchClosed when a condition fails (and nothing is written)."""
-        items: list[TransactWriteItemTypeDef] = [
-            {"ConditionCheck": batch_is_open(self.table_name, keys.user_pk(sub), batch_id)},
+        items = under_open_batch(
+            self.table_name,
+            sub,
+            batch_id,
             {"Update": self._bucket_update(sub, batch_id, sensor_id, reading, per_minute_cap)},
             {"Put": self._state_put(sub, batch_id, state)},
-        ]
-        items += [
-            {
-                "Put": {
-                    "TableName": self.table_name,
-                    "Item": event_to_item(sub, event),
-                    "ConditionExpression": "attribute_not_exists(SK)",
-                }
-            }
-            for event in events
-        ]
-        self._transact(items)
+            *(put_new(self.table_name, event_to_item(sub, event)) for event in events),
+        )
+        try:
+            self.client.transact_write_items(TransactItems=items)
+        except ClientError as exc:
+            failed = failed_conditions(exc)
+            if 0 in failed:
+                raise batch_unavailable(failed[0], "its readings") from None
+            if 1 in failed:
+                raise MinuteFull("This sensor's minute is full.") from None
+            if failed:
+                raise StateChanged("The alert state changed meanwhile.") from None
+            raise
 
     def save_state(
         self, sub: str, batch_id: str, state: AlertState, events: Sequence[Event]
@@ -190,13 +197,12 @@ class ReadingStore:
         if cursor is not None:
             sk = decode_cursor(cursor, READING_CURSOR_FIELDS)["SK"]
             if not sk.startswith(keys.READING):
-                raise InvalidCursor("The cursor is not one this API issued.")
-            params["ExclusiveStartKey"] = {"PK": s(keys.readings_pk(sub, batch_id)), "SK": s(sk)}
+                raise InvalidCursor(NOT_OURS)
+            params["ExclusiveStartKey"] = key(keys.readings_pk(sub, batch_id), sk)
         response = self.client.query(**params)
-        last_key = response.get("LastEvaluatedKey")
         return (
             [reading_from_item(item) for item in response["Items"]],
-            encode_cursor(last_key, READING_CURSOR_FIELDS) if last_key else None,
+            next_cursor(response, READING_CURSOR_FIELDS),
         )
 
     def _range_params(
@@ -267,38 +273,17 @@ class ReadingStore:
             put["ExpressionAttributeValues"] = {":version": n(previous)}
         return put
 
-    def _transact(self, items: list[TransactWriteItemTypeDef]) -> None:
-        try:
-            self.client.transact_write_items(TransactItems=items)
-        except ClientError as exc:
-            if error_code(exc) != "TransactionCanceledException":
-                raise
-            reasons: list[dict[str, Any]] = list(exc.response.get("CancellationReasons", []))  # type: ignore[arg-type]
-            codes = [reason.get("Code") for reason in reasons]
-            if codes and codes[0] == "ConditionalCheckFailed":
-                if "Item" not in reasons[0]:
-                    raise NotFound("No such batch.") from None
-                status = reasons[0]["Item"]["status"]["S"]
-                raise BatchClosed(f"The batch is {status}: it takes no readings.") from None
-            if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
-                raise MinuteFull("This sensor's minute is full.") from None
-            if len(codes) > 2 and codes[2] == "ConditionalCheckFailed":
-                raise StateChanged("The alert state changed meanwhile.") from None
-            raise
-
 
 def owned_batch(client: DynamoDBClient, table_name: str, sub: str, batch_id: str) -> Batch:
     """The caller's batch by key: someone else's is simply not in their partition."""
-    item = client.get_item(
-        TableName=table_name, Key={"PK": s(keys.user_pk(sub)), "SK": s(keys.batch_sk(batch_id))}
-    ).get("Item")
+    item = client.get_item(TableName=table_name, Key=batch_key(sub, batch_id)).get("Item")
     if item is None:
         raise NotFound("No such batch.")
     return batch_from_item(item)
 
 
 def _state_key(sub: str, batch_id: str) -> Item:
-    return {"PK": s(keys.readings_pk(sub, batch_id)), "SK": s(keys.ALERTS_SK)}
+    return key(keys.readings_pk(sub, batch_id), keys.ALERTS_SK)
 
 
 def _state_from_item(item: Item) -> AlertState:

@@ -10,23 +10,34 @@ that the batch is the caller's and open.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
-from app.aws_errors import error_code
-from app.domain.batches import Batch, BatchKind
-from app.domain.errors import BatchClosed, NotFound
-from app.domain.sensors import IngestTarget, Sensor, SensorStatus
+from app.domain.batches import Batch
+from app.domain.errors import NotFound
+from app.domain.sensors import IngestTarget, Sensor
 from app.store import keys
-from app.store.batches import batch_is_open
-from app.store.items import Item, get_ts, n, s, ts
-from app.store.partition import query_all
+from app.store.batches import batch_unavailable, under_open_batch
+from app.store.conditional import Update, failed_conditions, put_new
+from app.store.items import (
+    s,
+    sensor_from_item,
+    sensor_key,
+    sensor_to_item,
+    target_from_item,
+    target_to_item,
+    token_key,
+    ts,
+)
 from app.store.readings import owned_batch
+from app.store.table import partition_query, query_all
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
+GONE = "No such sensor (or it was revoked or changed meanwhile)."
 
 
 class SensorStore:
@@ -46,43 +57,33 @@ class SensorStore:
             kind=batch.kind,
             started_at=batch.started_at,
         )
+        token_put: TransactWriteItemTypeDef = {
+            "Put": {
+                "TableName": self.table_name,
+                "Item": target_to_item(sensor.token_hash, target),
+                "ConditionExpression": "attribute_not_exists(PK)",
+            }
+        }
         self._transact(
-            [
-                {"ConditionCheck": batch_is_open(self.table_name, keys.user_pk(sub), batch.id)},
-                {
-                    "Put": {
-                        "TableName": self.table_name,
-                        "Item": sensor_to_item(sub, sensor),
-                        "ConditionExpression": "attribute_not_exists(SK)",
-                    }
-                },
-                {
-                    "Put": {
-                        "TableName": self.table_name,
-                        "Item": target_to_item(sensor.token_hash, target),
-                        "ConditionExpression": "attribute_not_exists(PK)",
-                    }
-                },
-            ]
+            under_open_batch(
+                self.table_name,
+                sub,
+                batch.id,
+                put_new(self.table_name, sensor_to_item(sub, sensor)),
+                token_put,
+            )
         )
 
     def list_sensors(self, sub: str) -> list[Sensor]:
         items = query_all(
             self.client,
-            {
-                "TableName": self.table_name,
-                "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
-                "ExpressionAttributeValues": {
-                    ":pk": s(keys.user_pk(sub)),
-                    ":prefix": s(keys.SENSOR),
-                },
-            },
+            partition_query(self.table_name, keys.user_pk(sub), begins_with=keys.SENSOR),
         )
         return [sensor_from_item(item) for item in items]
 
     def get(self, sub: str, sensor_id: str) -> Sensor:
         response = self.client.get_item(
-            TableName=self.table_name, Key=_sensor_key(sub, sensor_id), ConsistentRead=True
+            TableName=self.table_name, Key=sensor_key(sub, sensor_id), ConsistentRead=True
         )
         item = response.get("Item")
         if item is None:
@@ -92,171 +93,64 @@ class SensorStore:
     def update(
         self, sub: str, sensor: Sensor, *, name: str | None, batch: Batch | None, now: datetime
     ) -> Sensor:
-        """Rename and/or move an active sensor, conditioned on the version read."""
-        sets = ["#version = #version + :one", "updatedAt = :now"]
-        values: dict[str, Any] = {
-            ":one": n(1),
-            ":now": ts(now),
-            ":version": n(sensor.version),
-            ":active": s("active"),
-        }
+        """Rename and/or move an active sensor, conditioned on the version read; a move
+        repoints the token item in the same transaction."""
+        update = Update(now).require_version(sensor.version).require_status(["active"])
         if name is not None:
-            sets.append("#name = :name")
-            values[":name"] = s(name)
-        if batch is not None:
-            sets.append("batchId = :batch")
-            values[":batch"] = s(batch.id)
-        items: list[TransactWriteItemTypeDef] = [
-            {
-                "Update": {
-                    "TableName": self.table_name,
-                    "Key": _sensor_key(sub, sensor.id),
-                    "UpdateExpression": "SET " + ", ".join(sets),
-                    "ConditionExpression": "#version = :version AND #status = :active",
-                    "ExpressionAttributeNames": {
-                        "#version": "version",
-                        "#status": "status",
-                        **({"#name": "name"} if name is not None else {}),
-                    },
-                    "ExpressionAttributeValues": values,
-                }
+            update.set("name", s(name))
+        if batch is None:
+            self._transact([update.in_transaction(self.table_name, sensor_key(sub, sensor.id))])
+            return self.get(sub, sensor.id)
+        update.set("batchId", s(batch.id))
+        repoint: TransactWriteItemTypeDef = {
+            "Update": {
+                "TableName": self.table_name,
+                "Key": token_key(sensor.token_hash),
+                "UpdateExpression": "SET batchId = :batch, kind = :kind, startedAt = :at",
+                "ConditionExpression": "attribute_exists(PK)",
+                "ExpressionAttributeValues": {
+                    ":batch": s(batch.id),
+                    ":kind": s(batch.kind),
+                    ":at": ts(batch.started_at),
+                },
             }
-        ]
-        if batch is not None:
-            items.insert(
-                0, {"ConditionCheck": batch_is_open(self.table_name, keys.user_pk(sub), batch.id)}
+        }
+        self._transact(
+            under_open_batch(
+                self.table_name,
+                sub,
+                batch.id,
+                update.in_transaction(self.table_name, sensor_key(sub, sensor.id)),
+                repoint,
             )
-            items.append(
-                {
-                    "Update": {
-                        "TableName": self.table_name,
-                        "Key": _token_key(sensor.token_hash),
-                        "UpdateExpression": "SET batchId = :batch, kind = :kind, startedAt = :at",
-                        "ConditionExpression": "attribute_exists(PK)",
-                        "ExpressionAttributeValues": {
-                            ":batch": s(batch.id),
-                            ":kind": s(batch.kind),
-                            ":at": ts(batch.started_at),
-                        },
-                    }
-                }
-            )
-        self._transact(items, sensor_conflict=True)
+        )
         return self.get(sub, sensor.id)
 
     def revoke(self, sub: str, sensor: Sensor, now: datetime) -> None:
         """Marks the sensor revoked and deletes its token item, together."""
+        update = Update(now).require_status(["active"]).set("status", s("revoked"))
         self._transact(
             [
-                {
-                    "Update": {
-                        "TableName": self.table_name,
-                        "Key": _sensor_key(sub, sensor.id),
-                        "UpdateExpression": "SET #status = :revoked, updatedAt = :now, "
-                        "#version = #version + :one",
-                        "ConditionExpression": "#status = :active",
-                        "ExpressionAttributeNames": {"#status": "status", "#version": "version"},
-                        "ExpressionAttributeValues": {
-                            ":revoked": s("revoked"),
-                            ":active": s("active"),
-                            ":now": ts(now),
-                            ":one": n(1),
-                        },
-                    }
-                },
-                {"Delete": {"TableName": self.table_name, "Key": _token_key(sensor.token_hash)}},
-            ],
-            sensor_conflict=True,
+                update.in_transaction(self.table_name, sensor_key(sub, sensor.id)),
+                {"Delete": {"TableName": self.table_name, "Key": token_key(sensor.token_hash)}},
+            ]
         )
 
     def target(self, token_hash: str) -> IngestTarget | None:
         """The one read of an ingest: None for an unknown or revoked token."""
-        response = self.client.get_item(TableName=self.table_name, Key=_token_key(token_hash))
+        response = self.client.get_item(TableName=self.table_name, Key=token_key(token_hash))
         item = response.get("Item")
         return None if item is None else target_from_item(item)
 
-    def _transact(
-        self, items: list[TransactWriteItemTypeDef], sensor_conflict: bool = False
-    ) -> None:
+    def _transact(self, items: list[TransactWriteItemTypeDef]) -> None:
+        """Runs the transaction; a failed batch check says why (gone or closed), any
+        other failed condition means the sensor is not (or no longer) as read."""
         try:
             self.client.transact_write_items(TransactItems=items)
         except ClientError as exc:
-            raise _why_failed(exc, items, sensor_conflict) from None
-
-
-def _why_failed(
-    exc: ClientError, items: list[TransactWriteItemTypeDef], sensor_conflict: bool
-) -> Exception:
-    if error_code(exc) != "TransactionCanceledException":
-        return exc
-    reasons: list[dict[str, Any]] = list(exc.response.get("CancellationReasons", []))  # type: ignore[arg-type]
-    for item, reason in zip(items, reasons, strict=False):
-        if reason.get("Code") != "ConditionalCheckFailed":
-            continue
-        if "ConditionCheck" in item:
-            if "Item" not in reason:
-                return NotFound("No such batch.")
-            status = reason["Item"]["status"]["S"]
-            return BatchClosed(f"The batch is {status}: it takes no new sensors.")
-        if sensor_conflict:
-            return NotFound("No such sensor (or it was revoked or changed meanwhile).")
-    return exc
-
-
-def _sensor_key(sub: str, sensor_id: str) -> Item:
-    return {"PK": s(keys.user_pk(sub)), "SK": s(keys.sensor_sk(sensor_id))}
-
-
-def _token_key(token_hash: str) -> Item:
-    return {"PK": s(keys.ingest_pk(token_hash)), "SK": s(keys.TOKEN_SK)}
-
-
-def sensor_to_item(sub: str, sensor: Sensor) -> Item:
-    return {
-        **_sensor_key(sub, sensor.id),
-        "entity": s("sensor"),
-        "id": s(sensor.id),
-        "name": s(sensor.name),
-        "batchId": s(sensor.batch_id),
-        "status": s(sensor.status),
-        "tokenHash": s(sensor.token_hash),
-        "createdAt": ts(sensor.created_at),
-        "updatedAt": ts(sensor.updated_at),
-        "version": n(sensor.version),
-    }
-
-
-def sensor_from_item(item: Item) -> Sensor:
-    return Sensor(
-        id=item["id"]["S"],
-        name=item["name"]["S"],
-        batch_id=item["batchId"]["S"],
-        status=cast(SensorStatus, item["status"]["S"]),
-        token_hash=item["tokenHash"]["S"],
-        created_at=get_ts(item, "createdAt"),
-        updated_at=get_ts(item, "updatedAt"),
-        version=int(item["version"]["N"]),
-    )
-
-
-def target_to_item(token_hash: str, target: IngestTarget) -> Item:
-    return {
-        **_token_key(token_hash),
-        "entity": s("ingest-token"),
-        "sub": s(target.sub),
-        "batchId": s(target.batch_id),
-        "sensorId": s(target.sensor_id),
-        "kind": s(target.kind),
-        "startedAt": ts(target.started_at),
-        "version": n(1),
-    }
-
-
-def target_from_item(item: Item) -> IngestTarget:
-    return IngestTarget(
-        sub=item["sub"]["S"],
-        batch_id=item["batchId"]["S"],
-        sensor_id=item["sensorId"]["S"],
-        kind=cast(BatchKind, item["kind"]["S"]),
-        started_at=get_ts(item, "startedAt"),
-    )
+            failed = failed_conditions(exc)
+            if not failed:
+                raise
+            if "ConditionCheck" in items[0] and 0 in failed:
+                raise batch_unavailable(failed[0], "its sensors") from None
+            raise NotFound(GONE) from None
