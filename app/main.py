@@ -26,7 +26,7 @@ from app.api.me import MeController
 from app.api.middleware import request_logging
 from app.api.photos import PhotoController
 from app.api.public import PublicController
-from app.api.readings import ReadingController
+from app.api.readings import ChartController, ReadingController
 from app.api.reminder_flows import ReminderFlows
 from app.api.reminders import ReminderController
 from app.api.sensors import SensorController
@@ -142,6 +142,7 @@ def create_app(
             PublicController,
             SensorController,
             ReadingController,
+            ChartController,
             IngestController,
         ],
         dependencies={

@@ -24,11 +24,13 @@ from app.domain.errors import NotFound
 from app.domain.ids import is_ulid
 from app.services.photos import PhotoObjects, photo_key
 from app.store.public import PublicStore, SharedBatch
+from app.usecases.readings import Readings
 
 PathId = FromPath[str]
 Shared = NamedDependency[PublicStore]
 Config = NamedDependency[Settings]
 MaybeObjects = NamedDependency[PhotoObjects | None]
+ReadingsCase = NamedDependency[Readings]
 
 RECENT_EVENTS = 5
 SUMMARY_CACHE = "public, max-age=60"
@@ -142,7 +144,12 @@ class PublicController(Controller):
         include_in_schema=False,
     )
     def page(
-        self, request: Request[Any, Any, Any], batch_id: PathId, shared: Shared, config: Config
+        self,
+        request: Request[Any, Any, Any],
+        batch_id: PathId,
+        shared: Shared,
+        config: Config,
+        readings: ReadingsCase,
     ) -> Response[str]:
         found = _find(shared, batch_id)
         if found is None:
@@ -155,8 +162,10 @@ class PublicController(Controller):
         summary = _summary(
             found, public_base(config, request), config.app_scheme, datetime.now(UTC)
         )
+        ticks = [(e.occurred_at, EVENT_LABELS.get(e.type, e.type)) for e in found.recent_events]
+        charts = readings.shared_charts(found.owner_sub, found.batch, ticks)
         return Response(
-            render_page(summary),
+            render_page(summary, charts),
             media_type="text/html; charset=utf-8",
             headers={"Cache-Control": PAGE_CACHE},
         )
@@ -223,6 +232,7 @@ time{color:#6b6157;font-size:.9rem;display:block}
 .open{display:block;text-align:center;background:#2f6f4f;color:#fff;text-decoration:none;
 padding:.9rem;border-radius:.75rem;font-weight:600}
 footer{color:#8a8076;font-size:.85rem;margin-top:1.5rem;text-align:center}
+figure.chart{margin:.5rem 0 1rem}figure.chart svg{display:block;max-width:100%;height:auto}
 """
 
 
@@ -244,8 +254,9 @@ def _event_line(event: PublicEventOut) -> str:
     )
 
 
-def render_page(summary: PublicBatchOut) -> str:
-    """The batch's page: plain HTML and inline CSS, readable on a phone, no JavaScript."""
+def render_page(summary: PublicBatchOut, charts: list[str] | None = None) -> str:
+    """The batch's page: plain HTML and inline CSS, readable on a phone, no JavaScript;
+    sensor charts are inline SVG drawn on the server."""
     kind = KIND_LABELS.get(summary.kind, summary.kind)
     days = "day" if summary.age_days == 1 else "days"
     description = (
@@ -259,6 +270,10 @@ def render_page(summary: PublicBatchOut) -> str:
         url = escape(summary.cover_photo_url)
         image_meta = f'<meta property="og:image" content="{url}">\n'
         image_tag = f'<img src="{url}" alt="Photo of {escape(summary.name)}">'
+    readings = ""
+    if charts:
+        figures = "".join(f'<figure class="chart">{chart}</figure>' for chart in charts)
+        readings = f"<h2>Readings</h2>{figures}"
     return f"""<!doctype html>
 <html lang="en">
 <head>
@@ -281,6 +296,7 @@ def render_page(summary: PublicBatchOut) -> str:
 <p class="meta">{escape(description)}</p>
 <h2>Latest</h2>
 <ol>{events or "<li>Nothing logged yet.</li>"}</ol>
+{readings}
 <a class="open" href="{escape(summary.app_url)}">Open in the Kefir app</a>
 <footer>Shared from Kefir, the fermentation tracker.</footer>
 </main>

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from litestar import Controller, get
+from litestar import Controller, Response, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, QueryParameter
 
@@ -74,3 +74,26 @@ class ReadingController(Controller):
             items=[ReadingOut.of(reading) for reading in page.items],
             next_cursor=page.next_cursor,
         )
+
+
+class ChartController(Controller):
+    tags = ["readings"]  # noqa: RUF012 (Litestar reads these as class attributes)
+    dependencies = {"principal": Provide(provide_principal, sync_to_thread=False)}  # noqa: RUF012
+
+    @get(
+        "/batches/{batch_id:str}/chart.svg",
+        operation_id="getChart",
+        media_type="image/svg+xml",
+        sync_to_thread=False,
+    )
+    def chart(
+        self,
+        batch_id: PathId,
+        principal: Caller,
+        readings: ReadingsCase,
+        metric: MetricParam = "gravity",
+        start: From = None,
+        end: To = None,
+    ) -> Response[str]:
+        svg = readings.chart(principal.sub, batch_id, metric, start=start, end=end)
+        return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})

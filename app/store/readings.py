@@ -66,18 +66,10 @@ class ReadingStore:
         self.client = client
         self.table_name = table_name
 
-    def batch_with_measures(self, sub: str, batch_id: str) -> tuple[Batch, list[Event]]:
-        """The caller's batch and its `measure` events (the manual points of a series);
-        NotFound for a batch that is not the caller's."""
-        params = events_query(
-            self.table_name,
-            keys.user_pk(sub),
-            batch_id,
-            FilterExpression="entity = :batch OR #type = :measure",
-            ExpressionAttributeNames={"#type": "type"},
-        )
-        params["ExpressionAttributeValues"].update({":batch": s("batch"), ":measure": s("measure")})
-        items = query_all(self.client, params)
+    def batch_with_events(self, sub: str, batch_id: str) -> tuple[Batch, list[Event]]:
+        """The caller's batch and its events (manual `measure` points of a series, ticks
+        on a chart); NotFound for a batch that is not the caller's."""
+        items = query_all(self.client, events_query(self.table_name, keys.user_pk(sub), batch_id))
         if not items or items[0]["SK"]["S"] != keys.batch_sk(batch_id):
             raise NotFound("No such batch.")
         return batch_from_item(items[0]), [event_from_item(item) for item in items[1:]]
@@ -161,7 +153,12 @@ class ReadingStore:
             params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def readings(
-        self, sub: str, batch_id: str, start: datetime, end: datetime, metric: Metric | None
+        self,
+        sub: str,
+        batch_id: str,
+        start: datetime,
+        end: datetime,
+        metric: Metric | None = None,
     ) -> Iterator[StoredReading]:
         """Every reading in [start, end], oldest first, page after page; with a metric,
         only that metric's attributes are read."""
