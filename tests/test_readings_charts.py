@@ -8,7 +8,7 @@ import shutil
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from litestar import Litestar
 from litestar.testing import TestClient
@@ -86,7 +86,7 @@ def test_the_shared_page_shows_its_charts_at_phone_width(
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(png, ARTEFACTS / "public-page-charts-390px.png")
     image = Image.open(png).convert("RGB")
-    pixels: list[tuple[int, int, int]] = list(image.get_flattened_data())
+    pixels = cast(list[tuple[int, int, int]], list(image.get_flattened_data()))
     blue = [
         (i % image.width, i // image.width)
         for i, pixel in enumerate(pixels)
