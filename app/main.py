@@ -36,6 +36,7 @@ from app.services.auth import TokenVerifier
 from app.services.clients import AwsClients
 from app.services.photos import PhotoObjects
 from app.services.push import push_sender
+from app.services.push_receipts import ReceiptScheduler
 from app.services.scheduler import ReminderScheduler
 from app.store.batches import BatchStore
 from app.store.devices import DeviceStore
@@ -98,6 +99,7 @@ def create_app(
     alert_push = AlertPush(
         DeviceStore(clients.dynamodb, table),
         push_sender(settings.expo_push_url, settings.expo_access_token),
+        ReceiptScheduler.from_settings(settings, lambda: clients.scheduler),
     )
     state = State(
         {

@@ -11,6 +11,7 @@ from app.config import get_settings
 from app.logs import configure_logging
 from app.services.clients import AwsClients
 from app.services.push import push_sender
+from app.services.push_receipts import ReceiptScheduler
 from app.store.devices import DeviceStore
 from app.store.readings import ReadingStore
 from app.usecases.alerts import AlertPush, SilenceCheck
@@ -20,10 +21,12 @@ from app.usecases.alerts import AlertPush, SilenceCheck
 def _check() -> SilenceCheck:
     settings = get_settings()
     configure_logging(settings.log_level, json=settings.log_json)
-    dynamodb = AwsClients(settings.aws_region).dynamodb
+    clients = AwsClients(settings.aws_region)
+    dynamodb = clients.dynamodb
     push = AlertPush(
         DeviceStore(dynamodb, settings.table_name),
         push_sender(settings.expo_push_url, settings.expo_access_token),
+        ReceiptScheduler.from_settings(settings, lambda: clients.scheduler),
     )
     return SilenceCheck(ReadingStore(dynamodb, settings.table_name), push)
 

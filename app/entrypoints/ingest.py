@@ -19,6 +19,7 @@ from app.config import Settings, get_settings
 from app.logs import configure_logging
 from app.services.clients import AwsClients
 from app.services.push import push_sender
+from app.services.push_receipts import ReceiptScheduler
 from app.store.devices import DeviceStore
 from app.store.readings import ReadingStore
 from app.store.sensors import SensorStore
@@ -29,7 +30,8 @@ from app.usecases.ingest import Ingest
 def create_ingest_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     configure_logging(settings.log_level, json=settings.log_json)
-    dynamodb = AwsClients(settings.aws_region).dynamodb
+    clients = AwsClients(settings.aws_region)
+    dynamodb = clients.dynamodb
     table = settings.table_name
     ingest = Ingest(
         SensorStore(dynamodb, table),
@@ -37,6 +39,7 @@ def create_ingest_app(settings: Settings | None = None) -> Litestar:
         AlertPush(
             DeviceStore(dynamodb, table),
             push_sender(settings.expo_push_url, settings.expo_access_token),
+            ReceiptScheduler.from_settings(settings, lambda: clients.scheduler),
         ),
     )
     app = Litestar(

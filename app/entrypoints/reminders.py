@@ -23,7 +23,7 @@ import structlog
 from app.config import get_settings
 from app.domain.errors import NotFound
 from app.logs import configure_logging, get_logger
-from app.services.clients import BOTO_CONFIG
+from app.services.clients import BOTO_CONFIG, AwsClients
 from app.services.push import (
     DEVICE_NOT_REGISTERED,
     REQUEST_FAILED,
@@ -31,9 +31,11 @@ from app.services.push import (
     PushSender,
     push_sender,
 )
+from app.services.push_receipts import ExpoReceipts, ReceiptCheck, ReceiptScheduler, receipts_url
 from app.services.scheduler import ReminderTarget
 from app.store.devices import DeviceStore
 from app.store.reminders import ReminderStore, Snapshot
+from app.usecases.receipts import PushReceipts, ReceiptsOutcome
 
 if TYPE_CHECKING:
     from app.domain.reminders import Reminder
@@ -166,5 +168,25 @@ def _delivery() -> Delivery:
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Schedules bring a reminder to deliver, or tickets whose receipts are due."""
+    if isinstance(event, dict) and event.get("kind") == "push-receipts":
+        return msgspec.to_builtins(push_receipts(event))  # type: ignore[no-any-return]
     outcome = _delivery().deliver(event)
     return msgspec.to_builtins(outcome)  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=1)
+def _receipts() -> PushReceipts:
+    settings = get_settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    clients = AwsClients(settings.aws_region)
+    return PushReceipts(
+        DeviceStore(clients.dynamodb, settings.table_name),
+        ExpoReceipts(receipts_url(settings.expo_push_url), access_token=settings.expo_access_token),
+        push_sender(settings.expo_push_url, settings.expo_access_token),
+        ReceiptScheduler.from_settings(settings, lambda: clients.scheduler),
+    )
+
+
+def push_receipts(event: dict[str, Any]) -> ReceiptsOutcome:
+    return _receipts().check(msgspec.convert(event, ReceiptCheck))

@@ -15,12 +15,17 @@ from app.domain.errors import NotFound
 from app.domain.ids import new_ulid
 from app.logs import get_logger
 from app.services.push import DEVICE_NOT_REGISTERED, PushMessage, PushSender, PushTicket
+from app.services.push_receipts import ReceiptScheduler, SentTicket
 from app.store.devices import DeviceStore
 from app.store.readings import ReadingStore, StateChanged
 
 log = get_logger(__name__)
 
 _STATE_ATTEMPTS = 3
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 class Pushed(msgspec.Struct, frozen=True):
@@ -42,16 +47,21 @@ def alert_event(batch_id: str, alert: Alert, now: datetime) -> Event:
     )
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 class AlertPush:
-    """Pushes fired alerts to every device of the batch's owner."""
+    """Pushes fired alerts to every device of the batch's owner, and schedules the
+    check of their receipts."""
 
-    def __init__(self, devices: DeviceStore, push: PushSender) -> None:
+    def __init__(
+        self,
+        devices: DeviceStore,
+        push: PushSender,
+        receipts: ReceiptScheduler | None = None,
+        clock: Callable[[], datetime] = _now,
+    ) -> None:
         self.devices = devices
         self.push = push
+        self.receipts = receipts
+        self.clock = clock
 
     def send(self, sub: str, batch_id: str, alerts: Sequence[Alert]) -> Pushed:
         if not alerts:
@@ -71,9 +81,14 @@ class AlertPush:
         ]
         tickets = self.push.send(messages) if messages else []
         removed = 0
+        accepted: list[SentTicket] = []
         for message, ticket in zip(messages, tickets, strict=True):
             if ticket.error == DEVICE_NOT_REGISTERED:
                 removed += self._forget(sub, message.to)
+            elif ticket.status == "ok" and ticket.id:
+                accepted.append(SentTicket(id=ticket.id, sub=sub, message=message))
+        if accepted and self.receipts is not None:
+            self.receipts.schedule(accepted, self.clock())
         log.info("alerts_pushed", alerts=len(alerts), messages=len(messages), removed=removed)
         return Pushed(tickets=tickets, removed=removed)
 

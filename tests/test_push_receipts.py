@@ -1,0 +1,158 @@
+"""Push receipts: an alert's push schedules a receipts check ~15 minutes later; when
+that schedule fires, the deployed reminders function asks the (loopback) Expo server
+for the receipts and removes tokens whose receipt says DeviceNotRegistered."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from app.dev.emulator import Emulator
+from app.dev.stack import StackOutputs
+from app.services.push import PushMessage, push_sender
+from app.services.push_receipts import (
+    ExpoReceipts,
+    ReceiptCheck,
+    ReceiptScheduler,
+    SentTicket,
+    receipts_url,
+)
+from app.usecases.receipts import PushReceipts
+from tests.conftest import User, new_user
+from tests.expo_server import ExpoServer, new_token
+from tests.helpers import create_batch
+
+Client = TestClient[Litestar]
+
+
+def iso(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def phone_user(client: Client, stack: StackOutputs, emulator: Emulator) -> tuple[User, str]:
+    user = new_user(stack, emulator, "receipts")
+    phone = new_token()
+    response = client.post(
+        "/devices", json={"token": phone, "platform": "android"}, headers=user.headers
+    )
+    assert response.status_code == 201, response.text
+    return user, phone
+
+
+def devices_of(client: Client, user: User) -> list[str]:
+    return [d["token"] for d in client.get("/devices", headers=user.headers).json()]
+
+
+def wait_for(condition: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.5)
+    return condition()
+
+
+def receipt_schedules(scheduler: Any, stack: StackOutputs, phone: str) -> list[dict[str, Any]]:
+    found = []
+    listed = scheduler.list_schedules(
+        GroupName=stack.reminders_schedule_group, NamePrefix="receipts-"
+    )["Schedules"]
+    for entry in listed:
+        schedule = scheduler.get_schedule(
+            Name=entry["Name"], GroupName=stack.reminders_schedule_group
+        )
+        if phone in schedule["Target"]["Input"]:
+            found.append(schedule)
+    return found
+
+
+def test_an_alert_push_schedules_its_receipts_fifteen_minutes_later(
+    client: Client, stack: StackOutputs, emulator: Emulator, expo: ExpoServer
+) -> None:
+    user, phone = phone_user(client, stack, emulator)
+    batch = create_batch(client, user, kind="kombucha")
+    token = client.post(
+        f"/batches/{batch['id']}/sensors", json={"name": "pH"}, headers=user.headers
+    ).json()["token"]
+    sent_at = datetime.now(UTC)
+    response = client.post(f"/ingest/{token}", json={"ph": 3.1})
+    assert response.json()["alerts"] == ["ph_target"]
+    scheduler = boto3.client("scheduler", endpoint_url=emulator.endpoint, region_name=stack.region)
+    [schedule] = receipt_schedules(scheduler, stack, phone)
+    at = datetime.strptime(schedule["ScheduleExpression"], "at(%Y-%m-%dT%H:%M:%S)")
+    due = at.replace(tzinfo=UTC) - sent_at
+    assert timedelta(minutes=14) < due <= timedelta(minutes=16)
+    assert schedule["Target"]["Arn"].endswith(f":function:{stack.reminders_function_name}")
+    check = json.loads(schedule["Target"]["Input"])
+    assert check["kind"] == "push-receipts"
+    [ticket] = check["tickets"]
+    assert expo.issued[ticket["id"]] == phone
+    assert ticket["sub"] == user.sub
+
+
+def test_the_fired_schedule_removes_a_token_expo_says_is_gone(
+    client: Client, stack: StackOutputs, emulator: Emulator, expo: ExpoServer
+) -> None:
+    user, phone = phone_user(client, stack, emulator)
+    kept_user, kept_phone = phone_user(client, stack, emulator)
+    sender = push_sender(expo.url)
+    messages = [
+        PushMessage(to=phone, title="t", body="b"),
+        PushMessage(to=kept_phone, title="t", body="b"),
+    ]
+    tickets = sender.send(messages)
+    expo.receipt_error(phone, "DeviceNotRegistered")
+    scheduler = ReceiptScheduler(
+        lambda: boto3.client("scheduler", endpoint_url=emulator.endpoint, region_name=stack.region),
+        group=stack.reminders_schedule_group,
+        function_arn=stack.reminders_function_arn,
+        role_arn=stack.scheduler_role_arn,
+        dead_letter_arn=stack.reminders_dlq_arn,
+        delay=timedelta(seconds=3),
+    )
+    sent = [
+        SentTicket(id=str(tickets[0].id), sub=user.sub, message=messages[0]),
+        SentTicket(id=str(tickets[1].id), sub=kept_user.sub, message=messages[1]),
+    ]
+    assert len(scheduler.schedule(sent, datetime.now(UTC))) == 1
+    assert wait_for(lambda: devices_of(client, user) == [], 60), "token not removed"
+    assert devices_of(client, kept_user) == [kept_phone]
+    assert any(sorted(ids) == sorted(t.id for t in sent) for ids in expo.receipt_requests)
+
+
+def test_receipts_are_asked_for_1000_ids_at_most_and_rate_limited_ones_sent_again(
+    client: Client, app: Litestar, stack: StackOutputs, emulator: Emulator, expo: ExpoServer
+) -> None:
+    user, phone = phone_user(client, stack, emulator)
+    message = PushMessage(to=phone, title="Sensor offline", body="b")
+    [first] = push_sender(expo.url).send([message])
+    expo.receipt_error(phone, "MessageRateExceeded")
+    pauses: list[float] = []
+    receipts = PushReceipts(
+        app.state.devices,
+        ExpoReceipts(receipts_url(expo.url)),
+        push_sender(expo.url),
+        None,
+        sleep=pauses.append,
+    )
+    filler = [f"unknown-{i}" for i in range(1500)]
+    check = ReceiptCheck(
+        tickets=[SentTicket(id=str(first.id), sub=user.sub, message=message)]
+        + [SentTicket(id=i, sub=user.sub, message=message) for i in filler]
+    )
+    before = len(expo.receipt_requests)
+    outcome = receipts.check(check)
+    asked = expo.receipt_requests[before:]
+    assert [len(ids) for ids in asked] == [1000, 501]
+    assert outcome.resent == 1
+    assert outcome.removed == 0
+    assert pauses == [2.0]
+    assert len(expo.messages_to(phone)) == 2
+    assert devices_of(client, user) == [phone]
