@@ -51,7 +51,7 @@ from app.store.sensors import SensorStore
 from app.usecases.alerts import AlertPush, SilenceCheck
 from app.usecases.ingest import Ingest
 from app.usecases.readings import Readings
-from app.usecases.sensors import Sensors
+from app.usecases.sensors import Forget, Sensors
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -119,6 +119,7 @@ def create_app(
             ),
             "devices": DeviceStore(clients.dynamodb, table),
             "sensors": Sensors(sensor_store),
+            "forget_readings": Forget(sensor_store, reading_store),
             "readings": Readings(reading_store),
             "ingest": Ingest(sensor_store, reading_store, alert_push),
             "silence_check": SilenceCheck(reading_store, alert_push),
@@ -161,6 +162,7 @@ def create_app(
                 "sensors",
                 "readings",
                 "ingest",
+                "forget_readings",
             )
         },
         exception_handlers=EXCEPTION_HANDLERS,

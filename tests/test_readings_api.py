@@ -14,8 +14,9 @@ from litestar.testing import TestClient
 from structlog.contextvars import merge_contextvars
 from structlog.testing import capture_logs
 
+from app.dev.emulator import Emulator
 from app.dev.stack import StackOutputs
-from tests.conftest import User
+from tests.conftest import User, new_user
 from tests.helpers import add_event, assert_problem, create_batch
 
 Client = TestClient[Litestar]
@@ -69,6 +70,11 @@ def readings_items(dynamodb: Any, stack: StackOutputs, user: User, batch_id: str
     return items
 
 
+def all_items(dynamodb: Any, stack: StackOutputs) -> list[Any]:
+    pages = dynamodb.get_paginator("scan").paginate(TableName=stack.table_name)
+    return [item for page in pages for item in page["Items"]]
+
+
 @pytest.fixture
 def calls(app: Litestar) -> Iterator[list[str]]:
     seen: list[str] = []
@@ -97,7 +103,7 @@ def test_register_returns_a_secret_url_once_and_stores_only_its_hash(
     listed = client.get(f"/batches/{batch['id']}/sensors", headers=alice.headers).json()["items"]
     assert [s["id"] for s in listed] == [created["id"]]
     assert "token" not in listed[0]
-    everything = json.dumps(dynamodb.scan(TableName=stack.table_name)["Items"])
+    everything = json.dumps(all_items(dynamodb, stack))
     assert token not in everything
     assert created["id"] in everything
 
@@ -498,3 +504,40 @@ def test_series_is_one_query_for_the_batch_and_one_per_page(
     )
     assert response.status_code == 200
     assert calls == ["Query", "Query"]
+
+
+# --- deletion ------------------------------------------------------------------------------
+
+
+def test_deleting_a_batch_deletes_its_readings_and_revokes_its_sensors(
+    client: Client, alice: User, dynamodb: Any, stack: StackOutputs
+) -> None:
+    batch = ferment(client, alice)
+    created = sensor(client, alice, batch["id"])
+    assert post(client, created["token"], {"ph": 3.7}).status_code == 200
+    assert readings_items(dynamodb, stack, alice, batch["id"])
+    assert client.delete(f"/batches/{batch['id']}", headers=alice.headers).status_code == 204
+    assert readings_items(dynamodb, stack, alice, batch["id"]) == []
+    state = dynamodb.get_item(
+        TableName=stack.table_name,
+        Key={"PK": {"S": f"READINGS#{alice.sub}#{batch['id']}"}, "SK": {"S": "ALERTS"}},
+    )
+    assert "Item" not in state
+    assert_problem(post(client, created["token"], {"ph": 3.7}), 404, "not-found")
+    listed = {
+        s["id"]: s["status"] for s in client.get("/sensors", headers=alice.headers).json()["items"]
+    }
+    assert listed[created["id"]] == "revoked"
+
+
+def test_deleting_the_account_leaves_no_readings_and_no_live_token(
+    client: Client, stack: StackOutputs, emulator: Emulator, dynamodb: Any
+) -> None:
+    leaving = new_user(stack, emulator, "leaving")
+    batch = ferment(client, leaving)
+    token = sensor(client, leaving, batch["id"])["token"]
+    assert post(client, token, {"ph": 3.7}).status_code == 200
+    assert client.delete("/me", headers=leaving.headers).status_code == 204
+    everything = json.dumps(all_items(dynamodb, stack))
+    assert leaving.sub not in everything
+    assert_problem(post(client, token, {"ph": 3.7}), 404, "not-found")

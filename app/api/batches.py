@@ -33,6 +33,7 @@ from app.domain.ids import is_ulid
 from app.services.auth import Principal
 from app.services.photos import PhotoObjects, photo_key
 from app.store.batches import BatchChanges, BatchStore
+from app.usecases.sensors import Forget
 
 PageSize = Annotated[int, QueryParameter(ge=1, le=100, description="items per page")]
 Cursor = Annotated[str | None, QueryParameter(max_length=512, description="from `nextCursor`")]
@@ -42,6 +43,7 @@ Store = NamedDependency[BatchStore]
 Caller = NamedDependency[Principal]
 Flows = NamedDependency[ReminderFlows]
 MaybePhotoObjects = NamedDependency[PhotoObjects | None]
+ForgetReadings = NamedDependency[Forget]
 EVENTS_IN_DETAIL = 100
 T = TypeVar("T")
 
@@ -165,6 +167,7 @@ class BatchController(Controller):
         store: Store,
         reminder_flows: Flows,
         photo_objects: MaybePhotoObjects,
+        forget_readings: ForgetReadings,
     ) -> None:
         reminder_flows.cancel_all(principal.sub, _existing_id(batch_id), _now())
         store.delete_batch(
@@ -172,6 +175,7 @@ class BatchController(Controller):
             _existing_id(batch_id),
             release_photos=_photo_release(photo_objects, principal.sub, batch_id),
         )
+        forget_readings.batch(principal.sub, batch_id)
 
     @post("/{batch_id:str}/events", operation_id="addEvent", sync_to_thread=False)
     def add_event(

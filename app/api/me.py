@@ -30,6 +30,7 @@ from app.store.devices import DeviceStore
 from app.store.items import Item
 from app.store.partition import UserPartition
 from app.store.profiles import ProfileChanges, ProfileStore
+from app.usecases.sensors import Forget
 
 Caller = NamedDependency[Principal]
 Profiles = NamedDependency[ProfileStore]
@@ -39,6 +40,7 @@ Partition = NamedDependency[UserPartition]
 MaybePhotoObjects = NamedDependency[PhotoObjects | None]
 Reminders = NamedDependency[ReminderFlows]
 Devices = NamedDependency[DeviceStore]
+ForgetReadings = NamedDependency[Forget]
 
 
 def _entity(item: Item) -> str | None:
@@ -121,6 +123,7 @@ class MeController(Controller):
         photo_objects: MaybePhotoObjects,
         reminder_flows: Reminders,
         devices: Devices,
+        forget_readings: ForgetReadings,
     ) -> None:
         """Everything the user has, then the Cognito user last: until the very end the
         person can sign in again and retry, and every step is safe to repeat."""
@@ -134,6 +137,9 @@ class MeController(Controller):
             if _entity(item) == "device":
                 with contextlib.suppress(NotFound):  # the token moved on to someone else
                     devices.unregister(principal.sub, item["token"]["S"])
+        forget_readings.account(
+            principal.sub, [item["id"]["S"] for item in items if _entity(item) == "batch"]
+        )
         if photo_objects is not None:
             photo_objects.delete_user(principal.sub)
         partition.delete_all(principal.sub)

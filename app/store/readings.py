@@ -37,7 +37,7 @@ from app.store.items import (
     ts,
 )
 from app.store.pages import NOT_OURS, decode_cursor, next_cursor
-from app.store.table import events_query, query_all
+from app.store.table import delete_keys, events_query, partition_query, query_all
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -73,6 +73,17 @@ class ReadingStore:
         if not items or items[0]["SK"]["S"] != keys.batch_sk(batch_id):
             raise NotFound("No such batch.")
         return batch_from_item(items[0]), [event_from_item(item) for item in items[1:]]
+
+    def delete_all(self, sub: str, batch_id: str) -> int:
+        """Every reading of the batch and its alert state (the batch is being deleted);
+        a sweep interrupted halfway is finished by the next call."""
+        deleted = 0
+        pk = keys.readings_pk(sub, batch_id)
+        params = partition_query(self.table_name, pk, ProjectionExpression="PK, SK")
+        while item_keys := query_all(self.client, params):
+            delete_keys(self.client, self.table_name, item_keys)
+            deleted += len(item_keys)
+        return deleted
 
     def batch(self, sub: str, batch_id: str) -> Batch:
         return owned_batch(self.client, self.table_name, sub, batch_id)

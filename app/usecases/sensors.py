@@ -10,6 +10,7 @@ import msgspec
 from app.domain.errors import InvalidInput, NotFound
 from app.domain.ids import is_ulid
 from app.domain.sensors import Sensor, new_sensor, new_token
+from app.store.readings import ReadingStore
 from app.store.sensors import SensorStore
 
 
@@ -79,3 +80,26 @@ def _sensor_id(value: str) -> str:
     if not is_ulid(value):
         raise NotFound("No such sensor.")
     return value
+
+
+class Forget:
+    """What a deleted batch or account leaves outside the user's partition: its readings
+    partition and its sensors' token items. Safe to repeat."""
+
+    def __init__(self, sensors: SensorStore, readings: ReadingStore) -> None:
+        self.sensors = sensors
+        self.readings = readings
+
+    def batch(self, sub: str, batch_id: str, now: datetime | None = None) -> None:
+        for sensor in self.sensors.list_sensors(sub):
+            if sensor.batch_id == batch_id and sensor.status == "active":
+                self.sensors.revoke(sub, sensor, now or _now())
+        self.readings.delete_all(sub, batch_id)
+
+    def account(self, sub: str, batch_ids: list[str]) -> None:
+        """Before the user's partition goes: its sensor items name the token hashes."""
+        for sensor in self.sensors.list_sensors(sub):
+            if sensor.status == "active":
+                self.sensors.revoke(sub, sensor, _now())
+        for batch_id in batch_ids:
+            self.readings.delete_all(sub, batch_id)
