@@ -1,39 +1,61 @@
 """`create_app()`: the one place the Litestar app is assembled.
 
-AWS clients are built here, once per process (once per Lambda cold start), and
-handed to the routes through app state; nothing is built in lifespan hooks, which
-Mangum would otherwise run on every invocation.
+How a route reaches the table, S3, the scheduler or Cognito (the convention every
+feature follows):
+
+* A **use case** is a plain class in `app/usecases/<capability>.py` whose constructor
+  takes the stores and services it needs (`Batches(BatchStore, ReminderStore, ...)`).
+  It holds every step that spans more than one call, and raises `app.domain.errors`.
+* `build_objects()` builds every store, service and use case **once** per process
+  (once per Lambda cold start; AWS clients other than DynamoDB on first use) and names
+  each use case once, in snake_case: `batches`, `reminders`, `photos`, `account`,
+  `devices`, `exports`, `public`, `sensors`, `readings`, `ingest` (besides `settings`
+  and the token `verifier`; `silence_check` is in `app.state` only, for tests). A new
+  capability adds its class in `app/usecases/` and one entry there.
+* Each name is an app-wide Litestar dependency: a controller asks for an object by
+  that name, typed `NamedDependency[<Class>]`; the `principal` dependency (the caller)
+  is the only one computed per request. The same objects sit in `app.state` under
+  the same names, for tests.
+* A controller parses input, makes **one** use-case call and maps the result to a
+  response schema (`app/api/schemas/<feature>.py`). It never touches a store or a
+  service. Lambda entry points build their clients and call a use case the same way.
+
+`make lint` checks the direction (import-linter contracts in pyproject.toml):
+`main` -> `api` -> `usecases` -> `store`, `services` -> `domain`.
+
+Nothing is built in lifespan hooks, which Mangum would otherwise run on every invocation.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from litestar import Litestar, Request
+from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
+from app.api.auth import provide_principal
 from app.api.batches import BatchController
 from app.api.devices import DeviceController
 from app.api.errors import EXCEPTION_HANDLERS
 from app.api.export import ExportController
 from app.api.health import health
-from app.api.ingest import IngestController
+from app.api.ingest import MAX_INGEST_BODY, IngestController
 from app.api.labels import LabelController
 from app.api.me import MeController
 from app.api.middleware import request_logging
 from app.api.photos import PhotoController
 from app.api.public import PublicController
 from app.api.readings import ChartController, ReadingController
-from app.api.reminder_flows import ReminderFlows
 from app.api.reminders import ReminderController
 from app.api.sensors import SensorController
 from app.config import Settings, get_settings
 from app.logs import configure_logging
 from app.services.auth import TokenVerifier
 from app.services.clients import AwsClients
+from app.services.cognito import UserDirectory, user_pool_id_from_issuer
 from app.services.photos import PhotoObjects
 from app.services.push import push_sender
 from app.services.push_receipts import ReceiptScheduler
@@ -48,22 +70,20 @@ from app.store.public import PublicStore
 from app.store.readings import ReadingStore
 from app.store.reminders import ReminderStore
 from app.store.sensors import SensorStore
+from app.usecases.account import Account
 from app.usecases.alerts import AlertPush, SilenceCheck
+from app.usecases.batches import Batches
+from app.usecases.devices import Devices
+from app.usecases.exports import Exports
 from app.usecases.ingest import Ingest
+from app.usecases.photos import Photos
+from app.usecases.public import Public
 from app.usecases.readings import Readings
+from app.usecases.reminders import Reminders
 from app.usecases.sensors import Forget, Sensors
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-
-
-def from_state(key: str) -> Provide:
-    """A dependency that hands a route the object built once in `create_app()`."""
-
-    def provide(request: Request[Any, Any, Any]) -> Any:
-        return request.app.state[key]
-
-    return Provide(provide, sync_to_thread=False)
 
 
 def reminder_scheduler(settings: Settings, clients: AwsClients) -> ReminderScheduler | None:
@@ -79,11 +99,86 @@ def reminder_scheduler(settings: Settings, clients: AwsClients) -> ReminderSched
     )
 
 
-def _photo_objects(settings: Settings, clients: AwsClients) -> PhotoObjects | None:
+def photo_objects(settings: Settings, clients: AwsClients) -> PhotoObjects | None:
     """S3 for photos and exports; the client is built on first use, not at cold start."""
     if settings.photos_bucket is None:
         return None
     return PhotoObjects(lambda: clients.s3, settings.photos_bucket, settings.photo_url_seconds)
+
+
+def alert_push(settings: Settings, clients: AwsClients) -> AlertPush:
+    """Alerts go to the owner's phones; their receipts are checked 15 minutes later."""
+    return AlertPush(
+        DeviceStore(clients.dynamodb, settings.table_name),
+        push_sender(settings.expo_push_url, settings.expo_access_token),
+        ReceiptScheduler.from_settings(settings, lambda: clients.scheduler),
+    )
+
+
+def ingest_objects(settings: Settings, clients: AwsClients) -> dict[str, Any]:
+    """What `POST /ingest/{token}` needs, and nothing else (its own Lambda builds only this)."""
+    table = settings.table_name
+    return {
+        "ingest": Ingest(
+            SensorStore(clients.dynamodb, table),
+            ReadingStore(clients.dynamodb, table),
+            alert_push(settings, clients),
+        )
+    }
+
+
+def build_objects(settings: Settings, clients: AwsClients) -> dict[str, Any]:
+    """Every object a route may ask for, by its one name."""
+    table = settings.table_name
+    dynamodb = clients.dynamodb
+    profiles = ProfileStore(dynamodb, table)
+    reminder_store = ReminderStore(dynamodb, table)
+    device_store = DeviceStore(dynamodb, table)
+    scheduler = reminder_scheduler(settings, clients)
+    objects = photo_objects(settings, clients)
+    sensor_store = SensorStore(dynamodb, table)
+    reading_store = ReadingStore(dynamodb, table)
+    forget = Forget(sensor_store, reading_store)
+    return {
+        "settings": settings,
+        "verifier": TokenVerifier(
+            issuer=settings.cognito_issuer,
+            client_id=settings.cognito_client_id,
+            jwks_url=settings.cognito_jwks_url,
+            cache_seconds=settings.jwks_cache_seconds,
+            leeway_seconds=settings.jwt_leeway_seconds,
+        ),
+        "batches": Batches(
+            BatchStore(dynamodb, table), reminder_store, profiles, scheduler, objects, forget
+        ),
+        "reminders": Reminders(reminder_store, profiles, scheduler),
+        "photos": Photos(PhotoStore(dynamodb, table), objects),
+        "account": Account(
+            profiles,
+            UserPartition(dynamodb, table),
+            device_store,
+            scheduler,
+            objects,
+            UserDirectory(
+                lambda: clients.cognito, user_pool_id_from_issuer(settings.cognito_issuer)
+            ),
+            forget,
+        ),
+        "devices": Devices(device_store),
+        "exports": Exports(ExportStore(dynamodb, table), objects, settings.export_inline_max_bytes),
+        "public": Public(PublicStore(dynamodb, table), objects, reading_store),
+        "sensors": Sensors(sensor_store),
+        "readings": Readings(reading_store),
+        **ingest_objects(settings, clients),
+        "silence_check": SilenceCheck(reading_store, alert_push(settings, clients)),
+    }
+
+
+def _provide(value: object) -> Provide:
+    def provide() -> Any:
+        return value
+
+    return Provide(provide, sync_to_thread=False)
 
 
 def create_app(
@@ -91,47 +186,7 @@ def create_app(
 ) -> Litestar:
     settings = settings or get_settings()
     configure_logging(settings.log_level, json=settings.log_json)
-    clients = AwsClients(settings.aws_region, dynamodb)
-    table = settings.table_name
-    profiles = ProfileStore(clients.dynamodb, table)
-    sensor_store = SensorStore(clients.dynamodb, table)
-    reading_store = ReadingStore(clients.dynamodb, table)
-    alert_push = AlertPush(
-        DeviceStore(clients.dynamodb, table),
-        push_sender(settings.expo_push_url, settings.expo_access_token),
-        ReceiptScheduler.from_settings(settings, lambda: clients.scheduler),
-    )
-    state = State(
-        {
-            "settings": settings,
-            "clients": clients,
-            "store": BatchStore(clients.dynamodb, table),
-            "profiles": profiles,
-            "partition": UserPartition(clients.dynamodb, table),
-            "photo_store": PhotoStore(clients.dynamodb, table),
-            "public_store": PublicStore(clients.dynamodb, table),
-            "export_store": ExportStore(clients.dynamodb, table),
-            "photo_objects": _photo_objects(settings, clients),
-            "reminder_flows": ReminderFlows(
-                ReminderStore(clients.dynamodb, table),
-                profiles,
-                reminder_scheduler(settings, clients),
-            ),
-            "devices": DeviceStore(clients.dynamodb, table),
-            "sensors": Sensors(sensor_store),
-            "forget_readings": Forget(sensor_store, reading_store),
-            "readings": Readings(reading_store),
-            "ingest": Ingest(sensor_store, reading_store, alert_push),
-            "silence_check": SilenceCheck(reading_store, alert_push),
-            "verifier": TokenVerifier(
-                issuer=settings.cognito_issuer,
-                client_id=settings.cognito_client_id,
-                jwks_url=settings.cognito_jwks_url,
-                cache_seconds=settings.jwks_cache_seconds,
-                leeway_seconds=settings.jwt_leeway_seconds,
-            ),
-        }
-    )
+    objects = build_objects(settings, AwsClients(settings.aws_region, dynamodb))
     app = Litestar(
         route_handlers=[
             health,
@@ -149,24 +204,11 @@ def create_app(
             IngestController,
         ],
         dependencies={
-            key: from_state(key)
-            for key in (
-                "settings",
-                "clients",
-                "store",
-                "profiles",
-                "partition",
-                "reminder_flows",
-                "devices",
-                "photo_objects",
-                "sensors",
-                "readings",
-                "ingest",
-                "forget_readings",
-            )
+            "principal": Provide(provide_principal, sync_to_thread=False),
+            **{name: _provide(value) for name, value in objects.items()},
         },
         exception_handlers=EXCEPTION_HANDLERS,
-        state=state,
+        state=State(objects),
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="Kefir API",
@@ -176,6 +218,25 @@ def create_app(
         ),
         debug=False,
         # Logging is structlog's (app.logs); Litestar's own stdlib set-up is not needed.
+        logging_config=None,
+    )
+    app.asgi_handler = request_logging(app.asgi_handler)
+    return app
+
+
+def create_ingest_app(settings: Settings | None = None) -> Litestar:
+    """The ingest function's app: the ingest routes only, no token verifier, no S3."""
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    objects = ingest_objects(settings, AwsClients(settings.aws_region))
+    app = Litestar(
+        route_handlers=[IngestController],
+        dependencies={name: _provide(value) for name, value in objects.items()},
+        exception_handlers=EXCEPTION_HANDLERS,
+        state=State(objects),
+        request_max_body_size=MAX_INGEST_BODY,
+        openapi_config=None,
+        debug=False,
         logging_config=None,
     )
     app.asgi_handler = request_logging(app.asgi_handler)

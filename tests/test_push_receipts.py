@@ -24,6 +24,7 @@ from app.services.push_receipts import (
     SentTicket,
     receipts_url,
 )
+from app.store.devices import DeviceStore
 from app.usecases.receipts import PushReceipts
 from tests.conftest import User, new_user
 from tests.expo_server import ExpoServer, new_token
@@ -128,7 +129,7 @@ def test_the_fired_schedule_removes_a_token_expo_says_is_gone(
 
 
 def test_receipts_are_asked_for_1000_ids_at_most_and_rate_limited_ones_sent_again(
-    client: Client, app: Litestar, stack: StackOutputs, emulator: Emulator, expo: ExpoServer
+    client: Client, dynamodb: Any, stack: StackOutputs, emulator: Emulator, expo: ExpoServer
 ) -> None:
     user, phone = phone_user(client, stack, emulator)
     message = PushMessage(to=phone, title="Sensor offline", body="b")
@@ -136,7 +137,7 @@ def test_receipts_are_asked_for_1000_ids_at_most_and_rate_limited_ones_sent_agai
     expo.receipt_error(phone, "MessageRateExceeded")
     pauses: list[float] = []
     receipts = PushReceipts(
-        app.state.devices,
+        DeviceStore(dynamodb, stack.table_name),
         ExpoReceipts(receipts_url(expo.url)),
         push_sender(expo.url),
         None,

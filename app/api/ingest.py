@@ -15,7 +15,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, HeaderParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK
 
-from app.api.ingest_schemas import IngestedOut
+from app.api.schemas.ingest import IngestedOut
 from app.domain.errors import NotFound
 from app.usecases.ingest import Ingest, Ingested
 

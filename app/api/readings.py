@@ -6,17 +6,14 @@ from datetime import datetime
 from typing import Annotated
 
 from litestar import Controller, Response, get
-from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, QueryParameter
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter
 
-from app.api.auth import provide_principal
-from app.api.reading_schemas import BucketOut, ReadingOut, ReadingPage, SeriesOut
+from app.api.params import Caller, Cursor, PathId
+from app.api.schemas.readings import BucketOut, ReadingOut, ReadingPage, SeriesOut
 from app.domain.readings import SeriesMetric
-from app.services.auth import Principal
 from app.usecases.readings import MAX_POINTS, Readings
 
-PathId = FromPath[str]
-Caller = NamedDependency[Principal]
 ReadingsCase = NamedDependency[Readings]
 MetricParam = Annotated[SeriesMetric, QueryParameter(description="what to draw")]
 From = Annotated[
@@ -25,13 +22,11 @@ From = Annotated[
 To = Annotated[datetime | None, QueryParameter(name="to", description="RFC 3339; default: now")]
 Points = Annotated[int, QueryParameter(ge=1, le=MAX_POINTS, description="most buckets returned")]
 PageSize = Annotated[int, QueryParameter(ge=1, le=1000, description="readings per page")]
-Cursor = Annotated[str | None, QueryParameter(max_length=512, description="from `nextCursor`")]
 
 
 class ReadingController(Controller):
     path = "/batches/{batch_id:str}/readings"
     tags = ["readings"]  # noqa: RUF012 (Litestar reads these as class attributes)
-    dependencies = {"principal": Provide(provide_principal, sync_to_thread=False)}  # noqa: RUF012
 
     @get(operation_id="getSeries", sync_to_thread=False)
     def series(
@@ -78,7 +73,6 @@ class ReadingController(Controller):
 
 class ChartController(Controller):
     tags = ["readings"]  # noqa: RUF012 (Litestar reads these as class attributes)
-    dependencies = {"principal": Provide(provide_principal, sync_to_thread=False)}  # noqa: RUF012
 
     @get(
         "/batches/{batch_id:str}/chart.svg",

@@ -5,24 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, JSONBody
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 from msgspec import UNSET
 
-from app.api.auth import provide_principal
-from app.api.sensor_schemas import (
+from app.api.params import Caller, PathId
+from app.api.schemas.sensors import (
     ChangeSensor,
     RegisteredSensorOut,
     RegisterSensor,
     SensorList,
     SensorOut,
 )
-from app.services.auth import Principal
 from app.usecases.sensors import Sensors
 
-PathId = FromPath[str]
-Caller = NamedDependency[Principal]
 SensorsCase = NamedDependency[Sensors]
 
 
@@ -33,7 +30,6 @@ def ingest_url(request: Request[Any, Any, Any], token: str) -> str:
 
 class SensorController(Controller):
     tags = ["sensors"]  # noqa: RUF012 (Litestar reads these as class attributes)
-    dependencies = {"principal": Provide(provide_principal, sync_to_thread=False)}  # noqa: RUF012
 
     @post("/batches/{batch_id:str}/sensors", operation_id="registerSensor", sync_to_thread=False)
     def register(

@@ -9,12 +9,24 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import msgspec
+
 from app.store import keys
-from app.store.items import Item
+from app.store.items import Item, opt_str
 from app.store.table import delete_keys, partition_query, query_all
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+
+
+class Belongings(msgspec.Struct, frozen=True):
+    """What a user has outside the partition, named from inside it: the schedules of
+    their reminders, the owner items of their push tokens, and the readings partitions
+    of their batches."""
+
+    reminder_ids: list[str]
+    device_tokens: list[str]
+    batch_ids: list[str]
 
 
 class UserPartition:
@@ -31,6 +43,14 @@ class UserPartition:
         if names:
             params["ExpressionAttributeNames"] = names
         return query_all(self.client, params)
+
+    def belongings(self, sub: str) -> Belongings:
+        items = self.items(sub, projection="entity, id, #token", names={"#token": "token"})
+        return Belongings(
+            reminder_ids=[i["id"]["S"] for i in items if opt_str(i, "entity") == "reminder"],
+            device_tokens=[i["token"]["S"] for i in items if opt_str(i, "entity") == "device"],
+            batch_ids=[i["id"]["S"] for i in items if opt_str(i, "entity") == "batch"],
+        )
 
     def delete_all(self, sub: str) -> int:
         deleted = 0

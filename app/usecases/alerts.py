@@ -5,12 +5,13 @@ them) and pushed to the owner's phones through Expo; silence is checked on a sch
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 import msgspec
 
 from app.domain.alerts import Alert, silent_sensors
 from app.domain.batches import Event
+from app.domain.clock import utc_now
 from app.domain.errors import NotFound
 from app.domain.ids import new_ulid
 from app.logs import get_logger
@@ -22,10 +23,6 @@ from app.store.readings import ReadingStore, StateChanged
 log = get_logger(__name__)
 
 _STATE_ATTEMPTS = 3
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Pushed(msgspec.Struct, frozen=True):
@@ -56,7 +53,7 @@ class AlertPush:
         devices: DeviceStore,
         push: PushSender,
         receipts: ReceiptScheduler | None = None,
-        clock: Callable[[], datetime] = _now,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.devices = devices
         self.push = push
@@ -104,7 +101,7 @@ class SilenceCheck:
     """Run on a schedule: fires "sensor offline" for sensors silent past their deadline."""
 
     def __init__(
-        self, readings: ReadingStore, push: AlertPush, clock: Callable[[], datetime] = _now
+        self, readings: ReadingStore, push: AlertPush, clock: Callable[[], datetime] = utc_now
     ) -> None:
         self.readings = readings
         self.push = push

@@ -8,11 +8,12 @@ written unless all of it is. Alerts it fires are pushed after the write.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 import msgspec
 
 from app.domain.alerts import Alert, AlertState, evaluate
+from app.domain.clock import utc_now
 from app.domain.device_formats import Format, parse_payload
 from app.domain.errors import NotFound, TooManyReadings
 from app.domain.readings import Reading, check_reading, seconds_to_next_minute
@@ -36,10 +37,6 @@ class Ingested(msgspec.Struct, frozen=True, kw_only=True):
     alerts: list[Alert]
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 class Ingest:
     def __init__(
         self,
@@ -48,7 +45,7 @@ class Ingest:
         push: AlertPush,
         *,
         per_minute_cap: int = PER_MINUTE_CAP,
-        clock: Callable[[], datetime] = _now,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.sensors = sensors
         self.readings = readings

@@ -7,12 +7,13 @@ events, so a pH typed in by hand sits on the same curve as a meter's.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import msgspec
 
 from app.domain.batches import Batch, Event
 from app.domain.charts import render_chart
+from app.domain.clock import utc_now
 from app.domain.errors import InvalidInput, NotFound
 from app.domain.ids import is_ulid
 from app.domain.readings import (
@@ -63,12 +64,8 @@ class RawPage(msgspec.Struct, frozen=True):
     next_cursor: str | None
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 class Readings:
-    def __init__(self, store: ReadingStore, clock: Callable[[], datetime] = _now) -> None:
+    def __init__(self, store: ReadingStore, clock: Callable[[], datetime] = utc_now) -> None:
         self.store = store
         self.clock = clock
 
@@ -128,35 +125,6 @@ class Readings:
             events=_ticks(events),
         )
 
-    def shared_charts(
-        self, owner_sub: str, batch: Batch, ticks: list[tuple[datetime, str]]
-    ) -> list[str]:
-        """Charts of every sensed metric a shared batch has (the public page): one read
-        of its readings, however many metrics. The caller has checked sharing is on;
-        `ticks` are what may be shown publicly (event types, never notes)."""
-        start, end = _span(batch, None, None, self.clock())
-        sensed: dict[Metric, list[tuple[datetime, float]]] = {m: [] for m in CHART_METRICS}
-        for reading in self.store.readings(owner_sub, batch.id, start, end):
-            for metric in CHART_METRICS:
-                value = reading.values.get(metric)
-                if value is not None:
-                    sensed[metric].append((reading.at, value))
-        charts = []
-        for metric in CHART_METRICS:
-            series = _series(metric, start, end, CHART_POINTS, sensed[metric], [])
-            if series.buckets:
-                charts.append(
-                    render_chart(
-                        title=TITLES[metric],
-                        unit=series.unit,
-                        buckets=series.buckets,
-                        start=start,
-                        end=end,
-                        events=ticks,
-                    )
-                )
-        return charts
-
     def raw(
         self,
         sub: str,
@@ -172,6 +140,40 @@ class Readings:
         start, end = _span(batch, start, end, self.clock())
         items, next_cursor = self.store.page(sub, batch.id, start, end, limit=limit, cursor=cursor)
         return RawPage(items=items, next_cursor=next_cursor)
+
+
+def shared_charts(
+    store: ReadingStore,
+    owner_sub: str,
+    batch: Batch,
+    ticks: list[tuple[datetime, str]],
+    now: datetime,
+) -> list[str]:
+    """Charts of every sensed metric a shared batch has (the public page): one read of
+    its readings, however many metrics. The caller has checked sharing is on; `ticks`
+    are what may be shown publicly (event types, never notes)."""
+    start, end = _span(batch, None, None, now)
+    sensed: dict[Metric, list[tuple[datetime, float]]] = {m: [] for m in CHART_METRICS}
+    for reading in store.readings(owner_sub, batch.id, start, end):
+        for metric in CHART_METRICS:
+            value = reading.values.get(metric)
+            if value is not None:
+                sensed[metric].append((reading.at, value))
+    charts = []
+    for metric in CHART_METRICS:
+        series = _series(metric, start, end, CHART_POINTS, sensed[metric], [])
+        if series.buckets:
+            charts.append(
+                render_chart(
+                    title=TITLES[metric],
+                    unit=series.unit,
+                    buckets=series.buckets,
+                    start=start,
+                    end=end,
+                    events=ticks,
+                )
+            )
+    return charts
 
 
 def _series(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 import msgspec
 
+from app.domain.clock import utc_now
 from app.domain.errors import InvalidInput, NotFound
 from app.domain.ids import is_ulid
 from app.domain.sensors import Sensor, new_sensor, new_token
@@ -19,12 +20,8 @@ class Registered(msgspec.Struct, frozen=True):
     token: str
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 class Sensors:
-    def __init__(self, store: SensorStore, clock: Callable[[], datetime] = _now) -> None:
+    def __init__(self, store: SensorStore, clock: Callable[[], datetime] = utc_now) -> None:
         self.store = store
         self.clock = clock
 
@@ -93,13 +90,13 @@ class Forget:
     def batch(self, sub: str, batch_id: str, now: datetime | None = None) -> None:
         for sensor in self.sensors.list_sensors(sub):
             if sensor.batch_id == batch_id and sensor.status == "active":
-                self.sensors.revoke(sub, sensor, now or _now())
+                self.sensors.revoke(sub, sensor, now or utc_now())
         self.readings.delete_all(sub, batch_id)
 
     def account(self, sub: str, batch_ids: list[str]) -> None:
         """Before the user's partition goes: its sensor items name the token hashes."""
         for sensor in self.sensors.list_sensors(sub):
             if sensor.status == "active":
-                self.sensors.revoke(sub, sensor, _now())
+                self.sensors.revoke(sub, sensor, utc_now())
         for batch_id in batch_ids:
             self.readings.delete_all(sub, batch_id)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from msgspec import UNSET, Meta, UnsetType
 
-from app.api.schemas import Body, Out
+from app.api.schemas.base import Body, Out
 from app.domain.sensors import Sensor, SensorStatus
 
 SensorName = Annotated[str, Meta(min_length=1, max_length=80, examples=["iSpindel blue"])]

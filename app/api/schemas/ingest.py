@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app.api.schemas import Out
+from app.api.schemas.base import Out
 
 
 class IngestedOut(Out):
