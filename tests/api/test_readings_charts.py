@@ -16,11 +16,11 @@ from PIL import Image
 
 from tests.chromium import screenshot
 from tests.conftest import User
-from tests.helpers import add_event, assert_problem, create_batch
+from tests.helpers import REPO, add_event, assert_problem, create_batch
 
 Client = TestClient[Litestar]
 SVG = "{http://www.w3.org/2000/svg}"
-ARTEFACTS = Path(__file__).resolve().parents[1] / "build" / "artefacts"
+ARTEFACTS = REPO / "build" / "artefacts"
 LINE_BLUE = (0x2A, 0x7A, 0xB0)
 
 
