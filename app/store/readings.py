@@ -22,6 +22,7 @@ from app.domain.alerts import AlertState
 from app.domain.batches import Batch, Event
 from app.domain.errors import InvalidCursor, NotFound
 from app.domain.readings import METRICS, Metric, Reading, StoredReading, minute_of
+from app.domain.sensors import IngestTarget
 from app.store import keys
 from app.store.batches import batch_unavailable, under_open_batch
 from app.store.conditional import failed_conditions, put_new
@@ -34,6 +35,7 @@ from app.store.items import (
     key,
     n,
     s,
+    token_key,
     ts,
 )
 from app.store.pages import NOT_OURS, decode_cursor, next_cursor
@@ -55,6 +57,11 @@ _state_decoder = msgspec.json.Decoder(AlertState)
 
 class MinuteFull(Exception):
     """The sensor's minute holds the most readings one minute may: a flood."""
+
+
+class TokenChanged(Exception):
+    """The ingest token was revoked, or its sensor moved to another batch, since it was
+    read: read it again."""
 
 
 class StateChanged(Exception):
@@ -97,23 +104,41 @@ class ReadingStore:
 
     def add(
         self,
-        sub: str,
-        batch_id: str,
-        sensor_id: str,
+        target: IngestTarget,
+        token_hash: str,
         reading: Reading,
         *,
         per_minute_cap: int,
         state: AlertState,
         events: Sequence[Event],
     ) -> None:
-        """Store the reading with the state it led to; MinuteFull, StateChanged,
-        NotFound or BatchClosed when a condition fails (and nothing is written)."""
+        """Store the reading with the state it led to, while the token still points at
+        this batch; MinuteFull, StateChanged, TokenChanged, NotFound or BatchClosed when
+        a condition fails (and nothing is written). The conditions make a token and a
+        state remembered from an earlier request as safe as ones read just now."""
+        sub, batch_id = target.sub, target.batch_id
+        token_check: TransactWriteItemTypeDef = {
+            "ConditionCheck": {
+                "TableName": self.table_name,
+                "Key": token_key(token_hash),
+                "ConditionExpression": "batchId = :batch AND sensorId = :sensor",
+                "ExpressionAttributeValues": {
+                    ":batch": s(batch_id),
+                    ":sensor": s(target.sensor_id),
+                },
+            }
+        }
         items = under_open_batch(
             self.table_name,
             sub,
             batch_id,
-            {"Update": self._bucket_update(sub, batch_id, sensor_id, reading, per_minute_cap)},
+            {
+                "Update": self._bucket_update(
+                    sub, batch_id, target.sensor_id, reading, per_minute_cap
+                )
+            },
             {"Put": self._state_put(sub, batch_id, state)},
+            token_check,
             *(put_new(self.table_name, event_to_item(sub, event)) for event in events),
         )
         try:
@@ -122,6 +147,8 @@ class ReadingStore:
             failed = failed_conditions(exc)
             if 0 in failed:
                 raise batch_unavailable(failed[0], "its readings") from None
+            if 3 in failed:
+                raise TokenChanged("The ingest token changed meanwhile.") from None
             if 1 in failed:
                 raise MinuteFull("This sensor's minute is full.") from None
             if failed:

@@ -121,6 +121,7 @@ def test_the_token_never_reaches_the_logs(client: Client, alice: User) -> None:
 def test_rename_move_and_revoke(client: Client, alice: User) -> None:
     first, second = ferment(client, alice), ferment(client, alice)
     created = sensor(client, alice, first["id"])
+    assert post(client, created["token"], {"ph": 4.0}).status_code == 200
     renamed = client.patch(
         f"/sensors/{created['id']}", json={"name": "Tilt red"}, headers=alice.headers
     )
@@ -132,7 +133,7 @@ def test_rename_move_and_revoke(client: Client, alice: User) -> None:
     assert moved.status_code == 200, moved.text
     assert moved.json()["batchId"] == second["id"]
     assert post(client, created["token"], {"ph": 3.9}).status_code == 200
-    assert raw(client, alice, first["id"]) == []
+    assert [r["ph"] for r in raw(client, alice, first["id"])] == [4.0]
     assert [r["ph"] for r in raw(client, alice, second["id"])] == [3.9]
 
     revoked = client.delete(f"/sensors/{created['id']}", headers=alice.headers)
@@ -476,7 +477,7 @@ def test_series_refuses_bad_parameters(client: Client, alice: User) -> None:
 # --- DynamoDB calls ----------------------------------------------------------------------
 
 
-def test_ingest_is_two_reads_and_one_transaction(
+def test_ingest_is_one_transaction_once_the_token_and_state_are_known(
     client: Client, alice: User, calls: list[str]
 ) -> None:
     batch = ferment(client, alice)
@@ -485,11 +486,30 @@ def test_ingest_is_two_reads_and_one_transaction(
     assert post(client, token, {"ph": 4.2}).status_code == 200
     assert calls == ["GetItem", "GetItem", "TransactWriteItems"]
     calls.clear()
+    assert post(client, token, {"ph": 4.1}).status_code == 200
+    assert calls == ["TransactWriteItems"]
+    calls.clear()
     post(client, "B" * 43, {"ph": 4.2})
     assert calls == ["GetItem"]
     calls.clear()
     post(client, token, b"garbage")
     assert calls == []
+
+
+def test_a_state_moved_by_another_writer_is_read_again(
+    client: Client, app: Litestar, alice: User, calls: list[str]
+) -> None:
+    """A second process (here: the silence check) wrote the state: the remembered
+    version fails the condition, nothing is written, and the ingest reads it again."""
+    batch = ferment(client, alice)
+    token = sensor(client, alice, batch["id"])["token"]
+    last = now() - timedelta(hours=3)
+    assert post(client, token, {"ph": 4.2, "interval": 60, "at": iso(last)}).status_code == 200
+    app.state.silence_check.run(now())
+    calls.clear()
+    assert post(client, token, {"ph": 4.1}).status_code == 200
+    assert calls == ["TransactWriteItems", "GetItem", "TransactWriteItems"]
+    assert [r["ph"] for r in raw(client, alice, batch["id"])] == [4.2, 4.1]
 
 
 def test_series_is_one_query_for_the_batch_and_one_per_page(
