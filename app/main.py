@@ -9,7 +9,7 @@ feature follows):
 * `build_objects()` builds every store, service and use case **once** per process
   (once per Lambda cold start; AWS clients other than DynamoDB on first use) and names
   each use case once, in snake_case: `batches`, `reminders`, `photos`, `account`,
-  `devices`, `exports`, `public`, `sensors`, `readings`, `ingest` (besides `settings`
+  `devices`, `exports`, `public`, `sensors`, `readings`, `alerts`, `ingest` (besides `settings`
   and the token `verifier`; `silence_check` is in `app.state` only, for tests). A new
   capability adds its class in `app/usecases/` and one entry there.
 * Each name is an app-wide Litestar dependency: a controller asks for an object by
@@ -36,6 +36,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
+from app.api.alerts import AlertRulesController
 from app.api.auth import provide_principal
 from app.api.batches import BatchController
 from app.api.devices import DeviceController
@@ -71,7 +72,7 @@ from app.store.readings import ReadingStore
 from app.store.reminders import ReminderStore
 from app.store.sensors import SensorStore
 from app.usecases.account import Account
-from app.usecases.alerts import AlertPush, SilenceCheck
+from app.usecases.alerts import AlertPush, AlertSettings, SilenceCheck
 from app.usecases.batches import Batches
 from app.usecases.devices import Devices
 from app.usecases.exports import Exports
@@ -169,6 +170,7 @@ def build_objects(settings: Settings, clients: AwsClients) -> dict[str, Any]:
         "public": Public(PublicStore(dynamodb, table), objects, reading_store),
         "sensors": Sensors(sensor_store),
         "readings": Readings(reading_store),
+        "alerts": AlertSettings(reading_store),
         **ingest_objects(settings, clients),
         "silence_check": SilenceCheck(reading_store, alert_push(settings, clients)),
     }
@@ -201,6 +203,7 @@ def create_app(
             SensorController,
             ReadingController,
             ChartController,
+            AlertRulesController,
             IngestController,
         ],
         dependencies={

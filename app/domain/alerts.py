@@ -22,6 +22,7 @@ from typing import Literal
 import msgspec
 
 from app.domain.batches import BatchKind
+from app.domain.errors import InvalidInput
 from app.domain.readings import Reading
 
 AlertKind = Literal["gravity_stable", "ph_target", "ph_safety", "temperature", "sensor_offline"]
@@ -56,6 +57,14 @@ DEFAULT_RULES: dict[BatchKind, AlertRules] = {
     "sourdough": AlertRules(temperature_min=18.0, temperature_max=32.0),
     "other": AlertRules(temperature_min=10.0, temperature_max=30.0),
 }
+
+
+def check_rules(rules: AlertRules) -> AlertRules:
+    """What field limits cannot say: a range must be a range."""
+    low, high = rules.temperature_min, rules.temperature_max
+    if low is not None and high is not None and low >= high:
+        raise InvalidInput("temperatureMin", "temperatureMin must be below temperatureMax.")
+    return rules
 
 
 class SensorSeen(msgspec.Struct, kw_only=True):

@@ -9,11 +9,18 @@ from datetime import datetime
 
 import msgspec
 
-from app.domain.alerts import Alert, silent_sensors
+from app.domain.alerts import (
+    DEFAULT_RULES,
+    Alert,
+    AlertRules,
+    AlertState,
+    check_rules,
+    silent_sensors,
+)
 from app.domain.batches import Event
 from app.domain.clock import utc_now
 from app.domain.errors import NotFound
-from app.domain.ids import new_ulid
+from app.domain.ids import is_ulid, new_ulid
 from app.logs import get_logger
 from app.services.push import DEVICE_NOT_REGISTERED, PushMessage, PushSender, PushTicket
 from app.services.push_receipts import ReceiptScheduler, SentTicket
@@ -134,3 +141,37 @@ class SilenceCheck:
             return fired
         log.warning("silence_check_gave_up", batch=batch_id)
         return []
+
+
+class AlertSettings:
+    """The rules a batch's readings are checked against: the kind's defaults until the
+    owner changes them. Stored on the batch's alert state, so ingest reads them with it."""
+
+    def __init__(self, readings: ReadingStore) -> None:
+        self.readings = readings
+
+    def rules(self, sub: str, batch_id: str) -> AlertRules:
+        batch = self.readings.batch(sub, known_batch(batch_id))
+        state = self.readings.alert_state(sub, batch.id)
+        return state.effective_rules() if state else DEFAULT_RULES[batch.kind]
+
+    def set_rules(self, sub: str, batch_id: str, rules: AlertRules) -> AlertRules:
+        check_rules(rules)
+        batch = self.readings.batch(sub, known_batch(batch_id))
+        for _ in range(_STATE_ATTEMPTS):
+            state = self.readings.alert_state(sub, batch.id) or AlertState(
+                kind=batch.kind, started_at=batch.started_at
+            )
+            state.rules = rules
+            try:
+                self.readings.save_state(sub, batch.id, state, [])
+            except StateChanged:
+                continue
+            return rules
+        raise RuntimeError("the batch's alert state kept changing; giving up")
+
+
+def known_batch(batch_id: str) -> str:
+    if not is_ulid(batch_id):
+        raise NotFound("No such batch.")
+    return batch_id

@@ -13,7 +13,7 @@ from app.dev.emulator import Emulator
 from app.dev.stack import StackOutputs
 from tests.conftest import User, new_user
 from tests.expo_server import ExpoServer, new_token
-from tests.helpers import create_batch
+from tests.helpers import assert_problem, create_batch
 
 Client = TestClient[Litestar]
 
@@ -125,3 +125,33 @@ def test_silence_fires_offline_once_until_the_sensor_reports_again(
     assert len(alert_events(client, user, batch["id"])) == 1
     check.run(last + timedelta(hours=2))
     assert len(alert_events(client, user, batch["id"])) == 2
+
+
+def test_the_owner_changes_the_rules_and_the_next_reading_uses_them(
+    client: Client, stack: StackOutputs, emulator: Emulator, bob: User
+) -> None:
+    user, _ = user_with_phone(client, stack, emulator)
+    batch = create_batch(client, user, kind="kombucha")
+    url = f"/batches/{batch['id']}/alerts/rules"
+    defaults = client.get(url, headers=user.headers).json()
+    assert defaults["phTarget"] == 3.2
+    assert defaults["phSafetyMax"] == 4.6
+    token = sensor_token(client, user, batch["id"])
+    first = client.post(f"/ingest/{token}", json={"ph": 3.5})
+    assert first.json()["alerts"] == []
+    changed = client.put(
+        url,
+        json={"phTarget": 3.6, "temperatureMin": 20, "temperatureMax": 28},
+        headers=user.headers,
+    )
+    assert changed.status_code == 200, changed.text
+    assert client.get(url, headers=user.headers).json()["phTarget"] == 3.6
+    second = client.post(f"/ingest/{token}", json={"ph": 3.5})
+    assert second.json()["alerts"] == ["ph_target"]
+    assert_problem(client.get(url, headers=bob.headers), 404, "not-found")
+    assert_problem(
+        client.put(url, json={"temperatureMin": 30, "temperatureMax": 20}, headers=user.headers),
+        400,
+        "validation",
+    )
+    assert_problem(client.put(url, json={"phTarget": 15}, headers=user.headers), 400, "validation")
