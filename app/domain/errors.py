@@ -66,3 +66,12 @@ class TooManyReadings(DomainError):
     def __init__(self, detail: str, retry_after: int) -> None:
         super().__init__(detail)
         self.retry_after = retry_after
+
+
+class AccountDeleted(DomainError):
+    """The caller's account was deleted (or is being deleted): its token may still be
+    valid for up to an hour, but nothing may be written for it any more."""
+
+
+class LimitReached(DomainError):
+    """A per-user cap (devices, photos) is reached; the detail names it."""

@@ -26,6 +26,7 @@
 | a batch's alert state              | table | PK=READINGS#<sub>#<batchId>, SK=ALERTS          |
 | batches whose sensors fall silent  | GSI1  | GSI1PK=SILENCE, GSI1SK <= <now> (sparse: only   |
 |                                    |       |   alert states with a live sensor carry it)     |
+| is this account deleted?           | table | PK=DELETED#<sub>, SK=ACCOUNT (tombstone, TTL)   |
 
 LSI1 exists because batches and their events share the partition: a plain query on
 `BATCH#` would page through every event to find the batches. LSI1SK is the batch's
@@ -139,3 +140,13 @@ def reading_sk(minute: str, sensor_id: str) -> str:
 def readings_upper_bound(minute: str) -> str:
     """Sorts after every reading of that minute (`~` follows every id character)."""
     return f"{READING}{minute}~"
+
+
+DELETED = "DELETED#"
+ACCOUNT = "ACCOUNT"
+
+
+def deleted_account_pk(sub: str) -> str:
+    """A deleted account's tombstone, outside the user's partition: the partition is
+    emptied while the tombstone keeps the account's still-valid tokens from writing."""
+    return f"{DELETED}{sub}"

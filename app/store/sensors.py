@@ -136,6 +136,10 @@ class SensorStore:
             ]
         )
 
+    def delete_token(self, token_hash: str) -> None:
+        """The token stops working (its sensor item is going with the account)."""
+        self.client.delete_item(TableName=self.table_name, Key=token_key(token_hash))
+
     def target(self, token_hash: str) -> IngestTarget | None:
         """The one read of an ingest: None for an unknown or revoked token."""
         response = self.client.get_item(TableName=self.table_name, Key=token_key(token_hash))

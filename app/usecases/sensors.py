@@ -93,10 +93,10 @@ class Forget:
                 self.sensors.revoke(sub, sensor, now or utc_now())
         self.readings.delete_all(sub, batch_id)
 
-    def account(self, sub: str, batch_ids: list[str]) -> None:
-        """Before the user's partition goes: its sensor items name the token hashes."""
-        for sensor in self.sensors.list_sensors(sub):
-            if sensor.status == "active":
-                self.sensors.revoke(sub, sensor, utc_now())
+    def partition_page(self, sub: str, batch_ids: list[str], token_hashes: list[str]) -> None:
+        """Before a page of the user's partition goes (account deletion): its batches'
+        readings and its sensors' token items, which the page's items name."""
+        for token_hash in token_hashes:
+            self.sensors.delete_token(token_hash)
         for batch_id in batch_ids:
             self.readings.delete_all(sub, batch_id)
