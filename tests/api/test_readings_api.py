@@ -558,6 +558,7 @@ def test_deleting_the_account_leaves_no_readings_and_no_live_token(
     token = sensor(client, leaving, batch["id"])["token"]
     assert post(client, token, {"ph": 3.7}).status_code == 200
     assert client.delete("/me", headers=leaving.headers).status_code == 204
-    everything = json.dumps(all_items(dynamodb, stack))
-    assert leaving.sub not in everything
+    # Only the deletion's tombstone (DELETED#<sub>, with a TTL) still names the account.
+    left = [i for i in all_items(dynamodb, stack) if leaving.sub in json.dumps(i)]
+    assert [i["PK"]["S"] for i in left] == [f"DELETED#{leaving.sub}"]
     assert_problem(post(client, token, {"ph": 3.7}), 404, "not-found")
