@@ -26,6 +26,7 @@ from app.domain.errors import (
     ReminderClosed,
     ServiceUnavailable,
     StaleVersion,
+    TooManyReadings,
 )
 from app.logs import get_logger
 
@@ -66,6 +67,7 @@ _DOMAIN_PROBLEMS: dict[type[DomainError], ProblemSpec] = {
     InvalidUpload: ProblemSpec("invalid-photo", "Upload is not an accepted photo", 422),
     ReminderClosed: ProblemSpec("reminder-closed", "Reminder is closed", 409),
     ServiceUnavailable: ProblemSpec("service-unavailable", "Service unavailable", 503),
+    TooManyReadings: ProblemSpec("too-many-readings", "Too many readings", 429),
     AccountDeleted: ProblemSpec("account-deleted", "Account deleted", 410),
     LimitReached: ProblemSpec("limit-reached", "Limit reached", 409),
 }
@@ -117,8 +119,16 @@ def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response
     if isinstance(exc, NotFound) and _caller_was_deleted(request):
         exc = AccountDeleted("This account was deleted.")
     spec = _DOMAIN_PROBLEMS[type(exc)]
+    headers = None
+    if isinstance(exc, TooManyReadings):
+        headers = {"Retry-After": str(exc.retry_after)}
     return problem_response(
-        request, slug=spec.slug, title=spec.title, status=spec.status, detail=exc.detail
+        request,
+        slug=spec.slug,
+        title=spec.title,
+        status=spec.status,
+        detail=exc.detail,
+        headers=headers,
     )
 
 

@@ -60,6 +60,14 @@ class InvalidUpload(DomainError):
     """What reached the bucket is not an accepted photo; it has been removed."""
 
 
+class TooManyReadings(DomainError):
+    """A sensor posted past the hard cap of readings per minute: nothing was stored."""
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 class AccountDeleted(DomainError):
     """The caller's account was deleted (or is being deleted): its token may still be
     valid for up to an hour, but nothing may be written for it any more."""

@@ -19,6 +19,7 @@ from app.domain.devices import Device, Platform, token_hash
 from app.domain.photos import Photo, PhotoContentType
 from app.domain.profiles import DEFAULT_TIME_ZONE, NotificationPreferences, Profile
 from app.domain.reminders import Reminder, ReminderStatus
+from app.domain.sensors import IngestTarget, Sensor, SensorStatus
 from app.store import keys
 
 Item = dict[str, Any]
@@ -306,4 +307,65 @@ def device_from_item(item: Item) -> Device:
         platform=cast(Platform, item["platform"]["S"]),
         created_at=get_ts(item, "createdAt"),
         updated_at=get_ts(item, "updatedAt"),
+    )
+
+
+def sensor_key(sub: str, sensor_id: str) -> Item:
+    return key(keys.user_pk(sub), keys.sensor_sk(sensor_id))
+
+
+def token_key(token_hash: str) -> Item:
+    return key(keys.ingest_pk(token_hash), keys.TOKEN_SK)
+
+
+def sensor_to_item(sub: str, sensor: Sensor) -> Item:
+    return {
+        **sensor_key(sub, sensor.id),
+        "entity": s("sensor"),
+        "id": s(sensor.id),
+        "name": s(sensor.name),
+        "batchId": s(sensor.batch_id),
+        "status": s(sensor.status),
+        "tokenHash": s(sensor.token_hash),
+        "createdAt": ts(sensor.created_at),
+        "updatedAt": ts(sensor.updated_at),
+        "version": n(sensor.version),
+    }
+
+
+def sensor_from_item(item: Item) -> Sensor:
+    return Sensor(
+        id=item["id"]["S"],
+        name=item["name"]["S"],
+        batch_id=item["batchId"]["S"],
+        status=cast(SensorStatus, item["status"]["S"]),
+        token_hash=item["tokenHash"]["S"],
+        created_at=get_ts(item, "createdAt"),
+        updated_at=get_ts(item, "updatedAt"),
+        version=int(item["version"]["N"]),
+    )
+
+
+def target_to_item(token_hash: str, target: IngestTarget) -> Item:
+    """The token's item: whose batch it writes to. It holds the token's hash (in the
+    key), never the token."""
+    return {
+        **token_key(token_hash),
+        "entity": s("ingest-token"),
+        "sub": s(target.sub),
+        "batchId": s(target.batch_id),
+        "sensorId": s(target.sensor_id),
+        "kind": s(target.kind),
+        "startedAt": ts(target.started_at),
+        "version": n(1),
+    }
+
+
+def target_from_item(item: Item) -> IngestTarget:
+    return IngestTarget(
+        sub=item["sub"]["S"],
+        batch_id=item["batchId"]["S"],
+        sensor_id=item["sensorId"]["S"],
+        kind=cast(BatchKind, item["kind"]["S"]),
+        started_at=get_ts(item, "startedAt"),
     )

@@ -21,6 +21,7 @@ from app.store.pages import Page
 if TYPE_CHECKING:
     from app.store.profiles import ProfileStore
     from app.store.reminders import ReminderStore
+    from app.usecases.sensors import Forget
 
 __all__ = ["BatchChanges", "Batches", "NewBatch"]
 
@@ -40,12 +41,14 @@ class Batches:
         profiles: ProfileStore,
         scheduler: ReminderScheduler | None,
         objects: PhotoObjects | None,
+        forget: Forget | None = None,
     ) -> None:
         self.store = store
         self.reminders = reminders
         self.profiles = profiles
         self.scheduler = scheduler
         self.objects = objects
+        self.forget = forget
 
     def create(
         self, sub: str, batch: Batch, now: datetime, device_zone: str | None = None
@@ -84,6 +87,8 @@ class Batches:
     def delete(self, sub: str, batch_id: str, now: datetime) -> None:
         self._cancel_reminders(sub, batch_id, now)
         self.store.delete_batch(sub, batch_id, release_photos=self._photo_release(sub, batch_id))
+        if self.forget is not None:  # its readings partition and its sensors' tokens
+            self.forget.batch(sub, batch_id, now)
 
     def add_event(self, sub: str, event: Event) -> None:
         self.store.add_event(sub, event)

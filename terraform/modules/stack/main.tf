@@ -91,6 +91,20 @@ locals {
       # Large exports: a multipart upload, then a presigned GET URL.
       s3_grants = [{ prefix = "exports/", actions = ["GetObject", "PutObject", "AbortMultipartUpload"] }]
     }
+    ingest = {
+      description = "Sensor readings (no Cognito: the secret token in the path is the credential)"
+      memory_mb   = 256
+      timeout_s   = 10
+      # Devices cannot sign in: no authorizer; throttled on its own (var.route_throttling).
+      public_routes = ["POST /ingest/{token}", "POST /ingest"]
+      # Reads the token and alert-state items, writes a reading, the state and alert
+      # events in one transaction (with condition checks on the batch and the token),
+      # lists and removes the owner's push devices. No Query on user data beyond the
+      # devices, no S3, no Cognito.
+      dynamodb_table_actions = ["GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "ConditionCheckItem"]
+      # Schedules the receipts check of the pushes it sends.
+      manages_schedules = true
+    }
     reminders = {
       description = "Reminder delivery, invoked by EventBridge Scheduler"
       memory_mb   = 256
