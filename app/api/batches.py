@@ -169,4 +169,4 @@ class BatchController(Controller):
         batches: NamedDependency[Batches],
     ) -> None:
         event_id = known_id(event_id, "event")
-        batches.delete_event(principal.sub, known_id(batch_id, "batch"), event_id)
+        batches.delete_event(principal.sub, known_id(batch_id, "batch"), event_id, utc_now())

@@ -43,12 +43,14 @@ from app.store.items import (
     event_from_item,
     event_to_item,
     key,
+    key_of,
     n,
     s,
+    tombstone_to_item,
     ts,
 )
 from app.store.pages import NOT_OURS, Page, decode_cursor, next_cursor, start_after
-from app.store.table import delete_keys, events_query, partition_query, query_all
+from app.store.table import delete_keys, events_query, partition_query, put_items, query_all
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -167,17 +169,20 @@ class BatchStore:
         self,
         sub: str,
         batch_id: str,
+        now: datetime,
         release_photos: Callable[[list[str]], None] | None = None,
     ) -> None:
         """Deletes the batch item first: from then on no event can be added under it
         (adding checks the batch exists), so one sweep of what is left is complete.
-        A sweep interrupted halfway is finished by the next call.
+        A sweep interrupted halfway is finished by the next call. Every item leaves a
+        tombstone (written before it goes), so sync tells each device what is gone.
 
         `release_photos` gets the ids of photo items before they are deleted (their
         objects go first), so a failure in between leaves the items for the retry."""
         children = self._keys_under_batch(sub, batch_id)
         if not children:
             raise NotFound("No such batch.")
+        put_items(self.client, self.table_name, [tombstone_to_item(i, now) for i in children])
         batch = batch_key(sub, batch_id)
         self.client.delete_item(TableName=self.table_name, Key=batch)
         remaining = [k for k in children if k["SK"] != batch["SK"]]
@@ -188,8 +193,9 @@ class BatchStore:
                 photo_ids = [sk[len(prefix) :] for sk in photo_keys if sk.startswith(prefix)]
                 if photo_ids:
                     release_photos(photo_ids)
-            delete_keys(self.client, self.table_name, remaining)
+            delete_keys(self.client, self.table_name, [key_of(i) for i in remaining])
             remaining = self._keys_under_batch(sub, batch_id)
+            put_items(self.client, self.table_name, [tombstone_to_item(i, now) for i in remaining])
 
     def add_event(self, sub: str, event: Event) -> None:
         put = put_new(self.table_name, event_to_item(sub, event))
@@ -225,15 +231,20 @@ class BatchStore:
             next_cursor=next_cursor(response, EVENT_CURSOR_FIELDS),
         )
 
-    def delete_event(self, sub: str, batch_id: str, event_id: str) -> None:
+    def delete_event(self, sub: str, batch_id: str, event_id: str, now: datetime) -> None:
+        event_key = key(keys.user_pk(sub), keys.event_sk(batch_id, event_id))
         delete: TransactWriteItemTypeDef = {
             "Delete": {
                 "TableName": self.table_name,
-                "Key": key(keys.user_pk(sub), keys.event_sk(batch_id, event_id)),
+                "Key": event_key,
                 "ConditionExpression": "attribute_exists(SK)",
             }
         }
-        items = under_open_batch(self.table_name, sub, batch_id, delete)
+        record = {**event_key, "entity": s("event"), "id": s(event_id), "batchId": s(batch_id)}
+        tombstone: TransactWriteItemTypeDef = {
+            "Put": {"TableName": self.table_name, "Item": tombstone_to_item(record, now)}
+        }
+        items = under_open_batch(self.table_name, sub, batch_id, delete, tombstone)
         try:
             self.client.transact_write_items(TransactItems=items)
         except ClientError as exc:
@@ -246,7 +257,7 @@ class BatchStore:
                 self.table_name,
                 keys.user_pk(sub),
                 begins_with=keys.batch_sk(batch_id),
-                ProjectionExpression="PK, SK",
+                ProjectionExpression="PK, SK, entity, id, batchId",
                 ConsistentRead=True,
             ),
         )

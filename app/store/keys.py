@@ -19,10 +19,21 @@
 | photos of a batch (newest: reverse) | table | PK=USER#<sub>, begins_with(SK, BATCH#<id>#PHOTO#) |
 | last events of a batch (public page) | table | events range, ScanIndexForward=false, Limit     |
 | all of a user's items (CSV export) | table | PK=USER#<sub>, paged                            |
+| what changed since a cursor (sync) | GSI2  | GSI2PK=USER#<sub>, GSI2SK > <changedAt>#        |
+|                                    |       |   (every record carries GSI2 keys; bookkeeping  |
+|                                    |       |   items do not, so the index is sparse)         |
+| a deletion, for sync               | table | PK=USER#<sub>, SK=TOMBSTONE#<SK of the record>  |
+| a create's idempotency key / a     | table | PK=USER#<sub>, SK=IDEMPOTENCY#<key> (TTL)       |
+|   pushed mutation's id             |       |                                                 |
 
 LSI1 exists because batches and their events share the partition: a plain query on
 `BATCH#` would page through every event to find the batches. LSI1SK is the batch's
 ULID, so LSI1 holds only batches, sorted by creation time.
+
+GSI2 is the change feed. `GSI2SK` is `<changedAt>#<SK>`: a fixed-width UTC stamp
+(microseconds always written, so text order is time order) then the record's own
+sort key, unique within the user. The mappers in `app.store.items` and the `Update`
+builder in `app.store.conditional` are the only places that write it.
 """
 
 from __future__ import annotations
@@ -94,3 +105,23 @@ def push_token_pk(token_hash: str) -> str:
     """A token's owner item, outside every user's partition: one device, one owner, and
     a token registered by someone else is found (and moved) without a scan or an index."""
     return f"{PUSH_TOKEN}{token_hash}"
+
+
+TOMBSTONE = "TOMBSTONE#"
+IDEMPOTENCY = "IDEMPOTENCY#"
+# Items in a user's partition that are the API's bookkeeping, not the user's records:
+# left out of the CSV export, removed with the partition on account deletion.
+BOOKKEEPING = (TOMBSTONE, IDEMPOTENCY)
+
+
+def change_sk(changed_at_stamp: str, sk: str) -> str:
+    """GSI2's sort key: when the record last changed, then which record it is."""
+    return f"{changed_at_stamp}#{sk}"
+
+
+def tombstone_sk(sk: str) -> str:
+    return f"{TOMBSTONE}{sk}"
+
+
+def idempotency_sk(key: str) -> str:
+    return f"{IDEMPOTENCY}{key}"

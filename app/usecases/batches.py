@@ -83,7 +83,9 @@ class Batches:
 
     def delete(self, sub: str, batch_id: str, now: datetime) -> None:
         self._cancel_reminders(sub, batch_id, now)
-        self.store.delete_batch(sub, batch_id, release_photos=self._photo_release(sub, batch_id))
+        self.store.delete_batch(
+            sub, batch_id, now, release_photos=self._photo_release(sub, batch_id)
+        )
 
     def add_event(self, sub: str, event: Event) -> None:
         self.store.add_event(sub, event)
@@ -93,8 +95,8 @@ class Batches:
     ) -> Page[Event]:
         return self.store.list_events(sub, batch_id, limit=limit, cursor=cursor)
 
-    def delete_event(self, sub: str, batch_id: str, event_id: str) -> None:
-        self.store.delete_event(sub, batch_id, event_id)
+    def delete_event(self, sub: str, batch_id: str, event_id: str, now: datetime) -> None:
+        self.store.delete_event(sub, batch_id, event_id, now)
 
     def _cancel_reminders(self, sub: str, batch_id: str, now: datetime) -> int:
         """Cancel a batch's open reminders (it was finished or is being deleted).
