@@ -9,7 +9,7 @@ feature follows):
 * `build_objects()` builds every store, service and use case **once** per process
   (once per Lambda cold start; AWS clients other than DynamoDB on first use) and names
   each use case once, in snake_case: `batches`, `reminders`, `photos`, `account`,
-  `devices`, `exports`, `public` (besides `settings` and the token `verifier`). A new
+  `devices`, `exports`, `public`, `sync` (besides `settings` and the token `verifier`). A new
   capability adds its class in `app/usecases/` and one entry there.
 * Each name is an app-wide Litestar dependency: a controller asks for an object by
   that name, typed `NamedDependency[<Class>]`; the `principal` dependency (the caller)
@@ -47,6 +47,7 @@ from app.api.middleware import request_logging
 from app.api.photos import PhotoController
 from app.api.public import PublicController
 from app.api.reminders import ReminderController
+from app.api.sync import SyncController
 from app.config import Settings, get_settings
 from app.logs import configure_logging
 from app.services.auth import TokenVerifier
@@ -62,6 +63,7 @@ from app.store.photos import PhotoStore
 from app.store.profiles import ProfileStore
 from app.store.public import PublicStore
 from app.store.reminders import ReminderStore
+from app.store.sync import SyncStore
 from app.usecases.account import Account
 from app.usecases.batches import Batches
 from app.usecases.devices import Devices
@@ -69,6 +71,7 @@ from app.usecases.exports import Exports
 from app.usecases.photos import Photos
 from app.usecases.public import Public
 from app.usecases.reminders import Reminders
+from app.usecases.sync import Sync
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -130,6 +133,11 @@ def build_objects(settings: Settings, clients: AwsClients) -> dict[str, Any]:
         "devices": Devices(device_store),
         "exports": Exports(ExportStore(dynamodb, table), objects, settings.export_inline_max_bytes),
         "public": Public(PublicStore(dynamodb, table), objects),
+        "sync": Sync(
+            SyncStore(dynamodb, table),
+            horizon_seconds=settings.sync_horizon_seconds,
+            overlap_seconds=settings.sync_overlap_seconds,
+        ),
     }
 
 
@@ -157,6 +165,7 @@ def create_app(
             LabelController,
             ExportController,
             PublicController,
+            SyncController,
         ],
         dependencies={
             "principal": Provide(provide_principal, sync_to_thread=False),

@@ -11,7 +11,7 @@ from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_204_NO_CONTENT
 from msgspec import UNSET, UnsetType
 
-from app.api.headers import DeviceZone, device_zone
+from app.api.headers import DeviceZone, IdempotencyKey, device_zone, idempotency
 from app.api.params import Caller, Cursor, PathId, known_id
 from app.api.schemas.batches import (
     BatchDetailOut,
@@ -48,6 +48,7 @@ class BatchController(Controller):
         principal: Caller,
         batches: NamedDependency[Batches],
         x_time_zone: DeviceZone = None,
+        idempotency_key: IdempotencyKey = None,
     ) -> BatchWithSuggestionsOut:
         now = utc_now()
         zone = device_zone(x_time_zone)
@@ -59,7 +60,8 @@ class BatchController(Controller):
             temperature_c=data.temperature_c,
             now=now,
         )
-        created = batches.create(principal.sub, batch, now, zone)
+        retry = idempotency(idempotency_key, "POST /batches", msgspec.json.encode(data))
+        created = batches.create(principal.sub, batch, now, zone, retry)
         return BatchWithSuggestionsOut.with_suggestions(created.batch, created.suggestions)
 
     @get(operation_id="listBatches", sync_to_thread=False)
@@ -127,9 +129,11 @@ class BatchController(Controller):
         data: JSONBody[CreateEvent],
         principal: Caller,
         batches: NamedDependency[Batches],
+        idempotency_key: IdempotencyKey = None,
     ) -> EventOut:
+        batch_id = known_id(batch_id, "batch")
         event = new_event(
-            batch_id=known_id(batch_id, "batch"),
+            batch_id=batch_id,
             type=data.type,
             occurred_at=data.occurred_at,
             note=data.note,
@@ -138,8 +142,9 @@ class BatchController(Controller):
             gravity=data.gravity,
             now=utc_now(),
         )
-        batches.add_event(principal.sub, event)
-        return EventOut.of(event)
+        route = f"POST /batches/{batch_id}/events"
+        retry = idempotency(idempotency_key, route, msgspec.json.encode(data))
+        return EventOut.of(batches.add_event(principal.sub, event, retry))
 
     @get("/{batch_id:str}/events", operation_id="listEvents", sync_to_thread=False)
     def list_events(

@@ -13,6 +13,7 @@ from litestar.types import ExceptionHandlersMap
 from app.domain.errors import (
     BatchClosed,
     DomainError,
+    IdempotencyKeyReused,
     InvalidCursor,
     InvalidInput,
     InvalidTransition,
@@ -21,6 +22,7 @@ from app.domain.errors import (
     PhotoAlreadyConfirmed,
     PhotoNotUploaded,
     ReminderClosed,
+    ResyncRequired,
     ServiceUnavailable,
     StaleVersion,
 )
@@ -63,6 +65,10 @@ _DOMAIN_PROBLEMS: dict[type[DomainError], ProblemSpec] = {
     InvalidUpload: ProblemSpec("invalid-photo", "Upload is not an accepted photo", 422),
     ReminderClosed: ProblemSpec("reminder-closed", "Reminder is closed", 409),
     ServiceUnavailable: ProblemSpec("service-unavailable", "Service unavailable", 503),
+    IdempotencyKeyReused: ProblemSpec(
+        "idempotency-key-reused", "Idempotency key used for another request", 422
+    ),
+    ResyncRequired: ProblemSpec("resync", "Sync cursor too old: pull a full snapshot", 410),
 }
 
 _HTTP_PROBLEMS: dict[int, tuple[str, str]] = {

@@ -58,3 +58,13 @@ class PhotoAlreadyConfirmed(DomainError):
 
 class InvalidUpload(DomainError):
     """What reached the bucket is not an accepted photo; it has been removed."""
+
+
+class ResyncRequired(DomainError):
+    """A sync cursor older than the horizon: deletions since then may be forgotten, so
+    the client must drop its copy and pull a full snapshot."""
+
+
+class IdempotencyKeyReused(DomainError):
+    """An `Idempotency-Key` (or a pushed mutation id) sent again with a different
+    request: the first request's result stands and nothing new was written."""

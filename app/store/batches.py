@@ -22,6 +22,7 @@ from app.domain.batches import (
     statuses_allowed_before,
 )
 from app.domain.errors import BatchClosed, InvalidCursor, InvalidTransition, NotFound
+from app.domain.idempotency import Idempotency
 from app.domain.ids import is_ulid
 from app.store import keys
 from app.store.conditional import (
@@ -34,6 +35,7 @@ from app.store.conditional import (
     status_values,
     update_or_old,
 )
+from app.store.idempotency import Replay, claim, transact_claimed
 from app.store.items import (
     Item,
     Value,
@@ -93,12 +95,24 @@ class BatchStore:
         self.client = client
         self.table_name = table_name
 
-    def create_batch(self, sub: str, batch: Batch) -> None:
-        self.client.put_item(
-            TableName=self.table_name,
-            Item=batch_to_item(sub, batch),
-            ConditionExpression="attribute_not_exists(SK)",
-        )
+    def create_batch(self, sub: str, batch: Batch, idempotency: Idempotency | None = None) -> Batch:
+        """One PutItem; with an idempotency key, one transaction with the key's record.
+        Returns the stored batch: the first one created under the key on a replay."""
+        item = batch_to_item(sub, batch)
+        if idempotency is None:
+            self.client.put_item(
+                TableName=self.table_name, Item=item, ConditionExpression="attribute_not_exists(SK)"
+            )
+            return batch
+        items = [
+            put_new(self.table_name, item),
+            claim(self.table_name, sub, idempotency, item, batch.updated_at),
+        ]
+        try:
+            transact_claimed(self.client, items, idempotency)
+        except Replay as replay:
+            return batch_from_item(replay.record)
+        return batch
 
     def get_batch_with_events(self, sub: str, batch_id: str, event_limit: int) -> BatchWithEvents:
         response = self.client.query(
@@ -197,13 +211,23 @@ class BatchStore:
             remaining = self._keys_under_batch(sub, batch_id)
             put_items(self.client, self.table_name, [tombstone_to_item(i, now) for i in remaining])
 
-    def add_event(self, sub: str, event: Event) -> None:
-        put = put_new(self.table_name, event_to_item(sub, event))
-        items = under_open_batch(self.table_name, sub, event.batch_id, put)
+    def add_event(self, sub: str, event: Event, idempotency: Idempotency | None = None) -> Event:
+        """Returns the stored event: the first one logged under the key on a replay."""
+        item = event_to_item(sub, event)
+        items = under_open_batch(
+            self.table_name, sub, event.batch_id, put_new(self.table_name, item)
+        )
         try:
-            self.client.transact_write_items(TransactItems=items)
+            if idempotency is None:
+                self.client.transact_write_items(TransactItems=items)
+            else:
+                items.append(claim(self.table_name, sub, idempotency, item, event.created_at))
+                transact_claimed(self.client, items, idempotency)
+        except Replay as replay:
+            return event_from_item(replay.record)
         except ClientError as exc:
             raise _why_event_write_failed(exc) from None
+        return event
 
     def list_events(
         self, sub: str, batch_id: str, *, limit: int, cursor: str | None

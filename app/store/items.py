@@ -19,6 +19,7 @@ from app.domain.devices import Device, Platform, token_hash
 from app.domain.photos import Photo, PhotoContentType
 from app.domain.profiles import DEFAULT_TIME_ZONE, NotificationPreferences, Profile
 from app.domain.reminders import Reminder, ReminderStatus
+from app.domain.sync import Tombstone
 from app.store import keys
 
 Item = dict[str, Any]
@@ -340,15 +341,6 @@ def device_from_item(item: Item) -> Device:
 
 # How long a deletion is remembered for sync; a cursor older than this must resync.
 TOMBSTONE_TTL = timedelta(days=30)
-
-
-class Tombstone(msgspec.Struct, frozen=True, kw_only=True):
-    """A record that was deleted: what it was, and when."""
-
-    entity: str
-    id: str
-    deleted_at: datetime
-    batch_id: str | None = None
 
 
 def record_id(item: Item) -> str:

@@ -12,6 +12,7 @@ import msgspec
 
 from app.domain.batches import Batch, BatchStatus, Event, check_started_at
 from app.domain.errors import InvalidInput, NotFound, ReminderClosed
+from app.domain.idempotency import Idempotency
 from app.domain.reminders import OPEN_REMINDER_STATUSES, Suggestion, suggest, zone_or_utc
 from app.services.photos import PhotoObjects, photo_key
 from app.services.scheduler import ReminderScheduler
@@ -48,11 +49,17 @@ class Batches:
         self.objects = objects
 
     def create(
-        self, sub: str, batch: Batch, now: datetime, device_zone: str | None = None
+        self,
+        sub: str,
+        batch: Batch,
+        now: datetime,
+        device_zone: str | None = None,
+        idempotency: Idempotency | None = None,
     ) -> NewBatch:
         """The new batch with its first reminder suggestions, in the device's zone when
-        the app sent one (then no profile read), else the profile's."""
-        self.store.create_batch(sub, batch)
+        the app sent one (then no profile read), else the profile's. A repeated request
+        (same idempotency key) gets the batch the first one created."""
+        batch = self.store.create_batch(sub, batch, idempotency)
         zone = device_zone or self.profiles.time_zone(sub)
         return NewBatch(batch, suggest(batch, [], now, zone_or_utc(zone)))
 
@@ -87,8 +94,8 @@ class Batches:
             sub, batch_id, now, release_photos=self._photo_release(sub, batch_id)
         )
 
-    def add_event(self, sub: str, event: Event) -> None:
-        self.store.add_event(sub, event)
+    def add_event(self, sub: str, event: Event, idempotency: Idempotency | None = None) -> Event:
+        return self.store.add_event(sub, event, idempotency)
 
     def list_events(
         self, sub: str, batch_id: str, *, limit: int, cursor: str | None

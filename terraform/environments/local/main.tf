@@ -85,8 +85,9 @@ module "functions" {
         "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query",
         "BatchWriteItem", "TransactWriteItems", "ConditionCheckItem",
       ]
-      manages_schedules     = true
-      cognito_account_admin = true
+      dynamodb_index_actions = { GSI2 = ["Query"] }
+      manages_schedules      = true
+      cognito_account_admin  = true
       # Signs upload forms for pending/, moves confirmed photos to users/, deletes both.
       s3_grants = [
         { prefix = "pending/", actions = ["GetObject", "PutObject", "DeleteObject"], list = true },

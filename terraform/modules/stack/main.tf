@@ -95,6 +95,8 @@ module "functions" {
       routes                 = ["ANY /{proxy+}"]
       public_routes          = ["GET /health"]
       dynamodb_table_actions = local.read_write
+      # GET /sync pages the change feed.
+      dynamodb_index_actions = { GSI2 = ["Query"] }
       # Signs upload forms for pending/, moves confirmed photos to users/, deletes both.
       s3_grants = [
         { prefix = "pending/", actions = ["GetObject", "PutObject", "DeleteObject"], list = true },
