@@ -106,6 +106,7 @@ def build_objects(settings: Settings, clients: AwsClients) -> dict[str, Any]:
     device_store = DeviceStore(dynamodb, table)
     scheduler = reminder_scheduler(settings, clients)
     objects = photo_objects(settings, clients)
+    batches = Batches(BatchStore(dynamodb, table), reminder_store, profiles, scheduler, objects)
     return {
         "settings": settings,
         "verifier": TokenVerifier(
@@ -115,9 +116,7 @@ def build_objects(settings: Settings, clients: AwsClients) -> dict[str, Any]:
             cache_seconds=settings.jwks_cache_seconds,
             leeway_seconds=settings.jwt_leeway_seconds,
         ),
-        "batches": Batches(
-            BatchStore(dynamodb, table), reminder_store, profiles, scheduler, objects
-        ),
+        "batches": batches,
         "reminders": Reminders(reminder_store, profiles, scheduler),
         "photos": Photos(PhotoStore(dynamodb, table), objects),
         "account": Account(
@@ -135,6 +134,7 @@ def build_objects(settings: Settings, clients: AwsClients) -> dict[str, Any]:
         "public": Public(PublicStore(dynamodb, table), objects),
         "sync": Sync(
             SyncStore(dynamodb, table),
+            batches,
             horizon_seconds=settings.sync_horizon_seconds,
             overlap_seconds=settings.sync_overlap_seconds,
         ),

@@ -9,7 +9,7 @@ from pathlib import Path
 from app.dev.emulator import DUMMY_CREDENTIALS, Emulator
 from app.dev.lambda_zip import build_zip
 from app.dev.stack import apply_local
-from benchmarks import cold_start, export_throughput, warm_get
+from benchmarks import cold_start, export_throughput, sync_pull, warm_get
 
 
 def _row(name: str, value: float, baseline_name: str, baseline: float, target: float) -> None:
@@ -30,6 +30,8 @@ def main() -> None:
         handler_ms, raw_ms = warm_get.measure(emulator.endpoint, outputs)
         _row("warm GET batch (Lambda handler)", handler_ms, "raw boto3 Query", raw_ms, 1.3)
         export_throughput.report(outputs)
+        sync_ms, raw_sync_ms = sync_pull.measure(outputs)
+        _row("sync 10,000 changes (handler)", sync_ms, "raw paginated GSI2 Query", raw_sync_ms, 1.3)
 
 
 if __name__ == "__main__":

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Annotated, TypeVar
 
 import msgspec
-from litestar import Controller, delete, get, patch, post
+from litestar import Controller, Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_204_NO_CONTENT
 from msgspec import UNSET, UnsetType
 
+from app.api.etags import IfNoneMatch, conditional, version_tag
 from app.api.headers import DeviceZone, IdempotencyKey, device_zone, idempotency
 from app.api.params import Caller, Cursor, PathId, known_id
 from app.api.schemas.batches import (
@@ -35,6 +36,21 @@ T = TypeVar("T")
 
 def _given(value: T | UnsetType | None) -> T | None:
     return None if value is UNSET or value is None else value
+
+
+def batch_changes(data: UpdateBatch) -> BatchChanges:
+    """What a PATCH body (or a pushed batch update) changes."""
+    return BatchChanges(
+        name=_given(data.name),
+        status=_given(data.status),
+        started_at=_given(data.started_at),
+        notes=_given(data.notes),
+        temperature_c=_given(data.temperature_c),
+        remove=frozenset(
+            field for field in ("notes", "temperature_c") if getattr(data, field) is None
+        ),
+        public=_given(data.public),
+    )
 
 
 class BatchController(Controller):
@@ -78,14 +94,22 @@ class BatchController(Controller):
 
     @get("/{batch_id:str}", operation_id="getBatch", sync_to_thread=False)
     def get_batch(
-        self, batch_id: PathId, principal: Caller, batches: NamedDependency[Batches]
-    ) -> BatchDetailOut:
+        self,
+        batch_id: PathId,
+        principal: Caller,
+        batches: NamedDependency[Batches],
+        if_none_match: IfNoneMatch = None,
+    ) -> Response[BatchDetailOut]:
+        """`ETag`: the batch's version and its first events; `If-None-Match` -> 304."""
         found = batches.detail(principal.sub, known_id(batch_id, "batch"))
-        return BatchDetailOut(
+        event_ids = [e.id for e in found.events]
+        tag = version_tag(found.batch.version, *event_ids, found.next_events_cursor or "")
+        detail = BatchDetailOut(
             **msgspec.structs.asdict(found.batch),
             events=[EventOut.of(e) for e in found.events],
             next_events_cursor=found.next_events_cursor,
         )
+        return conditional(detail, tag, if_none_match)
 
     @patch("/{batch_id:str}", operation_id="updateBatch", sync_to_thread=False)
     def update_batch(
@@ -95,17 +119,7 @@ class BatchController(Controller):
         principal: Caller,
         batches: NamedDependency[Batches],
     ) -> BatchOut:
-        changes = BatchChanges(
-            name=_given(data.name),
-            status=_given(data.status),
-            started_at=_given(data.started_at),
-            notes=_given(data.notes),
-            temperature_c=_given(data.temperature_c),
-            remove=frozenset(
-                field for field in ("notes", "temperature_c") if getattr(data, field) is None
-            ),
-            public=_given(data.public),
-        )
+        changes = batch_changes(data)
         batch = batches.update(
             principal.sub, known_id(batch_id, "batch"), data.version, changes, utc_now()
         )

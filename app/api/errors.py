@@ -11,6 +11,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
 
 from app.domain.errors import (
+    AlreadyExists,
     BatchClosed,
     DomainError,
     IdempotencyKeyReused,
@@ -68,6 +69,7 @@ _DOMAIN_PROBLEMS: dict[type[DomainError], ProblemSpec] = {
     IdempotencyKeyReused: ProblemSpec(
         "idempotency-key-reused", "Idempotency key used for another request", 422
     ),
+    AlreadyExists: ProblemSpec("already-exists", "Already exists", 409),
     ResyncRequired: ProblemSpec("resync", "Sync cursor too old: pull a full snapshot", 410),
 }
 
@@ -105,20 +107,43 @@ def problem_response(
     return Response(problem, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
-def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
+def problem_of(exc: DomainError, instance: str | None = None) -> Problem:
+    """The problem a domain error answers with: the response body here, and one
+    mutation's result in a sync push."""
     if isinstance(exc, InvalidInput):
-        return problem_response(
-            request,
-            slug="validation",
+        return Problem(
+            type=PROBLEM_BASE + "validation",
             title="Invalid request",
             status=400,
             detail=exc.detail,
+            instance=instance,
             errors=[FieldError(field=exc.field, message=exc.detail)],
         )
     spec = _DOMAIN_PROBLEMS[type(exc)]
-    return problem_response(
-        request, slug=spec.slug, title=spec.title, status=spec.status, detail=exc.detail
+    return Problem(
+        type=PROBLEM_BASE + spec.slug,
+        title=spec.title,
+        status=spec.status,
+        detail=exc.detail,
+        instance=instance,
     )
+
+
+def invalid_fields(field: str, message: str, instance: str | None = None) -> Problem:
+    """A body part that failed validation (a pushed mutation's `fields`)."""
+    return Problem(
+        type=PROBLEM_BASE + "validation",
+        title="Invalid request",
+        status=400,
+        detail=message,
+        instance=instance,
+        errors=[FieldError(field=field, message=message)],
+    )
+
+
+def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
+    problem = problem_of(exc, request.url.path)
+    return Response(problem, status_code=problem.status, media_type=PROBLEM_MEDIA_TYPE)
 
 
 def _validation_error(
@@ -179,4 +204,11 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     Exception: _internal_error,
 }
 
-__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_MEDIA_TYPE", "problem_response"]
+__all__ = [
+    "EXCEPTION_HANDLERS",
+    "PROBLEM_MEDIA_TYPE",
+    "Problem",
+    "invalid_fields",
+    "problem_of",
+    "problem_response",
+]

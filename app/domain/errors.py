@@ -68,3 +68,7 @@ class ResyncRequired(DomainError):
 class IdempotencyKeyReused(DomainError):
     """An `Idempotency-Key` (or a pushed mutation id) sent again with a different
     request: the first request's result stands and nothing new was written."""
+
+
+class AlreadyExists(DomainError):
+    """A create named an id (client-generated, offline) that is already taken."""

@@ -21,7 +21,7 @@ from app.domain.batches import (
     Event,
     statuses_allowed_before,
 )
-from app.domain.errors import BatchClosed, InvalidCursor, InvalidTransition, NotFound
+from app.domain.errors import AlreadyExists, BatchClosed, InvalidCursor, InvalidTransition, NotFound
 from app.domain.idempotency import Idempotency
 from app.domain.ids import is_ulid
 from app.store import keys
@@ -112,6 +112,10 @@ class BatchStore:
             transact_claimed(self.client, items, idempotency)
         except Replay as replay:
             return batch_from_item(replay.record)
+        except ClientError as exc:
+            if 0 in failed_conditions(exc):  # a client-generated id (sync push) was taken
+                raise AlreadyExists("A batch with this id exists.") from None
+            raise
         return batch
 
     def get_batch_with_events(self, sub: str, batch_id: str, event_limit: int) -> BatchWithEvents:
@@ -158,8 +162,17 @@ class BatchStore:
         )
 
     def update_batch(
-        self, sub: str, batch_id: str, expected_version: int, changes: BatchChanges, now: datetime
+        self,
+        sub: str,
+        batch_id: str,
+        expected_version: int,
+        changes: BatchChanges,
+        now: datetime,
+        idempotency: Idempotency | None = None,
     ) -> Batch:
+        """One conditional UpdateItem; with an idempotency key (a pushed mutation), one
+        transaction with the key's record and a read of the result (a replay reads the
+        batch as it is now)."""
         update = Update(now).require_item().require_version(expected_version)
         for field, attribute in _CHANGE_ATTRIBUTES.items():
             value = getattr(changes, field)
@@ -173,11 +186,44 @@ class BatchStore:
             update.remove("GSI1PK").remove("GSI1SK")
         if changes.status is not None:
             update.require_status(statuses_allowed_before(changes.status))
+        if idempotency is not None:
+            return self._update_once(sub, batch_id, update, idempotency, expected_version, changes)
         try:
             item = update_or_old(self.client, self.table_name, batch_key(sub, batch_id), update)
         except ConditionFailed as failed:
             raise _why_update_failed(failed.old, expected_version, changes) from None
         return batch_from_item(item)
+
+    def get_batch(self, sub: str, batch_id: str) -> Batch:
+        response = self.client.get_item(
+            TableName=self.table_name, Key=batch_key(sub, batch_id), ConsistentRead=True
+        )
+        if "Item" not in response:
+            raise NotFound("No such batch.")
+        return batch_from_item(response["Item"])
+
+    def _update_once(
+        self,
+        sub: str,
+        batch_id: str,
+        update: Update,
+        idempotency: Idempotency,
+        expected_version: int,
+        changes: BatchChanges,
+    ) -> Batch:
+        write = update.in_transaction(self.table_name, batch_key(sub, batch_id))
+        write["Update"]["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        items = [write, claim(self.table_name, sub, idempotency, {}, update.now)]
+        try:
+            transact_claimed(self.client, items, idempotency)
+        except Replay:
+            pass
+        except ClientError as exc:
+            failed = failed_conditions(exc)
+            if 0 not in failed:
+                raise
+            raise _why_update_failed(failed[0], expected_version, changes) from None
+        return self.get_batch(sub, batch_id)
 
     def delete_batch(
         self,

@@ -75,7 +75,13 @@ class Batches:
         return self.store.get_batch_with_events(sub, batch_id, 0).batch
 
     def update(
-        self, sub: str, batch_id: str, version: int, changes: BatchChanges, now: datetime
+        self,
+        sub: str,
+        batch_id: str,
+        version: int,
+        changes: BatchChanges,
+        now: datetime,
+        idempotency: Idempotency | None = None,
     ) -> Batch:
         if changes.started_at is not None:
             check_started_at(changes.started_at, now)
@@ -83,7 +89,7 @@ class Batches:
             if not changes.name.strip():
                 raise InvalidInput("name", "name cannot be blank.")
             changes = msgspec.structs.replace(changes, name=changes.name.strip())
-        batch = self.store.update_batch(sub, batch_id, version, changes, now)
+        batch = self.store.update_batch(sub, batch_id, version, changes, now, idempotency)
         if changes.status in ("finished", "archived"):
             self._cancel_reminders(sub, batch.id, now)
         return batch

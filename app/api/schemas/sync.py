@@ -8,11 +8,14 @@ A record type joins sync with a field in `SyncChanges` (and its entity in
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, Any, Literal
 
 import msgspec
+from msgspec import Meta
 
+from app.api.errors import Problem
 from app.api.schemas.account import ProfileOut
-from app.api.schemas.base import Out
+from app.api.schemas.base import Body, Out, Version
 from app.api.schemas.batches import BatchOut, EventOut
 from app.api.schemas.reminders import ReminderOut
 from app.domain.batches import Batch, Event
@@ -143,11 +146,7 @@ def group(records: list[Record]) -> SyncChanges:
         elif isinstance(record, Batch):
             changes.batches.upserts.append(BatchOut.of(record))
         elif isinstance(record, Event):
-            changes.events.upserts.append(
-                SyncEventOut(
-                    **msgspec.structs.asdict(record), version=1, updated_at=record.created_at
-                )
-            )
+            changes.events.upserts.append(event_out(record))
         elif isinstance(record, Reminder):
             changes.reminders.upserts.append(ReminderOut.of(record))
         elif isinstance(record, Photo):
@@ -170,3 +169,44 @@ def group(records: list[Record]) -> SyncChanges:
 def _profile(profile: Profile) -> SyncProfileOut:
     out = ProfileOut.of(profile)
     return SyncProfileOut(id=profile.sub, **msgspec.structs.asdict(out))
+
+
+MutationId = Annotated[str, Meta(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")]
+
+
+class MutationIn(Body):
+    """One write a device made offline. `id` is the record's (client-generated ULID for
+    creates); `baseVersion` the version the device edited (updates); `fields` what a
+    create or PATCH body holds (`batchId` too for events)."""
+
+    mutation_id: MutationId
+    entity: Annotated[str, Meta(min_length=1, max_length=32)]
+    id: Annotated[str, Meta(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
+    op: Literal["create", "update", "delete"]
+    base_version: Version | None = None
+    fields: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class PushIn(Body):
+    client_id: Annotated[str, Meta(min_length=1, max_length=128)]
+    mutations: Annotated[list[MutationIn], Meta(min_length=1, max_length=100)]
+
+
+class MutationResult(Out):
+    """`applied`: `batch`/`event` is the record as stored (absent once deleted);
+    `conflict`: `batch` is the server's copy (absent if deleted there); `rejected`:
+    `problem` says why (the same problem+json the REST route would answer)."""
+
+    mutation_id: str
+    status: Literal["applied", "conflict", "rejected"]
+    batch: BatchOut | None = None
+    event: SyncEventOut | None = None
+    problem: Problem | None = None
+
+
+class PushOut(Out):
+    results: list[MutationResult]
+
+
+def event_out(event: Event) -> SyncEventOut:
+    return SyncEventOut(**msgspec.structs.asdict(event), version=1, updated_at=event.created_at)
