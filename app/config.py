@@ -52,7 +52,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     android_cert_fingerprints: tuple[str, ...] = ()
     photo_url_seconds: int = 900
     export_inline_max_bytes: int = 5 * 1024 * 1024
-    # Sync: how old a cursor may be (at most the tombstones' 30-day TTL), and how far
+    # Sync: how old a cursor may be (at most 30 days: tombstones live 31), and how far
     # before its cursor a pull starts again (the change index is eventually consistent).
     sync_horizon_seconds: int = 30 * 24 * 3600
     sync_overlap_seconds: int = 5

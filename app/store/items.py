@@ -339,8 +339,9 @@ def device_from_item(item: Item) -> Device:
     )
 
 
-# How long a deletion is remembered for sync; a cursor older than this must resync.
-TOMBSTONE_TTL = timedelta(days=30)
+# How long a deletion is remembered for sync: a day past the longest sync horizon
+# (30 days, `SYNC_HORIZON_SECONDS`), so a cursor inside the horizon finds every one.
+TOMBSTONE_TTL = timedelta(days=31)
 
 
 def record_id(item: Item) -> str:

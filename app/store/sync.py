@@ -5,6 +5,11 @@ One Query per page. A record written, updated or deleted (its tombstone) moves t
 end of the feed, so a cursor saying "everything up to here" is the change stamp and key
 of the last record a client saw.
 
+Every cursor also carries when the device's knowledge dates from (`iss`): the time the
+last complete pull ended, kept through the pages of the next one. That, not the
+position in the feed (a record unchanged for months sits far back), is what the
+horizon is measured against: tombstones newer than it are still there.
+
 Two kinds of cursor:
 
 * **continuation** (`hasMore` was true): the exact key of the last item returned;
@@ -58,7 +63,7 @@ RECORDS: dict[str, Callable[[Item], Record]] = {
     "tombstone": tombstone_from_item,
 }
 
-_CURSOR_FIELDS = ("at", "sk")
+_CURSOR_FIELDS = ("at", "sk", "iss")
 _STAMP_WIDTH = len("2026-01-01T00:00:00.000000Z")
 
 
@@ -93,9 +98,10 @@ class SyncStore:
             "Limit": limit,
         }
         resume_at = stamp(now)
+        issued = resume_at
         if cursor is not None:
-            at, sk, changed_at = _read_cursor(cursor)
-            if changed_at < now - horizon:
+            at, sk, changed_at, issued = _read_cursor(cursor)
+            if datetime.fromisoformat(issued) < now - horizon:
                 raise ResyncRequired(
                     "This cursor is older than the sync horizon; drop the local copy "
                     "and pull again without a cursor."
@@ -116,10 +122,10 @@ class SyncStore:
         records = [RECORDS[e](i) for i in items if (e := _entity(i)) in RECORDS]
         last_key = response.get("LastEvaluatedKey")
         if last_key is not None:
-            next_cursor = _cursor(last_key["GSI2SK"]["S"], last_key["SK"]["S"])
+            next_cursor = _cursor(last_key["GSI2SK"]["S"], last_key["SK"]["S"], issued)
         else:
             last = items[-1]["GSI2SK"]["S"] if items else resume_at
-            next_cursor = _cursor(last, "")
+            next_cursor = _cursor(last, "", stamp(now))
         return ChangePage(records=records, next_cursor=next_cursor, has_more=last_key is not None)
 
 
@@ -127,20 +133,24 @@ def _entity(item: Item) -> str:
     return str(item.get("entity", {}).get("S", ""))
 
 
-def _cursor(at: str, sk: str) -> str:
-    return encode_cursor({"at": s(at), "sk": s(sk)}, _CURSOR_FIELDS)
+def _cursor(at: str, sk: str, issued: str) -> str:
+    return encode_cursor({"at": s(at), "sk": s(sk), "iss": s(issued)}, _CURSOR_FIELDS)
 
 
-def _read_cursor(cursor: str) -> tuple[str, str, datetime]:
-    """(GSI2SK or stamp, SK or "" for a resume cursor, the change time it names)."""
+def _read_cursor(cursor: str) -> tuple[str, str, datetime, str]:
+    """(GSI2SK or stamp, SK or "" for a resume cursor, the change time it names, the
+    stamp the device's knowledge dates from)."""
     payload = decode_cursor(cursor, _CURSOR_FIELDS)
-    at, sk = payload["at"], payload["sk"]
+    at, sk, issued = payload["at"], payload["sk"], payload["iss"]
     try:
         changed_at = datetime.fromisoformat(at[:_STAMP_WIDTH])
+        issued_at = datetime.fromisoformat(issued)
     except ValueError:
         raise InvalidCursor(NOT_OURS) from None
-    if changed_at.tzinfo is None or (sk and at != keys.change_sk(at[:_STAMP_WIDTH], sk)):
+    if changed_at.tzinfo is None or issued_at.tzinfo is None or len(issued) != _STAMP_WIDTH:
+        raise InvalidCursor(NOT_OURS)
+    if sk and at != keys.change_sk(at[:_STAMP_WIDTH], sk):
         raise InvalidCursor(NOT_OURS)
     if not sk and len(at) != _STAMP_WIDTH and at[_STAMP_WIDTH] != "#":
         raise InvalidCursor(NOT_OURS)
-    return at, sk, changed_at
+    return at, sk, changed_at, issued

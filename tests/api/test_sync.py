@@ -15,7 +15,9 @@ from litestar.testing import TestClient
 from app.config import Settings
 from app.dev.emulator import Emulator
 from app.dev.stack import StackOutputs
+from app.domain.batches import new_batch
 from app.main import create_app
+from app.store.items import batch_to_item
 from tests.conftest import User, new_user
 from tests.expo_server import new_token
 from tests.helpers import add_event, assert_problem, create_batch, wait_until
@@ -240,3 +242,30 @@ def test_a_tampered_cursor_is_refused(client: Client, user: User) -> None:
         client.get("/sync", params={"limit": 0}, headers=user.headers), 400, "validation"
     )
     assert client.get("/sync").status_code == 401
+
+
+def test_records_unchanged_for_longer_than_the_horizon_still_sync(
+    client: Client, user: User, dynamodb: Any, settings: Settings
+) -> None:
+    """The horizon counts from the device's last pull, not from the records' change
+    times: a snapshot pages through months-old records, and a quiet account's recent
+    cursor stays valid."""
+    long_ago = datetime.now(UTC) - timedelta(days=90)
+    old_ids = []
+    for day in range(3):
+        at = long_ago + timedelta(days=day)
+        batch = new_batch(name=f"Old {day}", kind="other", started_at=at, notes=None,
+                          temperature_c=None, now=at)  # fmt: skip
+        dynamodb.put_item(TableName=settings.table_name, Item=batch_to_item(user.sub, batch))
+        old_ids.append(batch.id)
+    replica: Replica = {}
+    cursor = replay(client, user, None, replica, limit=1)
+    assert {record_id for _, record_id in replica} == set(old_ids)
+    page = pull(client, user, cursor)
+    assert page["hasMore"] is False
+    # Only repeats from the overlap before the cursor: records the device holds as they are.
+    repeats = {
+        (name, u["id"], u["version"]) for name, g in page["changes"].items() for u in g["upserts"]
+    }
+    assert repeats <= held(replica)
+    assert all(not g["deletions"] for g in page["changes"].values())
