@@ -142,3 +142,26 @@ def test_a_malformed_key_is_refused(client: Client, user: User) -> None:
     for bad in ("", "with space", "x" * 129):
         response = client.post("/batches", json=BODY, headers=keyed(user, bad))
         assert_problem(response, 400, "validation")
+
+
+def test_deleting_the_account_removes_keys_and_tombstones_too(
+    client: Client, user: User, dynamodb: Any, settings: Settings
+) -> None:
+    """Both live in the user's partition, so the partition delete takes them."""
+    created = client.post("/batches", json=BODY, headers=keyed(user, str(uuid.uuid4())))
+    batch_id = created.json()["id"]
+    event = client.post(f"/batches/{batch_id}/events", json={"type": "feed"}, headers=user.headers)
+    client.delete(
+        f"/batches/{batch_id}/events/{event.json()['id']}", headers=user.headers
+    ).raise_for_status()
+    assert partition(dynamodb, settings, user, "IDEMPOTENCY#")
+    assert partition(dynamodb, settings, user, "TOMBSTONE#")
+
+    assert client.delete("/me", headers=user.headers).status_code == 204
+    everything = dynamodb.query(
+        TableName=settings.table_name,
+        KeyConditionExpression="PK = :pk",
+        ExpressionAttributeValues={":pk": {"S": f"USER#{user.sub}"}},
+        ConsistentRead=True,
+    )["Items"]
+    assert everything == []
