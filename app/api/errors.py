@@ -10,7 +10,9 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Validatio
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
 
+from app.api.middleware import USER_STATE_KEY
 from app.domain.errors import (
+    AccountDeleted,
     AlreadyExists,
     BatchClosed,
     DomainError,
@@ -19,6 +21,7 @@ from app.domain.errors import (
     InvalidInput,
     InvalidTransition,
     InvalidUpload,
+    LimitReached,
     NotFound,
     PhotoAlreadyConfirmed,
     PhotoNotUploaded,
@@ -66,6 +69,8 @@ _DOMAIN_PROBLEMS: dict[type[DomainError], ProblemSpec] = {
     InvalidUpload: ProblemSpec("invalid-photo", "Upload is not an accepted photo", 422),
     ReminderClosed: ProblemSpec("reminder-closed", "Reminder is closed", 409),
     ServiceUnavailable: ProblemSpec("service-unavailable", "Service unavailable", 503),
+    AccountDeleted: ProblemSpec("account-deleted", "Account deleted", 410),
+    LimitReached: ProblemSpec("limit-reached", "Limit reached", 409),
     IdempotencyKeyReused: ProblemSpec(
         "idempotency-key-reused", "Idempotency key used for another request", 422
     ),
@@ -142,8 +147,19 @@ def invalid_fields(field: str, message: str, instance: str | None = None) -> Pro
 
 
 def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
+    if isinstance(exc, NotFound) and _caller_was_deleted(request):
+        exc = AccountDeleted("This account was deleted.")
     problem = problem_of(exc, request.url.path)
     return Response(problem, status_code=problem.status, media_type=PROBLEM_MEDIA_TYPE)
+
+
+def _caller_was_deleted(request: Request[Any, Any, Any]) -> bool:
+    """After DELETE /me the caller's token stays valid until it expires, and every write
+    it tries finds nothing (the partition is empty): a 404 for a deleted account is a
+    410. Asked only on a 404, so requests that succeed pay nothing for it."""
+    sub = request.scope.get("state", {}).get(USER_STATE_KEY)
+    account = getattr(request.app.state, "account", None)
+    return bool(sub) and account is not None and bool(account.is_deleted(sub))
 
 
 def _validation_error(

@@ -72,3 +72,12 @@ class IdempotencyKeyReused(DomainError):
 
 class AlreadyExists(DomainError):
     """A create named an id (client-generated, offline) that is already taken."""
+
+
+class AccountDeleted(DomainError):
+    """The caller's account was deleted (or is being deleted): its token may still be
+    valid for up to an hour, but nothing may be written for it any more."""
+
+
+class LimitReached(DomainError):
+    """A per-user cap (devices, photos) is reached; the detail names it."""

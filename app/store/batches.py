@@ -21,7 +21,14 @@ from app.domain.batches import (
     Event,
     statuses_allowed_before,
 )
-from app.domain.errors import AlreadyExists, BatchClosed, InvalidCursor, InvalidTransition, NotFound
+from app.domain.errors import (
+    AccountDeleted,
+    AlreadyExists,
+    BatchClosed,
+    InvalidCursor,
+    InvalidTransition,
+    NotFound,
+)
 from app.domain.idempotency import Idempotency
 from app.domain.ids import is_ulid
 from app.store import keys
@@ -35,6 +42,7 @@ from app.store.conditional import (
     status_values,
     update_or_old,
 )
+from app.store.deletions import not_deleted
 from app.store.idempotency import Replay, claim, transact_claimed
 from app.store.items import (
     Item,
@@ -96,24 +104,26 @@ class BatchStore:
         self.table_name = table_name
 
     def create_batch(self, sub: str, batch: Batch, idempotency: Idempotency | None = None) -> Batch:
-        """One PutItem; with an idempotency key, one transaction with the key's record.
-        Returns the stored batch: the first one created under the key on a replay."""
+        """One call, a transaction with the deleted-account check: a batch is the one
+        thing a client creates from nothing, so this is where a deleted account's
+        still-valid token must stop (everything else needs a batch that exists). With an
+        idempotency key, the key's record joins the same transaction. Returns the stored
+        batch: the first one created under the key on a replay."""
         item = batch_to_item(sub, batch)
-        if idempotency is None:
-            self.client.put_item(
-                TableName=self.table_name, Item=item, ConditionExpression="attribute_not_exists(SK)"
-            )
-            return batch
-        items = [
-            put_new(self.table_name, item),
-            claim(self.table_name, sub, idempotency, item, batch.updated_at),
-        ]
+        items = [not_deleted(self.table_name, sub), put_new(self.table_name, item)]
         try:
-            transact_claimed(self.client, items, idempotency)
+            if idempotency is None:
+                self.client.transact_write_items(TransactItems=items)
+            else:
+                items.append(claim(self.table_name, sub, idempotency, item, batch.updated_at))
+                transact_claimed(self.client, items, idempotency)
         except Replay as replay:
             return batch_from_item(replay.record)
         except ClientError as exc:
-            if 0 in failed_conditions(exc):  # a client-generated id (sync push) was taken
+            failed = failed_conditions(exc)
+            if 0 in failed:
+                raise AccountDeleted("This account was deleted.") from None
+            if 1 in failed:  # a client-generated id (sync push) was taken
                 raise AlreadyExists("A batch with this id exists.") from None
             raise
         return batch

@@ -25,6 +25,7 @@
 | a deletion, for sync               | table | PK=USER#<sub>, SK=TOMBSTONE#<SK of the record>  |
 | a create's idempotency key / a     | table | PK=USER#<sub>, SK=IDEMPOTENCY#<key> (TTL)       |
 |   pushed mutation's id             |       |                                                 |
+| is this account deleted?           | table | PK=DELETED#<sub>, SK=ACCOUNT (tombstone, TTL)   |
 
 LSI1 exists because batches and their events share the partition: a plain query on
 `BATCH#` would page through every event to find the batches. LSI1SK is the batch's
@@ -125,3 +126,13 @@ def tombstone_sk(sk: str) -> str:
 
 def idempotency_sk(key: str) -> str:
     return f"{IDEMPOTENCY}{key}"
+
+
+DELETED = "DELETED#"
+ACCOUNT = "ACCOUNT"
+
+
+def deleted_account_pk(sub: str) -> str:
+    """A deleted account's tombstone, outside the user's partition: the partition is
+    emptied while the tombstone keeps the account's still-valid tokens from writing."""
+    return f"{DELETED}{sub}"
