@@ -11,7 +11,7 @@ feature follows):
   imports its controllers and builds its stores, services and use cases **once** per
   process (once per Lambda cold start; AWS clients other than DynamoDB on first use),
   naming each use case once, in snake_case: `batches`, `reminders`, `photos`, `account`,
-  `devices`, `sensors`, `readings`, `alerts` (api), `exports` (export), `public`
+  `devices`, `sensors`, `readings`, `alerts`, `sync` (api), `exports` (export), `public`
   (public), `ingest` and `silence_check` (ingest), besides `settings` and the token
   `verifier`. The imports stay inside the
   builders, so a function imports only what its own routes need
@@ -81,6 +81,7 @@ def api_routes(settings: Settings, clients: AwsClients) -> Routes:
     from app.api.readings import ChartController, ReadingController
     from app.api.reminders import ReminderController
     from app.api.sensors import SensorController
+    from app.api.sync import SyncController
     from app.store.batches import BatchStore
     from app.store.deletions import DeletionStore
     from app.store.devices import DeviceStore
@@ -90,6 +91,7 @@ def api_routes(settings: Settings, clients: AwsClients) -> Routes:
     from app.store.readings import ReadingStore
     from app.store.reminders import ReminderStore
     from app.store.sensors import SensorStore
+    from app.store.sync import SyncStore
     from app.usecases.account import Account
     from app.usecases.alert_rules import AlertSettings
     from app.usecases.batches import Batches
@@ -98,6 +100,7 @@ def api_routes(settings: Settings, clients: AwsClients) -> Routes:
     from app.usecases.readings import Readings
     from app.usecases.reminders import Reminders
     from app.usecases.sensors import Forget, Sensors
+    from app.usecases.sync import Sync
 
     table = settings.table_name
     dynamodb = clients.dynamodb
@@ -109,6 +112,9 @@ def api_routes(settings: Settings, clients: AwsClients) -> Routes:
     sensor_store = SensorStore(dynamodb, table)
     reading_store = ReadingStore(dynamodb, table)
     forget = Forget(sensor_store, reading_store)
+    batches = Batches(
+        BatchStore(dynamodb, table), reminder_store, profiles, scheduler, objects, forget
+    )
     return Routes(
         [
             BatchController,
@@ -121,11 +127,10 @@ def api_routes(settings: Settings, clients: AwsClients) -> Routes:
             ReadingController,
             ChartController,
             AlertRulesController,
+            SyncController,
         ],
         {
-            "batches": Batches(
-                BatchStore(dynamodb, table), reminder_store, profiles, scheduler, objects, forget
-            ),
+            "batches": batches,
             "reminders": Reminders(reminder_store, profiles, scheduler),
             "photos": Photos(PhotoStore(dynamodb, table), objects),
             "account": Account(
@@ -142,6 +147,12 @@ def api_routes(settings: Settings, clients: AwsClients) -> Routes:
             "sensors": Sensors(sensor_store),
             "readings": Readings(reading_store),
             "alerts": AlertSettings(reading_store),
+            "sync": Sync(
+                SyncStore(dynamodb, table),
+                batches,
+                horizon_seconds=settings.sync_horizon_seconds,
+                overlap_seconds=settings.sync_overlap_seconds,
+            ),
         },
     )
 

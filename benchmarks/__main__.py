@@ -9,7 +9,7 @@ from pathlib import Path
 from app.dev.emulator import DUMMY_CREDENTIALS, Emulator
 from app.dev.lambda_zip import build_zip
 from app.dev.stack import apply_local
-from benchmarks import cold_start, export_throughput, readings, warm_get
+from benchmarks import cold_start, export_throughput, readings, sync_pull, warm_get
 
 
 def _row(name: str, value: float, baseline_name: str, baseline: float, target: float) -> None:
@@ -45,6 +45,8 @@ def main() -> None:
             f"{'  DynamoDB calls per series':<34} {series['handler_calls']:9.1f}    | "
             f"{'  per raw paginated Query':<28} {series['raw_calls']:9.1f}"
         )
+        sync_ms, raw_sync_ms = sync_pull.measure(outputs)
+        _row("sync 10,000 changes (handler)", sync_ms, "raw paginated GSI2 Query", raw_sync_ms, 1.3)
 
 
 if __name__ == "__main__":

@@ -68,6 +68,20 @@ class TooManyReadings(DomainError):
         self.retry_after = retry_after
 
 
+class ResyncRequired(DomainError):
+    """A sync cursor older than the horizon: deletions since then may be forgotten, so
+    the client must drop its copy and pull a full snapshot."""
+
+
+class IdempotencyKeyReused(DomainError):
+    """An `Idempotency-Key` (or a pushed mutation id) sent again with a different
+    request: the first request's result stands and nothing new was written."""
+
+
+class AlreadyExists(DomainError):
+    """A create named an id (client-generated, offline) that is already taken."""
+
+
 class AccountDeleted(DomainError):
     """The caller's account was deleted (or is being deleted): its token may still be
     valid for up to an hour, but nothing may be written for it any more."""

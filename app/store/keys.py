@@ -26,6 +26,12 @@
 | a batch's alert state              | table | PK=READINGS#<sub>#<batchId>, SK=ALERTS          |
 | batches whose sensors fall silent  | GSI1  | GSI1PK=SILENCE, GSI1SK <= <now> (sparse: only   |
 |                                    |       |   alert states with a live sensor carry it)     |
+| what changed since a cursor (sync) | GSI2  | GSI2PK=USER#<sub>, GSI2SK > <changedAt>#        |
+|                                    |       |   (every record carries GSI2 keys; bookkeeping  |
+|                                    |       |   items do not, so the index is sparse)         |
+| a deletion, for sync               | table | PK=USER#<sub>, SK=TOMBSTONE#<SK of the record>  |
+| a create's idempotency key / a     | table | PK=USER#<sub>, SK=IDEMPOTENCY#<key> (TTL)       |
+|   pushed mutation's id             |       |                                                 |
 | is this account deleted?           | table | PK=DELETED#<sub>, SK=ACCOUNT (tombstone, TTL)   |
 
 LSI1 exists because batches and their events share the partition: a plain query on
@@ -37,6 +43,10 @@ posting every minute never slows the user's own queries; the sub in the key keep
 batch id alone from reaching them. A reading's sort key is its minute then the sensor:
 readings sort by time, and a sensor posting faster than once a minute merges into one
 item per minute.
+GSI2 is the change feed. `GSI2SK` is `<changedAt>#<SK>`: a fixed-width UTC stamp
+(microseconds always written, so text order is time order) then the record's own
+sort key, unique within the user. The mappers in `app.store.items` and the `Update`
+builder in `app.store.conditional` are the only places that write it.
 """
 
 from __future__ import annotations
@@ -140,6 +150,26 @@ def reading_sk(minute: str, sensor_id: str) -> str:
 def readings_upper_bound(minute: str) -> str:
     """Sorts after every reading of that minute (`~` follows every id character)."""
     return f"{READING}{minute}~"
+
+
+TOMBSTONE = "TOMBSTONE#"
+IDEMPOTENCY = "IDEMPOTENCY#"
+# Items in a user's partition that are the API's bookkeeping, not the user's records:
+# left out of the CSV export, removed with the partition on account deletion.
+BOOKKEEPING = (TOMBSTONE, IDEMPOTENCY)
+
+
+def change_sk(changed_at_stamp: str, sk: str) -> str:
+    """GSI2's sort key: when the record last changed, then which record it is."""
+    return f"{changed_at_stamp}#{sk}"
+
+
+def tombstone_sk(sk: str) -> str:
+    return f"{TOMBSTONE}{sk}"
+
+
+def idempotency_sk(key: str) -> str:
+    return f"{IDEMPOTENCY}{key}"
 
 
 DELETED = "DELETED#"
