@@ -62,7 +62,6 @@ locals {
       routes                 = ["ANY /{proxy+}", "DELETE /me"]
       public_routes          = ["GET /health"]
       dynamodb_table_actions = local.read_write
-      # GET /sync pages the change feed.
       # LSI1: a user's batches, newest first; GSI2: the sync change feed.
       dynamodb_index_actions = { LSI1 = ["Query"], GSI2 = ["Query"] }
       # Signs upload forms for pending/, moves confirmed photos to users/, deletes both.
