@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import ClientError
 
 from app.aws_errors import error_code
+from app.domain.clock import utc_now
 from app.domain.devices import Device, token_hash
 from app.domain.errors import AccountDeleted, DeviceHeldElsewhere, InvalidInput, NotFound
 from app.store import keys
@@ -33,6 +34,7 @@ from app.store.items import (
     n,
     owner_key,
     s,
+    tombstone_to_item,
 )
 from app.store.table import partition_query, query_all
 
@@ -132,12 +134,13 @@ class DeviceStore:
         item = response.get("Item")
         return None if item is None else item["sub"]["S"]
 
-    def unregister(self, sub: str, token: str) -> None:
+    def unregister(self, sub: str, token: str, now: datetime | None = None) -> None:
         """Remove the caller's device; a token they do not hold answers 404."""
-        self.remove(sub, token_hash(token))
+        self.remove(sub, token_hash(token), now)
 
-    def remove(self, sub: str, hashed: str) -> None:
-        """Remove the caller's device by its id (the token's hash); 404 if not theirs."""
+    def remove(self, sub: str, hashed: str, now: datetime | None = None) -> None:
+        """Remove the caller's device by its id (the token's hash), leaving a tombstone
+        for sync; 404 if not theirs."""
         try:
             self.client.transact_write_items(
                 TransactItems=[
@@ -148,6 +151,7 @@ class DeviceStore:
                             "ConditionExpression": "attribute_exists(SK)",
                         }
                     },
+                    _tombstone(self.table_name, sub, hashed, now or utc_now()),
                     {
                         "Delete": {
                             "TableName": self.table_name,
@@ -205,7 +209,13 @@ class DeviceStore:
             items.append(
                 {"Delete": {"TableName": self.table_name, "Key": device_key(previous, hashed)}}
             )
+            items.append(_tombstone(self.table_name, previous, hashed, device.updated_at))
         return items
+
+
+def _tombstone(table_name: str, sub: str, hashed: str, now: datetime) -> TransactWriteItemTypeDef:
+    record = {**device_key(sub, hashed), "entity": s("device"), "id": s(hashed)}
+    return {"Put": {"TableName": table_name, "Item": tombstone_to_item(record, now)}}
 
 
 def _lost_race(exc: ClientError) -> bool:

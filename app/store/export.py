@@ -71,7 +71,7 @@ COLUMNS = (
     "other",
 )
 # Keys and index attributes: how the table finds an item, not the user's data.
-_INTERNAL = frozenset({"PK", "SK", "GSI1PK", "GSI1SK", "LSI1SK", "entity"})
+_INTERNAL = frozenset({"PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "LSI1SK", "entity"})
 _KNOWN = frozenset(COLUMNS) - {"recordType", "public", "other"}
 # A spreadsheet runs a cell starting with one of these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -125,11 +125,16 @@ def csv_chunks(pages: Iterable[Page], *, header: bool = True) -> Iterator[CsvBlo
     if header:
         writer.writerow(COLUMNS)
     for items, cursor in pages:
-        writer.writerows(row(item) for item in items)
+        writer.writerows(row(item) for item in items if not is_bookkeeping(item))
         del items  # the page's items go before its CSV text is handed on
         yield CsvBlock(buffer.getvalue().encode(), cursor)
         buffer.seek(0)
         buffer.truncate()
+
+
+def is_bookkeeping(item: Item) -> bool:
+    """Tombstones and idempotency records are the API's, not the user's data."""
+    return str(item["SK"]["S"]).startswith(keys.BOOKKEEPING)
 
 
 def record_type(item: Item) -> str:
