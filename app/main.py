@@ -12,9 +12,8 @@ from typing import TYPE_CHECKING, Any
 from litestar import Litestar, Request
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 
+from app.api.allow import allowed_methods, options_allow
 from app.api.batches import BatchController
 from app.api.devices import DeviceController
 from app.api.errors import EXCEPTION_HANDLERS
@@ -23,6 +22,7 @@ from app.api.health import health
 from app.api.labels import LabelController
 from app.api.me import MeController
 from app.api.middleware import request_logging
+from app.api.openapi import StrictStructSchemaPlugin, openapi_config
 from app.api.photos import PhotoController
 from app.api.public import PublicController
 from app.api.reminder_flows import ReminderFlows
@@ -137,15 +137,11 @@ def create_app(
         exception_handlers=EXCEPTION_HANDLERS,
         state=state,
         request_max_body_size=settings.max_body_bytes,
-        openapi_config=OpenAPIConfig(
-            title="Kefir API",
-            version="0.1.0",
-            path="/schema",
-            render_plugins=[SwaggerRenderPlugin()],
-        ),
+        openapi_config=openapi_config(),
+        plugins=[StrictStructSchemaPlugin()],
         debug=False,
         # Logging is structlog's (app.logs); Litestar's own stdlib set-up is not needed.
         logging_config=None,
     )
-    app.asgi_handler = request_logging(app.asgi_handler)
+    app.asgi_handler = request_logging(options_allow(app.asgi_handler, allowed_methods(app)))
     return app

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
+from msgspec import Meta
 
 from app.domain.errors import (
     BatchClosed,
@@ -33,17 +34,21 @@ log = get_logger(__name__)
 
 
 class FieldError(msgspec.Struct):
-    field: str
+    field: Annotated[str, Meta(description="the field's name on the wire, e.g. `startedAt`")]
     message: str
 
 
 class Problem(msgspec.Struct, omit_defaults=True):
-    type: str
+    """RFC 9457 problem details; `type` is stable, so clients branch on it."""
+
+    type: Annotated[str, Meta(description="a URI naming the kind of problem")]
     title: str
-    status: int
+    status: Annotated[int, Meta(ge=400, le=599)]
     detail: str | None = None
-    instance: str | None = None
-    errors: list[FieldError] | None = None
+    instance: Annotated[str | None, Meta(description="the request's path")] = None
+    errors: Annotated[list[FieldError] | None, Meta(description="one entry per invalid field")] = (
+        None
+    )
 
 
 class ProblemSpec(msgspec.Struct, frozen=True):

@@ -1,0 +1,215 @@
+"""What the OpenAPI document says beyond the handlers' signatures.
+
+The iOS and web apps generate their clients from `/schema/openapi.json`, and the suite
+fuzzes the app against it (Schemathesis), so the document must say exactly what the app
+does: every status an operation answers, with the problem+json body for errors; the
+headers clients read; which operations need a bearer token; and links from a created
+resource to what can be done with it, so a stateful fuzzer can chain the calls.
+
+Everything here is declared from the code, next to the handlers:
+
+    @post(operation_id="createBatch", **contract(400, 401, 413, headers=(LOCATION,)))
+
+Litestar renders `responses=`, `response_headers=` and `security=`; `Documented`, the
+operation class, adds what Litestar has no argument for: `X-Correlation-Id` on every
+response (errors too) and the links table below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any, TypedDict
+
+import msgspec
+from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
+from litestar.datastructures import ResponseHeader
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import (
+    Components,
+    Link,
+    OpenAPIHeader,
+    OpenAPIResponse,
+    Operation,
+    Schema,
+    SecurityRequirement,
+    SecurityScheme,
+)
+from litestar.openapi.spec.enums import OpenAPIType
+
+from app.api.errors import PROBLEM_MEDIA_TYPE, Problem
+
+if TYPE_CHECKING:
+    from litestar._openapi.schema_generation import SchemaCreator
+    from litestar.typing import FieldDefinition
+
+BEARER_SCHEME = "bearerAuth"
+# Controllers whose routes need a Cognito access token declare `security=BEARER`.
+BEARER: list[SecurityRequirement] = [{BEARER_SCHEME: []}]
+
+CORRELATION_HEADER = "X-Correlation-Id"
+
+
+def _header(description: str, schema: Schema | None = None) -> OpenAPIHeader:
+    return OpenAPIHeader(
+        schema=schema or Schema(type=OpenAPIType.STRING), description=description, required=True
+    )
+
+
+def _response_header(name: str, description: str) -> ResponseHeader:
+    return ResponseHeader(
+        name=name, documentation_only=True, description=description, required=True
+    )
+
+
+LOCATION = _response_header("Location", "The address of the resource this request created.")
+ETAG = _response_header("ETag", "The resource's version: send it back in If-None-Match.")
+RETRY_AFTER = _response_header("Retry-After", "Seconds to wait before trying again.")
+
+_CORRELATION = _header(
+    "Echoes the request's X-Correlation-Id when it is a safe token (letters, digits, "
+    "`._:-`, at most 128), else API Gateway's request id, else a new id. Quote it when "
+    "reporting a problem: it finds the request's log lines."
+)
+
+
+class OperationDoc(TypedDict):
+    """The decorator arguments `contract()` fills, typed so mypy checks the `**` splat."""
+
+    responses: dict[int, ResponseSpec]
+    response_headers: list[ResponseHeader]
+    operation_class: type[Operation]
+
+
+def problems(*statuses: int) -> dict[int, ResponseSpec]:
+    """`responses=` for the error statuses an operation can answer, as problem+json."""
+    return {
+        status: ResponseSpec(
+            data_container=Problem,
+            description=HTTPStatus(status).phrase,
+            media_type=PROBLEM_MEDIA_TYPE,
+            generate_examples=False,
+        )
+        for status in sorted({*statuses, 500})
+    }
+
+
+def contract(*statuses: int, headers: tuple[ResponseHeader, ...] = ()) -> OperationDoc:
+    """Everything an operation declares besides its success body: each error status it
+    can answer (500 always: any operation can fail), and the headers of its success."""
+    return OperationDoc(
+        responses=problems(*statuses),
+        response_headers=list(headers),
+        operation_class=Documented,
+    )
+
+
+class LinkTo(msgspec.Struct, frozen=True):
+    """One OpenAPI link: call `operation_id` with parameters taken from this exchange."""
+
+    operation_id: str
+    parameters: dict[str, str]
+    description: str = ""
+
+
+_BATCH = {"batch_id": "$response.body#/id"}
+_SAME_BATCH = {"batch_id": "$request.path.batch_id"}
+_BATCH_LINKS = {
+    "getBatch": LinkTo("getBatch", _BATCH),
+    "updateBatch": LinkTo("updateBatch", _BATCH),
+    "deleteBatch": LinkTo("deleteBatch", _BATCH),
+    "addEvent": LinkTo("addEvent", _BATCH),
+    "listEvents": LinkTo("listEvents", _BATCH),
+    "suggestReminders": LinkTo("suggestReminders", _BATCH),
+    "confirmReminder": LinkTo("confirmReminder", _BATCH),
+    "listReminders": LinkTo("listReminders", _BATCH),
+    "requestPhotoUpload": LinkTo("requestPhotoUpload", _BATCH),
+    "listPhotos": LinkTo("listPhotos", _BATCH),
+    "getBatchLabel": LinkTo("getBatchLabel", _BATCH),
+    "getPublicBatch": LinkTo("getPublicBatch", _BATCH),
+}
+_REMINDER = {**_SAME_BATCH, "reminder_id": "$response.body#/id"}
+
+# From each creating operation to what can be done with what it created, by status.
+LINKS: dict[str, dict[int, dict[str, LinkTo]]] = {
+    "createBatch": {201: _BATCH_LINKS},
+    "addEvent": {
+        201: {
+            "deleteEvent": LinkTo("deleteEvent", {**_SAME_BATCH, "event_id": "$response.body#/id"})
+        }
+    },
+    "confirmReminder": {
+        status: {
+            name: LinkTo(name, _REMINDER)
+            for name in ("getReminder", "updateReminder", "cancelReminder", "completeReminder")
+        }
+        for status in (200, 201)
+    },
+    "registerDevice": {
+        201: {"unregisterDevice": LinkTo("unregisterDevice", {"token": "$response.body#/token"})}
+    },
+    "confirmPhoto": {
+        201: {
+            "deletePhoto": LinkTo("deletePhoto", {**_SAME_BATCH, "photo_id": "$response.body#/id"})
+        }
+    },
+}
+
+
+@dataclass
+class Documented(Operation):
+    """The operation class of every route: adds the correlation header to each response
+    and the links this operation's responses lead to."""
+
+    def __post_init__(self) -> None:
+        links = LINKS.get(self.operation_id or "", {})
+        for status, response in (self.responses or {}).items():
+            if not isinstance(response, OpenAPIResponse):
+                continue
+            response.headers = {**(response.headers or {}), CORRELATION_HEADER: _CORRELATION}
+            found = links.get(int(status), {})
+            if found:
+                response.links = {
+                    name: Link(
+                        operation_id=link.operation_id,
+                        parameters=dict(link.parameters),
+                        description=link.description or None,
+                    )
+                    for name, link in found.items()
+                }
+
+
+class StrictStructSchemaPlugin(StructSchemaPlugin):
+    """Request bodies refuse unknown fields (`forbid_unknown_fields`); say so in the
+    schema (`additionalProperties: false`), or clients and fuzzers think extras pass."""
+
+    def to_openapi_schema(
+        self, field_definition: FieldDefinition, schema_creator: SchemaCreator
+    ) -> Schema:
+        schema = super().to_openapi_schema(field_definition, schema_creator)
+        config: Any = getattr(field_definition.type_, "__struct_config__", None)
+        if config is not None and config.forbid_unknown_fields:
+            schema.additional_properties = False
+        return schema
+
+
+def openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="Kefir API",
+        version="0.1.0",
+        path="/schema",
+        render_plugins=[SwaggerRenderPlugin()],
+        components=Components(
+            security_schemes={
+                BEARER_SCHEME: SecurityScheme(
+                    type="http",
+                    scheme="bearer",
+                    bearer_format="JWT",
+                    description="A Cognito access token (an ID token is refused).",
+                )
+            }
+        ),
+        create_examples=False,
+    )
