@@ -10,6 +10,15 @@ type Batch = components["schemas"]["BatchOut"];
 type Reminder = components["schemas"]["ReminderOut"];
 
 export type Kefir = ReturnType<typeof kefir>;
+/** The IANA names the API accepts (the document enumerates them). */
+export type TimeZone = NonNullable<
+  NonNullable<paths["/batches"]["post"]["parameters"]["header"]>["x-time-zone"]
+>;
+
+/** The device's zone as the platform names it; the API answers 400 for a name it lacks. */
+export function deviceZone(): TimeZone {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone as TimeZone;
+}
 
 export function kefir(baseUrl: string, accessToken: string) {
   return createClient<paths>({
@@ -34,7 +43,7 @@ export class ApiProblem extends Error {
 }
 
 /** Start a batch; the answer carries the reminders the app may offer right away. */
-export async function startBatch(client: Kefir, name: string, zone: string) {
+export async function startBatch(client: Kefir, name: string, zone: TimeZone) {
   const { data, error } = await client.POST("/batches", {
     params: { header: { "x-time-zone": zone } },
     body: { name, kind: "milk_kefir", startedAt: new Date().toISOString(), temperatureC: 22 },

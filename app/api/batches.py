@@ -12,6 +12,7 @@ from litestar.status_codes import HTTP_204_NO_CONTENT
 from msgspec import UNSET, UnsetType
 
 from app.api.headers import DeviceZone, device_zone
+from app.api.openapi import BEARER, contract
 from app.api.params import Caller, Cursor, PathId, known_id
 from app.api.schemas.batches import (
     BatchDetailOut,
@@ -40,8 +41,13 @@ def _given(value: T | UnsetType | None) -> T | None:
 class BatchController(Controller):
     path = "/batches"
     tags = ["batches"]  # noqa: RUF012 (Litestar reads these as class attributes)
+    security = BEARER
 
-    @post(operation_id="createBatch", sync_to_thread=False)
+    @post(
+        operation_id="createBatch",
+        sync_to_thread=False,
+        **contract(400, 401, 413),
+    )
     def create_batch(
         self,
         data: JSONBody[CreateBatch],
@@ -62,7 +68,11 @@ class BatchController(Controller):
         created = batches.create(principal.sub, batch, now, zone)
         return BatchWithSuggestionsOut.with_suggestions(created.batch, created.suggestions)
 
-    @get(operation_id="listBatches", sync_to_thread=False)
+    @get(
+        operation_id="listBatches",
+        sync_to_thread=False,
+        **contract(400, 401),
+    )
     def list_batches(
         self,
         principal: Caller,
@@ -74,7 +84,12 @@ class BatchController(Controller):
         page = batches.list_batches(principal.sub, status=status, limit=limit, cursor=cursor)
         return BatchPage(items=[BatchOut.of(b) for b in page.items], next_cursor=page.next_cursor)
 
-    @get("/{batch_id:str}", operation_id="getBatch", sync_to_thread=False)
+    @get(
+        "/{batch_id:str}",
+        operation_id="getBatch",
+        sync_to_thread=False,
+        **contract(401, 404),
+    )
     def get_batch(
         self, batch_id: PathId, principal: Caller, batches: NamedDependency[Batches]
     ) -> BatchDetailOut:
@@ -85,7 +100,12 @@ class BatchController(Controller):
             next_events_cursor=found.next_events_cursor,
         )
 
-    @patch("/{batch_id:str}", operation_id="updateBatch", sync_to_thread=False)
+    @patch(
+        "/{batch_id:str}",
+        operation_id="updateBatch",
+        sync_to_thread=False,
+        **contract(400, 401, 404, 409, 413),
+    )
     def update_batch(
         self,
         batch_id: PathId,
@@ -114,13 +134,19 @@ class BatchController(Controller):
         operation_id="deleteBatch",
         status_code=HTTP_204_NO_CONTENT,
         sync_to_thread=False,
+        **contract(401, 404),
     )
     def delete_batch(
         self, batch_id: PathId, principal: Caller, batches: NamedDependency[Batches]
     ) -> None:
         batches.delete(principal.sub, known_id(batch_id, "batch"), utc_now())
 
-    @post("/{batch_id:str}/events", operation_id="addEvent", sync_to_thread=False)
+    @post(
+        "/{batch_id:str}/events",
+        operation_id="addEvent",
+        sync_to_thread=False,
+        **contract(400, 401, 404, 409, 413),
+    )
     def add_event(
         self,
         batch_id: PathId,
@@ -141,7 +167,12 @@ class BatchController(Controller):
         batches.add_event(principal.sub, event)
         return EventOut.of(event)
 
-    @get("/{batch_id:str}/events", operation_id="listEvents", sync_to_thread=False)
+    @get(
+        "/{batch_id:str}/events",
+        operation_id="listEvents",
+        sync_to_thread=False,
+        **contract(400, 401, 404),
+    )
     def list_events(
         self,
         batch_id: PathId,
@@ -160,6 +191,7 @@ class BatchController(Controller):
         operation_id="deleteEvent",
         status_code=HTTP_204_NO_CONTENT,
         sync_to_thread=False,
+        **contract(401, 404, 409),
     )
     def delete_event(
         self,

@@ -8,6 +8,7 @@ from litestar.di import NamedDependency
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
+from app.api.openapi import BEARER, contract
 from app.api.params import Caller
 from app.domain.clock import utc_now
 from app.usecases.exports import CsvLink, Exports
@@ -17,12 +18,14 @@ CSV_MEDIA_TYPE = "text/csv; charset=utf-8; header=present"
 
 class ExportController(Controller):
     tags = ["export"]  # noqa: RUF012 (Litestar reads these as class attributes)
+    security = BEARER
 
     @get(
         "/export.csv",
         operation_id="exportCsv",
         media_type=CSV_MEDIA_TYPE,
         sync_to_thread=False,
+        **contract(401, also={303: None}),
     )
     def export_csv(
         self, principal: Caller, exports: NamedDependency[Exports]

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from litestar.params import HeaderParameter
 
-from app.domain.profiles import check_time_zone
+from app.domain.profiles import TIME_ZONES, check_time_zone
 
 DeviceZone = Annotated[
     str | None,
@@ -14,6 +14,7 @@ DeviceZone = Annotated[
         name="x-time-zone",
         max_length=64,
         required=False,
+        schema_extra={"enum": list(TIME_ZONES)},
         description="The device's IANA time zone (e.g. Europe/Berlin); reminder times are "
         "computed in it. Without it, the profile's time zone is used.",
     ),

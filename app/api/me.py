@@ -7,6 +7,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
+from app.api.openapi import BEARER, contract
 from app.api.params import Caller
 from app.api.schemas.account import NotificationsIn, ProfileOut, UpdateProfile
 from app.domain.clock import utc_now
@@ -17,12 +18,21 @@ from app.usecases.account import Account, ProfileChanges
 class MeController(Controller):
     path = "/me"
     tags = ["account"]  # noqa: RUF012 (Litestar reads these as class attributes)
+    security = BEARER
 
-    @get(operation_id="getProfile", sync_to_thread=False)
+    @get(
+        operation_id="getProfile",
+        sync_to_thread=False,
+        **contract(401),
+    )
     def get_profile(self, principal: Caller, account: NamedDependency[Account]) -> ProfileOut:
         return ProfileOut.of(account.profile(principal, utc_now()))
 
-    @patch(operation_id="updateProfile", sync_to_thread=False)
+    @patch(
+        operation_id="updateProfile",
+        sync_to_thread=False,
+        **contract(400, 401, 404, 413),
+    )
     def update_profile(
         self, data: JSONBody[UpdateProfile], principal: Caller, account: NamedDependency[Account]
     ) -> ProfileOut:
@@ -44,6 +54,7 @@ class MeController(Controller):
         operation_id="deleteAccount",
         status_code=HTTP_204_NO_CONTENT,
         sync_to_thread=False,
+        **contract(401),
     )
     def delete_account(self, principal: Caller, account: NamedDependency[Account]) -> None:
         """Everything the user has, then the Cognito user last: a failure halfway is

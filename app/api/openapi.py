@@ -75,6 +75,9 @@ _CORRELATION = _header(
 )
 
 
+_REDIRECT = _header("Where to go instead (a short-lived download URL).")
+
+
 class OperationDoc(TypedDict):
     """The decorator arguments `contract()` fills, typed so mypy checks the `**` splat."""
 
@@ -96,11 +99,24 @@ def problems(*statuses: int) -> dict[int, ResponseSpec]:
     }
 
 
-def contract(*statuses: int, headers: tuple[ResponseHeader, ...] = ()) -> OperationDoc:
+def contract(
+    *statuses: int,
+    headers: tuple[ResponseHeader, ...] = (),
+    also: dict[int, type[Any] | None] | None = None,
+) -> OperationDoc:
     """Everything an operation declares besides its success body: each error status it
-    can answer (500 always: any operation can fail), and the headers of its success."""
+    can answer (500 always: any operation can fail), the headers of its success, and
+    other successes (`also`: status -> body type, None for none; a 3xx gets `Location`)."""
+    others = {
+        status: ResponseSpec(
+            data_container=body,
+            description=HTTPStatus(status).phrase,
+            generate_examples=False,
+        )
+        for status, body in (also or {}).items()
+    }
     return OperationDoc(
-        responses=problems(*statuses),
+        responses={**problems(*statuses), **others},
         response_headers=list(headers),
         operation_class=Documented,
     )
@@ -169,6 +185,8 @@ class Documented(Operation):
             if not isinstance(response, OpenAPIResponse):
                 continue
             response.headers = {**(response.headers or {}), CORRELATION_HEADER: _CORRELATION}
+            if 300 <= int(status) < 400:
+                response.headers.setdefault("Location", _REDIRECT)
             found = links.get(int(status), {})
             if found:
                 response.links = {

@@ -17,6 +17,7 @@ from litestar.di import NamedDependency
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_302_FOUND
 
+from app.api.openapi import contract
 from app.api.params import PathId, known_id
 from app.api.schemas.public import PublicBatchOut, PublicEventOut
 from app.config import Settings
@@ -70,7 +71,12 @@ def _summary(shared: SharedBatch, base: str, scheme: str, now: datetime) -> Publ
 class PublicController(Controller):
     tags = ["public"]  # noqa: RUF012 (Litestar reads these as class attributes)
 
-    @get("/public/batches/{batch_id:str}", operation_id="getPublicBatch", sync_to_thread=False)
+    @get(
+        "/public/batches/{batch_id:str}",
+        operation_id="getPublicBatch",
+        sync_to_thread=False,
+        **contract(404),
+    )
     def summary(
         self,
         request: Request[Any, Any, Any],
@@ -87,6 +93,7 @@ class PublicController(Controller):
         operation_id="getPublicCover",
         status_code=HTTP_302_FOUND,
         sync_to_thread=False,
+        **contract(404),
     )
     def cover(self, batch_id: PathId, public: NamedDependency[Public]) -> Redirect:
         """A stable address for the cover: it redirects to a short-lived S3 URL, so the

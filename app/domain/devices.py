@@ -13,10 +13,11 @@ Platform = Literal["ios", "android", "web"]
 
 # What Expo's SDKs accept as a push token (`Expo.isExpoPushToken`): the bracketed forms
 # the app gets from `getExpoPushTokenAsync`, or a bare UUID (legacy).
-_TOKEN = re.compile(
-    r"^(?:Expo(?:nent)?PushToken\[[A-Za-z0-9_-]{8,128}\]"
+PUSH_TOKEN_PATTERN = (
+    r"^(?:Expo(?:nent)?PushToken\[[A-Za-z0-9_-]{8,128}\]"  # noqa: S105 (a pattern)
     r"|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
 )
+_TOKEN = re.compile(PUSH_TOKEN_PATTERN)
 
 
 class Device(msgspec.Struct, frozen=True, kw_only=True):

@@ -7,17 +7,26 @@ from typing import Annotated
 
 from msgspec import UNSET, Meta, UnsetType
 
-from app.api.schemas.base import Body, Out
-from app.domain.profiles import Profile
+from app.api.schemas.base import NOT_BLANK, Body, Out
+from app.domain.profiles import TIME_ZONES, Profile
 
-DisplayName = Annotated[str, Meta(min_length=1, max_length=80)]
-TimeZoneName = Annotated[str, Meta(min_length=1, max_length=64, examples=["Europe/Berlin"])]
+DisplayName = Annotated[str, Meta(min_length=1, max_length=80, pattern=NOT_BLANK)]
+TimeZoneName = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=64,
+        examples=["Europe/Berlin"],
+        extra_json_schema={"extra": {"enum": list(TIME_ZONES)}},
+    ),
+]
+TimeOfDay = Annotated[str, Meta(pattern=r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$", examples=["22:00"])]
 
 
 class NotificationsIn(Body):
     reminders: bool = True
-    quiet_start: Annotated[str, Meta(pattern=r"^\d{2}:\d{2}$")] | None = None
-    quiet_end: Annotated[str, Meta(pattern=r"^\d{2}:\d{2}$")] | None = None
+    quiet_start: TimeOfDay | None = None
+    quiet_end: TimeOfDay | None = None
 
 
 class UpdateProfile(Body):

@@ -9,7 +9,10 @@ from typing import Annotated
 import msgspec
 from msgspec import Meta
 
-Version = Annotated[int, Meta(ge=1)]
+# `\S`: somewhere a character that is not white space (blank text is refused).
+NOT_BLANK = r"\S"
+# The version the client last read; JSON numbers stay exact up to 2^53.
+Version = Annotated[int, Meta(ge=1, le=2**53 - 1)]
 AwareDatetime = Annotated[datetime, Meta(tz=True, description="RFC 3339 with a UTC offset")]
 
 

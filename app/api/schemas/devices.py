@@ -9,10 +9,16 @@ import msgspec
 from msgspec import Meta
 
 from app.api.schemas.base import Body, Out
-from app.domain.devices import Device, Platform
+from app.domain.devices import PUSH_TOKEN_PATTERN, Device, Platform
 
 PushToken = Annotated[
-    str, Meta(min_length=8, max_length=160, description="ExponentPushToken[...] from Expo")
+    str,
+    Meta(
+        min_length=8,
+        max_length=160,
+        pattern=PUSH_TOKEN_PATTERN,
+        description="ExponentPushToken[...] from Expo",
+    ),
 ]
 
 
