@@ -43,7 +43,7 @@ from app.api.health import health
 from app.api.labels import LabelController
 from app.api.me import MeController
 from app.api.middleware import request_logging
-from app.api.openapi import StrictStructSchemaPlugin, openapi_config
+from app.api.openapi import CORRELATION_PARAMETER, StrictStructSchemaPlugin, openapi_config
 from app.api.photos import PhotoController
 from app.api.public import PublicController
 from app.api.reminders import ReminderController
@@ -167,6 +167,7 @@ def create_app(
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi_config(),
         plugins=[StrictStructSchemaPlugin()],
+        parameters=CORRELATION_PARAMETER,
         debug=False,
         # Logging is structlog's (app.logs); Litestar's own stdlib set-up is not needed.
         logging_config=None,

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Annotated, TypeVar
 
 import msgspec
-from litestar import Controller, delete, get, patch, post
+from litestar import Controller, Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
-from litestar.status_codes import HTTP_204_NO_CONTENT
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from msgspec import UNSET, UnsetType
 
 from app.api.headers import DeviceZone, device_zone
-from app.api.openapi import BEARER, contract
+from app.api.openapi import BEARER, LOCATION, contract
 from app.api.params import Caller, Cursor, PathId, known_id
 from app.api.schemas.batches import (
     BatchDetailOut,
@@ -46,7 +46,7 @@ class BatchController(Controller):
     @post(
         operation_id="createBatch",
         sync_to_thread=False,
-        **contract(400, 401, 413),
+        **contract(400, 401, 413, headers=(LOCATION,)),
     )
     def create_batch(
         self,
@@ -54,7 +54,7 @@ class BatchController(Controller):
         principal: Caller,
         batches: NamedDependency[Batches],
         x_time_zone: DeviceZone = None,
-    ) -> BatchWithSuggestionsOut:
+    ) -> Response[BatchWithSuggestionsOut]:
         now = utc_now()
         zone = device_zone(x_time_zone)
         batch = new_batch(
@@ -66,7 +66,11 @@ class BatchController(Controller):
             now=now,
         )
         created = batches.create(principal.sub, batch, now, zone)
-        return BatchWithSuggestionsOut.with_suggestions(created.batch, created.suggestions)
+        return Response(
+            BatchWithSuggestionsOut.with_suggestions(created.batch, created.suggestions),
+            status_code=HTTP_201_CREATED,
+            headers={"Location": f"/batches/{created.batch.id}"},
+        )
 
     @get(
         operation_id="listBatches",

@@ -29,6 +29,8 @@ from app.logs import get_logger
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://kefir.app/problems/"
+# What a 503 asks the client to wait before trying again.
+RETRY_AFTER_SECONDS = "30"
 
 log = get_logger(__name__)
 
@@ -116,7 +118,12 @@ def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response
         )
     spec = _DOMAIN_PROBLEMS[type(exc)]
     return problem_response(
-        request, slug=spec.slug, title=spec.title, status=spec.status, detail=exc.detail
+        request,
+        slug=spec.slug,
+        title=spec.title,
+        status=spec.status,
+        detail=exc.detail,
+        headers={"Retry-After": RETRY_AFTER_SECONDS} if spec.status == 503 else None,
     )
 
 

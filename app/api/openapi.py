@@ -31,6 +31,7 @@ from litestar.openapi.spec import (
     Components,
     Link,
     OpenAPIHeader,
+    OpenAPIMediaType,
     OpenAPIResponse,
     Operation,
     Schema,
@@ -38,6 +39,7 @@ from litestar.openapi.spec import (
     SecurityScheme,
 )
 from litestar.openapi.spec.enums import OpenAPIType
+from litestar.params import Parameter
 
 from app.api.errors import PROBLEM_MEDIA_TYPE, Problem
 
@@ -65,8 +67,8 @@ def _response_header(name: str, description: str) -> ResponseHeader:
 
 
 LOCATION = _response_header("Location", "The address of the resource this request created.")
+# For the conditional reads of single resources (If-None-Match -> 304).
 ETAG = _response_header("ETag", "The resource's version: send it back in If-None-Match.")
-RETRY_AFTER = _response_header("Retry-After", "Seconds to wait before trying again.")
 
 _CORRELATION = _header(
     "Echoes the request's X-Correlation-Id when it is a safe token (letters, digits, "
@@ -76,6 +78,26 @@ _CORRELATION = _header(
 
 
 _REDIRECT = _header("Where to go instead (a short-lived download URL).")
+_RETRY = _header("Seconds to wait before trying again.", Schema(type=OpenAPIType.INTEGER))
+_GATEWAY_401 = Schema(
+    type=OpenAPIType.OBJECT,
+    properties={"message": Schema(type=OpenAPIType.STRING)},
+    required=["message"],
+    description="API Gateway's own answer (in AWS), before the request reaches the app.",
+)
+
+
+# Declared on every operation (Litestar's app-level `parameters`); the middleware reads it.
+CORRELATION_PARAMETER = {
+    "x_correlation_id": Parameter(
+        str,
+        header=CORRELATION_HEADER,
+        required=False,
+        description="An id of the caller's choosing for this request, echoed back in "
+        "X-Correlation-Id and written on the request's log lines (used when it is a safe "
+        "token: letters, digits, `._:-`, at most 128).",
+    )
+}
 
 
 class OperationDoc(TypedDict):
@@ -187,6 +209,11 @@ class Documented(Operation):
             response.headers = {**(response.headers or {}), CORRELATION_HEADER: _CORRELATION}
             if 300 <= int(status) < 400:
                 response.headers.setdefault("Location", _REDIRECT)
+            if int(status) == 503:
+                response.headers["Retry-After"] = _RETRY
+            if int(status) == 401 and response.content is not None:
+                # In AWS, API Gateway's JWT authorizer answers a missing or bad token itself.
+                response.content["application/json"] = OpenAPIMediaType(schema=_GATEWAY_401)
             found = links.get(int(status), {})
             if found:
                 response.links = {

@@ -11,7 +11,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CON
 from msgspec import UNSET
 
 from app.api.headers import DeviceZone, device_zone
-from app.api.openapi import BEARER, contract
+from app.api.openapi import BEARER, LOCATION, contract
 from app.api.params import Caller, PathId, known_id
 from app.api.schemas.reminders import (
     ConfirmReminder,
@@ -55,7 +55,7 @@ class ReminderController(Controller):
         "/confirm",
         operation_id="confirmReminder",
         sync_to_thread=False,
-        **contract(400, 401, 404, 409, 413, 503, also={200: ReminderOut}),
+        **contract(400, 401, 404, 409, 413, 503, headers=(LOCATION,), also={200: ReminderOut}),
     )
     def confirm(
         self,
@@ -78,7 +78,9 @@ class ReminderController(Controller):
             utc_now(),
         )
         return Response(
-            ReminderOut.of(reminder), status_code=HTTP_201_CREATED if created else HTTP_200_OK
+            ReminderOut.of(reminder),
+            status_code=HTTP_201_CREATED if created else HTTP_200_OK,
+            headers={"Location": f"/batches/{reminder.batch_id}/reminders/{reminder.id}"},
         )
 
     @get(
