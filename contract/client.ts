@@ -36,6 +36,19 @@ export function fieldMessages(problem: Problem): Record<string, string> {
   return messages;
 }
 
+/** API Gateway's own answer to a missing or expired token (in AWS), before the app. */
+type GatewayRefusal = { message: string };
+
+export class SignedOut extends Error {}
+
+/** The app's problem; a gateway refusal means the user must sign in again. */
+export function problemOf(error: Problem | GatewayRefusal): Problem {
+  if ("type" in error) {
+    return error;
+  }
+  throw new SignedOut(error.message);
+}
+
 export class ApiProblem extends Error {
   constructor(readonly problem: Problem) {
     super(`${problem.status} ${problem.title}: ${problem.detail ?? ""}`);
@@ -49,7 +62,7 @@ export async function startBatch(client: Kefir, name: string, zone: TimeZone) {
     body: { name, kind: "milk_kefir", startedAt: new Date().toISOString(), temperatureC: 22 },
   });
   if (error) {
-    throw new ApiProblem(error);
+    throw new ApiProblem(problemOf(error));
   }
   const id: string = data.id;
   const version: number = data.version;
@@ -64,7 +77,7 @@ export async function measure(client: Kefir, batchId: string, ph: number) {
     body: { type: "measure", ph, occurredAt: new Date().toISOString() },
   });
   if (error) {
-    return { eventId: null, problems: fieldMessages(error) };
+    return { eventId: null, problems: fieldMessages(problemOf(error)) };
   }
   const occurredAt: string = data.occurredAt;
   return { eventId: data.id, occurredAt, problems: {} };
@@ -79,7 +92,7 @@ export async function allBatches(client: Kefir): Promise<Batch[]> {
       params: { query: cursor === undefined ? { limit: 100 } : { limit: 100, cursor } },
     });
     if (error) {
-      throw new ApiProblem(error);
+      throw new ApiProblem(problemOf(error));
     }
     batches.push(...data.items);
     cursor = data.nextCursor ?? undefined;
@@ -99,7 +112,7 @@ export async function confirmSuggestion(
     body: { suggestionKey, dueAt },
   });
   if (error) {
-    throw new ApiProblem(error);
+    throw new ApiProblem(problemOf(error));
   }
   const when: Date = new Date(data.dueAt);
   console.log(`reminder ${data.id} (${data.status}) at ${when.toISOString()}`);

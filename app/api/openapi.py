@@ -39,7 +39,7 @@ from litestar.openapi.spec import (
     SecurityScheme,
 )
 from litestar.openapi.spec.enums import OpenAPIType
-from litestar.params import Parameter
+from litestar.params import HeaderParameter
 
 from app.api.errors import PROBLEM_MEDIA_TYPE, Problem
 
@@ -89,9 +89,9 @@ _GATEWAY_401 = Schema(
 
 # Declared on every operation (Litestar's app-level `parameters`); the middleware reads it.
 CORRELATION_PARAMETER = {
-    "x_correlation_id": Parameter(
-        str,
-        header=CORRELATION_HEADER,
+    "x_correlation_id": HeaderParameter(
+        name=CORRELATION_HEADER,
+        annotation=str,
         required=False,
         description="An id of the caller's choosing for this request, echoed back in "
         "X-Correlation-Id and written on the request's log lines (used when it is a safe "
@@ -203,7 +203,15 @@ class Documented(Operation):
 
     def __post_init__(self) -> None:
         links = LINKS.get(self.operation_id or "", {})
-        for status, response in (self.responses or {}).items():
+        responses = self.responses or {}
+        litestar_400 = responses.get("400")
+        if isinstance(litestar_400, OpenAPIResponse) and PROBLEM_MEDIA_TYPE not in (
+            litestar_400.content or {}
+        ):
+            # Litestar's own guess ("a parameter may fail validation"), not in our shape:
+            # operations that can answer 400 declare it through `contract()`.
+            del responses["400"]
+        for status, response in responses.items():
             if not isinstance(response, OpenAPIResponse):
                 continue
             response.headers = {**(response.headers or {}), CORRELATION_HEADER: _CORRELATION}
