@@ -38,15 +38,16 @@ lint: venv
 checkov: venv
 	$(UV_RUN) python -m app.dev.checkov
 
-# Lint first (fast), then the whole suite against its own emulator on a free port.
+# Lint first (fast), then the whole suite against its own emulator on a free port, with
+# branch coverage printed at the end (no threshold; settings in pyproject.toml).
 test: lint
-	$(UV_RUN) pytest
+	$(UV_RUN) pytest --cov --cov-report=term
 
 # Schemathesis for SECONDS (default 600) against the app on its own emulator:
 # every phase including stateful, every check, two real users. `make test` runs a short pass.
 SECONDS ?= 600
 contract: venv
-	CONTRACT_SECONDS=$(SECONDS) $(UV_RUN) pytest tests/test_contract.py -q -s
+	CONTRACT_SECONDS=$(SECONDS) $(UV_RUN) pytest tests/contract/test_schemathesis.py -q -s
 
 # The OpenAPI document as a file for the app repos' client generators.
 OPENAPI ?= build/openapi.json
@@ -57,5 +58,5 @@ bench: venv
 	$(UV_RUN) python -m benchmarks
 
 clean:
-	rm -rf build .emulator .mypy_cache .ruff_cache .pytest_cache .import_linter_cache
+	rm -rf build .emulator .mypy_cache .ruff_cache .pytest_cache .import_linter_cache .coverage
 	find . -name __pycache__ -type d -not -path "./.venv/*" -prune -exec rm -rf {} +

@@ -1,7 +1,7 @@
 // What the iOS and web apps do with the API, written against types generated from the
 // OpenAPI document (`api.d.ts`, from openapi-typescript). `tsc --noEmit` must accept it:
 // a field the apps read that the document drops, or a body shape it changes, fails here
-// first (tests/test_typed_client.py).
+// first (tests/contract/test_typed_client.py).
 import createClient from "openapi-fetch";
 import type { components, paths } from "./api";
 
