@@ -77,6 +77,11 @@ _CORRELATION = _header(
 )
 
 
+_CORRELATION_UNLESS_GATEWAY = OpenAPIHeader(
+    schema=Schema(type=OpenAPIType.STRING),
+    description="As on every response of the app; absent when API Gateway refused the token.",
+    required=False,
+)
 _REDIRECT = _header("Where to go instead (a short-lived download URL).")
 _RETRY = _header("Seconds to wait before trying again.", Schema(type=OpenAPIType.INTEGER))
 _GATEWAY_401 = Schema(
@@ -220,8 +225,10 @@ class Documented(Operation):
             if int(status) == 503:
                 response.headers["Retry-After"] = _RETRY
             if int(status) == 401 and response.content is not None:
-                # In AWS, API Gateway's JWT authorizer answers a missing or bad token itself.
+                # In AWS, API Gateway's JWT authorizer answers a missing or bad token
+                # itself: its JSON message, without the app's correlation id.
                 response.content["application/json"] = OpenAPIMediaType(schema=_GATEWAY_401)
+                response.headers[CORRELATION_HEADER] = _CORRELATION_UNLESS_GATEWAY
             found = links.get(int(status), {})
             if found:
                 response.links = {
