@@ -36,6 +36,7 @@ from litestar.di import Provide
 from app.api.allow import allowed_methods, options_allow
 from app.api.auth import provide_principal
 from app.api.batches import BatchController
+from app.api.bodies import strict_body
 from app.api.devices import DeviceController
 from app.api.errors import EXCEPTION_HANDLERS
 from app.api.export import ExportController
@@ -129,7 +130,9 @@ def build_objects(settings: Settings, clients: AwsClients) -> dict[str, Any]:
         ),
         "devices": Devices(device_store),
         "exports": Exports(ExportStore(dynamodb, table), objects, settings.export_inline_max_bytes),
-        "public": Public(PublicStore(dynamodb, table), objects),
+        # Not "public": a dependency named like a body field (UpdateBatch.public) makes
+        # Litestar report that field's validation error as a 500.
+        "shared_batches": Public(PublicStore(dynamodb, table), objects),
     }
 
 
@@ -163,6 +166,7 @@ def create_app(
             **{name: _provide(value) for name, value in objects.items()},
         },
         exception_handlers=EXCEPTION_HANDLERS,
+        before_request=strict_body,
         state=State(objects),
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi_config(),

@@ -81,10 +81,10 @@ class PublicController(Controller):
         self,
         request: Request[Any, Any, Any],
         batch_id: PathId,
-        public: NamedDependency[Public],
+        shared_batches: NamedDependency[Public],
         settings: NamedDependency[Settings],
     ) -> Response[PublicBatchOut]:
-        found = public.shared_batch(known_id(batch_id, "shared batch"))
+        found = shared_batches.shared_batch(known_id(batch_id, "shared batch"))
         body = _summary(found, public_base(settings, request), settings.app_scheme, utc_now())
         return Response(body, headers={"Cache-Control": SUMMARY_CACHE})
 
@@ -95,10 +95,10 @@ class PublicController(Controller):
         sync_to_thread=False,
         **contract(404),
     )
-    def cover(self, batch_id: PathId, public: NamedDependency[Public]) -> Redirect:
+    def cover(self, batch_id: PathId, shared_batches: NamedDependency[Public]) -> Redirect:
         """A stable address for the cover: it redirects to a short-lived S3 URL, so the
         page and its Open Graph image can be cached longer than any presigned URL lives."""
-        cover = public.cover(known_id(batch_id, "shared batch"), utc_now())
+        cover = shared_batches.cover(known_id(batch_id, "shared batch"), utc_now())
         return Redirect(
             cover.url,
             status_code=HTTP_302_FOUND,
@@ -116,11 +116,11 @@ class PublicController(Controller):
         self,
         request: Request[Any, Any, Any],
         batch_id: PathId,
-        public: NamedDependency[Public],
+        shared_batches: NamedDependency[Public],
         settings: NamedDependency[Settings],
     ) -> Response[str]:
         try:
-            found = public.shared_batch(known_id(batch_id, "shared batch"))
+            found = shared_batches.shared_batch(known_id(batch_id, "shared batch"))
         except NotFound:
             return Response(
                 MISSING_PAGE,
