@@ -11,13 +11,16 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
 from msgspec import Meta
 
+from app.api.middleware import USER_STATE_KEY
 from app.domain.errors import (
+    AccountDeleted,
     BatchClosed,
     DomainError,
     InvalidCursor,
     InvalidInput,
     InvalidTransition,
     InvalidUpload,
+    LimitReached,
     NotFound,
     PhotoAlreadyConfirmed,
     PhotoNotUploaded,
@@ -70,6 +73,8 @@ _DOMAIN_PROBLEMS: dict[type[DomainError], ProblemSpec] = {
     InvalidUpload: ProblemSpec("invalid-photo", "Upload is not an accepted photo", 422),
     ReminderClosed: ProblemSpec("reminder-closed", "Reminder is closed", 409),
     ServiceUnavailable: ProblemSpec("service-unavailable", "Service unavailable", 503),
+    AccountDeleted: ProblemSpec("account-deleted", "Account deleted", 410),
+    LimitReached: ProblemSpec("limit-reached", "Limit reached", 409),
 }
 
 _HTTP_PROBLEMS: dict[int, tuple[str, str]] = {
@@ -116,6 +121,8 @@ def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response
             detail=exc.detail,
             errors=[FieldError(field=exc.field, message=exc.detail)],
         )
+    if isinstance(exc, NotFound) and _caller_was_deleted(request):
+        exc = AccountDeleted("This account was deleted.")
     spec = _DOMAIN_PROBLEMS[type(exc)]
     return problem_response(
         request,
@@ -125,6 +132,15 @@ def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response
         detail=exc.detail,
         headers={"Retry-After": RETRY_AFTER_SECONDS} if spec.status == 503 else None,
     )
+
+
+def _caller_was_deleted(request: Request[Any, Any, Any]) -> bool:
+    """After DELETE /me the caller's token stays valid until it expires, and every write
+    it tries finds nothing (the partition is empty): a 404 for a deleted account is a
+    410. Asked only on a 404, so requests that succeed pay nothing for it."""
+    sub = request.scope.get("state", {}).get(USER_STATE_KEY)
+    account = getattr(request.app.state, "account", None)
+    return bool(sub) and account is not None and bool(account.is_deleted(sub))
 
 
 def _validation_error(

@@ -130,8 +130,11 @@ def contract(
     also: dict[int, type[Any] | None] | None = None,
 ) -> OperationDoc:
     """Everything an operation declares besides its success body: each error status it
-    can answer (500 always: any operation can fail), the headers of its success, and
+    can answer (500 always: any operation can fail; 410 with 401: an authenticated call
+    finds its account deleted while the token lives on), the headers of its success, and
     other successes (`also`: status -> body type, None for none; a 3xx gets `Location`)."""
+    if 401 in statuses:
+        statuses = (*statuses, 410)
     others = {
         status: ResponseSpec(
             data_container=body,

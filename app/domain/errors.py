@@ -58,3 +58,12 @@ class PhotoAlreadyConfirmed(DomainError):
 
 class InvalidUpload(DomainError):
     """What reached the bucket is not an accepted photo; it has been removed."""
+
+
+class AccountDeleted(DomainError):
+    """The caller's account was deleted (or is being deleted): its token may still be
+    valid for up to an hour, but nothing may be written for it any more."""
+
+
+class LimitReached(DomainError):
+    """A per-user cap (devices, photos) is reached; the detail names it."""

@@ -19,6 +19,7 @@
 | photos of a batch (newest: reverse) | table | PK=USER#<sub>, begins_with(SK, BATCH#<id>#PHOTO#) |
 | last events of a batch (public page) | table | events range, ScanIndexForward=false, Limit     |
 | all of a user's items (CSV export) | table | PK=USER#<sub>, paged                            |
+| is this account deleted?           | table | PK=DELETED#<sub>, SK=ACCOUNT (tombstone, TTL)   |
 
 LSI1 exists because batches and their events share the partition: a plain query on
 `BATCH#` would page through every event to find the batches. LSI1SK is the batch's
@@ -94,3 +95,13 @@ def push_token_pk(token_hash: str) -> str:
     """A token's owner item, outside every user's partition: one device, one owner, and
     a token registered by someone else is found (and moved) without a scan or an index."""
     return f"{PUSH_TOKEN}{token_hash}"
+
+
+DELETED = "DELETED#"
+ACCOUNT = "ACCOUNT"
+
+
+def deleted_account_pk(sub: str) -> str:
+    """A deleted account's tombstone, outside the user's partition: the partition is
+    emptied while the tombstone keeps the account's still-valid tokens from writing."""
+    return f"{DELETED}{sub}"

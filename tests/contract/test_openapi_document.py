@@ -38,7 +38,7 @@ def test_operation_ids_are_unique_and_given(document: dict[str, Any]) -> None:
     assert len(ids) == len(set(ids))
 
 
-def test_protected_operations_need_a_bearer_token_and_declare_401(
+def test_protected_operations_need_a_bearer_token_and_declare_401_and_410(
     document: dict[str, Any],
 ) -> None:
     scheme = document["components"]["securitySchemes"]["bearerAuth"]
@@ -51,7 +51,7 @@ def test_protected_operations_need_a_bearer_token_and_declare_401(
             assert "401" not in operation["responses"], (method, path)
         else:
             assert operation.get("security") == [{"bearerAuth": []}], (method, path)
-            assert "401" in operation["responses"], (method, path)
+            assert {"401", "410"} <= set(operation["responses"]), (method, path)
 
 
 def test_every_error_is_a_problem_with_field_errors(document: dict[str, Any]) -> None:
