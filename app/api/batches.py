@@ -11,8 +11,9 @@ from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from msgspec import UNSET, UnsetType
 
-from app.api.headers import DeviceZone, device_zone
-from app.api.openapi import BEARER, LOCATION, contract
+from app.api.etags import IfNoneMatch, conditional, version_tag
+from app.api.headers import DeviceZone, IdempotencyKey, device_zone, idempotency
+from app.api.openapi import BEARER, ETAG, LOCATION, contract
 from app.api.params import Caller, Cursor, PathId, known_id
 from app.api.schemas.batches import (
     BatchDetailOut,
@@ -38,6 +39,21 @@ def _given(value: T | UnsetType | None) -> T | None:
     return None if value is UNSET or value is None else value
 
 
+def batch_changes(data: UpdateBatch) -> BatchChanges:
+    """What a PATCH body (or a pushed batch update) changes."""
+    return BatchChanges(
+        name=_given(data.name),
+        status=_given(data.status),
+        started_at=_given(data.started_at),
+        notes=_given(data.notes),
+        temperature_c=_given(data.temperature_c),
+        remove=frozenset(
+            field for field in ("notes", "temperature_c") if getattr(data, field) is None
+        ),
+        public=_given(data.public),
+    )
+
+
 class BatchController(Controller):
     path = "/batches"
     tags = ["batches"]  # noqa: RUF012 (Litestar reads these as class attributes)
@@ -46,7 +62,7 @@ class BatchController(Controller):
     @post(
         operation_id="createBatch",
         sync_to_thread=False,
-        **contract(400, 401, 413, headers=(LOCATION,)),
+        **contract(400, 401, 409, 413, 422, headers=(LOCATION,)),
     )
     def create_batch(
         self,
@@ -54,6 +70,7 @@ class BatchController(Controller):
         principal: Caller,
         batches: NamedDependency[Batches],
         x_time_zone: DeviceZone = None,
+        idempotency_key: IdempotencyKey = None,
     ) -> Response[BatchWithSuggestionsOut]:
         now = utc_now()
         zone = device_zone(x_time_zone)
@@ -65,7 +82,8 @@ class BatchController(Controller):
             temperature_c=data.temperature_c,
             now=now,
         )
-        created = batches.create(principal.sub, batch, now, zone)
+        retry = idempotency(idempotency_key, "POST /batches", msgspec.json.encode(data))
+        created = batches.create(principal.sub, batch, now, zone, retry)
         return Response(
             BatchWithSuggestionsOut.with_suggestions(created.batch, created.suggestions),
             status_code=HTTP_201_CREATED,
@@ -92,17 +110,25 @@ class BatchController(Controller):
         "/{batch_id:str}",
         operation_id="getBatch",
         sync_to_thread=False,
-        **contract(401, 404),
+        **contract(401, 404, headers=(ETAG,), also={304: None}),
     )
     def get_batch(
-        self, batch_id: PathId, principal: Caller, batches: NamedDependency[Batches]
-    ) -> BatchDetailOut:
+        self,
+        batch_id: PathId,
+        principal: Caller,
+        batches: NamedDependency[Batches],
+        if_none_match: IfNoneMatch = None,
+    ) -> Response[BatchDetailOut]:
+        """`ETag`: the batch's version and its first events; `If-None-Match` -> 304."""
         found = batches.detail(principal.sub, known_id(batch_id, "batch"))
-        return BatchDetailOut(
+        event_ids = [e.id for e in found.events]
+        tag = version_tag(found.batch.version, *event_ids, found.next_events_cursor or "")
+        detail = BatchDetailOut(
             **msgspec.structs.asdict(found.batch),
             events=[EventOut.of(e) for e in found.events],
             next_events_cursor=found.next_events_cursor,
         )
+        return conditional(detail, tag, if_none_match)
 
     @patch(
         "/{batch_id:str}",
@@ -117,17 +143,7 @@ class BatchController(Controller):
         principal: Caller,
         batches: NamedDependency[Batches],
     ) -> BatchOut:
-        changes = BatchChanges(
-            name=_given(data.name),
-            status=_given(data.status),
-            started_at=_given(data.started_at),
-            notes=_given(data.notes),
-            temperature_c=_given(data.temperature_c),
-            remove=frozenset(
-                field for field in ("notes", "temperature_c") if getattr(data, field) is None
-            ),
-            public=_given(data.public),
-        )
+        changes = batch_changes(data)
         batch = batches.update(
             principal.sub, known_id(batch_id, "batch"), data.version, changes, utc_now()
         )
@@ -149,7 +165,7 @@ class BatchController(Controller):
         "/{batch_id:str}/events",
         operation_id="addEvent",
         sync_to_thread=False,
-        **contract(400, 401, 404, 409, 413),
+        **contract(400, 401, 404, 409, 413, 422),
     )
     def add_event(
         self,
@@ -157,9 +173,11 @@ class BatchController(Controller):
         data: JSONBody[CreateEvent],
         principal: Caller,
         batches: NamedDependency[Batches],
+        idempotency_key: IdempotencyKey = None,
     ) -> EventOut:
+        batch_id = known_id(batch_id, "batch")
         event = new_event(
-            batch_id=known_id(batch_id, "batch"),
+            batch_id=batch_id,
             type=data.type,
             occurred_at=data.occurred_at,
             note=data.note,
@@ -168,8 +186,9 @@ class BatchController(Controller):
             gravity=data.gravity,
             now=utc_now(),
         )
-        batches.add_event(principal.sub, event)
-        return EventOut.of(event)
+        route = f"POST /batches/{batch_id}/events"
+        retry = idempotency(idempotency_key, route, msgspec.json.encode(data))
+        return EventOut.of(batches.add_event(principal.sub, event, retry))
 
     @get(
         "/{batch_id:str}/events",
@@ -205,4 +224,4 @@ class BatchController(Controller):
         batches: NamedDependency[Batches],
     ) -> None:
         event_id = known_id(event_id, "event")
-        batches.delete_event(principal.sub, known_id(batch_id, "batch"), event_id)
+        batches.delete_event(principal.sub, known_id(batch_id, "batch"), event_id, utc_now())

@@ -14,8 +14,10 @@ from msgspec import Meta
 from app.api.middleware import USER_STATE_KEY
 from app.domain.errors import (
     AccountDeleted,
+    AlreadyExists,
     BatchClosed,
     DomainError,
+    IdempotencyKeyReused,
     InvalidCursor,
     InvalidInput,
     InvalidTransition,
@@ -25,8 +27,10 @@ from app.domain.errors import (
     PhotoAlreadyConfirmed,
     PhotoNotUploaded,
     ReminderClosed,
+    ResyncRequired,
     ServiceUnavailable,
     StaleVersion,
+    TooManyReadings,
 )
 from app.logs import get_logger
 
@@ -73,8 +77,14 @@ _DOMAIN_PROBLEMS: dict[type[DomainError], ProblemSpec] = {
     InvalidUpload: ProblemSpec("invalid-photo", "Upload is not an accepted photo", 422),
     ReminderClosed: ProblemSpec("reminder-closed", "Reminder is closed", 409),
     ServiceUnavailable: ProblemSpec("service-unavailable", "Service unavailable", 503),
+    TooManyReadings: ProblemSpec("too-many-readings", "Too many readings", 429),
     AccountDeleted: ProblemSpec("account-deleted", "Account deleted", 410),
     LimitReached: ProblemSpec("limit-reached", "Limit reached", 409),
+    IdempotencyKeyReused: ProblemSpec(
+        "idempotency-key-reused", "Idempotency key used for another request", 422
+    ),
+    AlreadyExists: ProblemSpec("already-exists", "Already exists", 409),
+    ResyncRequired: ProblemSpec("resync", "Sync cursor too old: pull a full snapshot", 410),
 }
 
 _HTTP_PROBLEMS: dict[int, tuple[str, str]] = {
@@ -111,26 +121,51 @@ def problem_response(
     return Response(problem, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
-def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
+def problem_of(exc: DomainError, instance: str | None = None) -> Problem:
+    """The problem a domain error answers with: the response body here, and one
+    mutation's result in a sync push."""
     if isinstance(exc, InvalidInput):
-        return problem_response(
-            request,
-            slug="validation",
+        return Problem(
+            type=PROBLEM_BASE + "validation",
             title="Invalid request",
             status=400,
             detail=exc.detail,
+            instance=instance,
             errors=[FieldError(field=exc.field, message=exc.detail)],
         )
-    if isinstance(exc, NotFound) and _caller_was_deleted(request):
-        exc = AccountDeleted("This account was deleted.")
     spec = _DOMAIN_PROBLEMS[type(exc)]
-    return problem_response(
-        request,
-        slug=spec.slug,
+    return Problem(
+        type=PROBLEM_BASE + spec.slug,
         title=spec.title,
         status=spec.status,
         detail=exc.detail,
-        headers={"Retry-After": RETRY_AFTER_SECONDS} if spec.status == 503 else None,
+        instance=instance,
+    )
+
+
+def invalid_fields(field: str, message: str, instance: str | None = None) -> Problem:
+    """A body part that failed validation (a pushed mutation's `fields`)."""
+    return Problem(
+        type=PROBLEM_BASE + "validation",
+        title="Invalid request",
+        status=400,
+        detail=message,
+        instance=instance,
+        errors=[FieldError(field=field, message=message)],
+    )
+
+
+def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
+    if isinstance(exc, NotFound) and _caller_was_deleted(request):
+        exc = AccountDeleted("This account was deleted.")
+    problem = problem_of(exc, request.url.path)
+    headers = None
+    if isinstance(exc, TooManyReadings):
+        headers = {"Retry-After": str(exc.retry_after)}
+    elif problem.status == 503:
+        headers = {"Retry-After": RETRY_AFTER_SECONDS}
+    return Response(
+        problem, status_code=problem.status, media_type=PROBLEM_MEDIA_TYPE, headers=headers
     )
 
 
@@ -201,4 +236,11 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     Exception: _internal_error,
 }
 
-__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_MEDIA_TYPE", "problem_response"]
+__all__ = [
+    "EXCEPTION_HANDLERS",
+    "PROBLEM_MEDIA_TYPE",
+    "Problem",
+    "invalid_fields",
+    "problem_of",
+    "problem_response",
+]

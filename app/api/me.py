@@ -7,7 +7,8 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
-from app.api.openapi import BEARER, contract
+from app.api.etags import IfNoneMatch, conditional, version_tag
+from app.api.openapi import BEARER, ETAG, contract
 from app.api.params import Caller
 from app.api.schemas.account import NotificationsIn, ProfileOut, UpdateProfile
 from app.domain.clock import utc_now
@@ -23,10 +24,17 @@ class MeController(Controller):
     @get(
         operation_id="getProfile",
         sync_to_thread=False,
-        **contract(401),
+        **contract(401, headers=(ETAG,), also={304: None}),
     )
-    def get_profile(self, principal: Caller, account: NamedDependency[Account]) -> ProfileOut:
-        return ProfileOut.of(account.profile(principal, utc_now()))
+    def get_profile(
+        self,
+        principal: Caller,
+        account: NamedDependency[Account],
+        if_none_match: IfNoneMatch = None,
+    ) -> Response[ProfileOut]:
+        """`ETag` from the profile's version; `If-None-Match` -> 304."""
+        profile = account.profile(principal, utc_now())
+        return conditional(ProfileOut.of(profile), version_tag(profile.version), if_none_match)
 
     @patch(
         operation_id="updateProfile",

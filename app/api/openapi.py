@@ -70,6 +70,7 @@ LOCATION = _response_header("Location", "The address of the resource this reques
 # For the conditional reads of single resources (If-None-Match -> 304).
 ETAG = _response_header("ETag", "The resource's version: send it back in If-None-Match.")
 
+_ETAG = _header("The resource's version, unchanged since the If-None-Match sent.")
 _CORRELATION = _header(
     "Echoes the request's X-Correlation-Id when it is a safe token (letters, digits, "
     "`._:-`, at most 128), else API Gateway's request id, else a new id. Quote it when "
@@ -220,9 +221,11 @@ class Documented(Operation):
             if not isinstance(response, OpenAPIResponse):
                 continue
             response.headers = {**(response.headers or {}), CORRELATION_HEADER: _CORRELATION}
-            if 300 <= int(status) < 400:
+            if int(status) == 304:
+                response.headers.setdefault("ETag", _ETAG)
+            elif 300 <= int(status) < 400:
                 response.headers.setdefault("Location", _REDIRECT)
-            if int(status) == 503:
+            if int(status) in (429, 503):
                 response.headers["Retry-After"] = _RETRY
             if int(status) == 401 and response.content is not None:
                 # In AWS, API Gateway's JWT authorizer answers a missing or bad token

@@ -10,8 +10,9 @@ from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from msgspec import UNSET
 
+from app.api.etags import IfNoneMatch, conditional, version_tag
 from app.api.headers import DeviceZone, device_zone
-from app.api.openapi import BEARER, LOCATION, contract
+from app.api.openapi import BEARER, ETAG, LOCATION, contract
 from app.api.params import Caller, PathId, known_id
 from app.api.schemas.reminders import (
     ConfirmReminder,
@@ -98,7 +99,7 @@ class ReminderController(Controller):
         "/{reminder_id:str}",
         operation_id="getReminder",
         sync_to_thread=False,
-        **contract(401, 404),
+        **contract(401, 404, headers=(ETAG,), also={304: None}),
     )
     def get_reminder(
         self,
@@ -106,12 +107,13 @@ class ReminderController(Controller):
         reminder_id: PathId,
         principal: Caller,
         reminders: NamedDependency[Reminders],
-    ) -> ReminderOut:
-        return ReminderOut.of(
-            reminders.get(
-                principal.sub, known_id(batch_id, "batch"), known_id(reminder_id, "reminder")
-            )
+        if_none_match: IfNoneMatch = None,
+    ) -> Response[ReminderOut]:
+        """`ETag` from the reminder's version; `If-None-Match` -> 304."""
+        reminder = reminders.get(
+            principal.sub, known_id(batch_id, "batch"), known_id(reminder_id, "reminder")
         )
+        return conditional(ReminderOut.of(reminder), version_tag(reminder.version), if_none_match)
 
     @patch(
         "/{reminder_id:str}",

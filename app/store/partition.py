@@ -24,12 +24,15 @@ if TYPE_CHECKING:
 
 class PartitionPage(msgspec.Struct, frozen=True):
     """Keys of up to `limit` items, and what they name outside the table: reminders
-    whose schedule may still exist (done, sent and cancelled ones have none) and push
-    tokens whose owner item points at the user."""
+    whose schedule may still exist (done, sent and cancelled ones have none), push
+    tokens whose owner item points at the user, the batches whose readings partitions
+    go too, and the sensors whose ingest-token items go too."""
 
     keys: list[Item]
     scheduled_reminder_ids: list[str]
     device_tokens: list[str]
+    batch_ids: list[str]
+    sensor_token_hashes: list[str]
 
 
 class UserPartition:
@@ -44,7 +47,7 @@ class UserPartition:
             keys.user_pk(sub),
             ConsistentRead=True,
             Limit=limit,
-            ProjectionExpression="PK, SK, entity, id, #status, #token",
+            ProjectionExpression="PK, SK, entity, id, #status, #token, tokenHash",
             ExpressionAttributeNames={"#status": "status", "#token": "token"},
         )
         items = self.client.query(**params)["Items"]
@@ -58,6 +61,10 @@ class UserPartition:
             ],
             device_tokens=[
                 item["token"]["S"] for item in items if opt_str(item, "entity") == "device"
+            ],
+            batch_ids=[item["id"]["S"] for item in items if opt_str(item, "entity") == "batch"],
+            sensor_token_hashes=[
+                item["tokenHash"]["S"] for item in items if opt_str(item, "entity") == "sensor"
             ],
         )
 

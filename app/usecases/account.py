@@ -45,6 +45,7 @@ from app.store.deletions import DeletionStore
 from app.store.devices import DeviceStore
 from app.store.partition import UserPartition
 from app.store.profiles import ProfileChanges, ProfileStore
+from app.usecases.sensors import Forget
 
 __all__ = ["Account", "ProfileChanges"]
 
@@ -66,10 +67,12 @@ class Account:
         objects: PhotoObjects | None,
         directory: UserDirectory,
         items_per_run: int = ITEMS_PER_RUN,
+        forget: Forget | None = None,
     ) -> None:
         self.profiles = profiles
         self.deletions = deletions
         self.items_per_run = items_per_run
+        self.forget = forget
         self.partition = partition
         self.devices = devices
         self.scheduler = scheduler
@@ -143,6 +146,8 @@ class Account:
                 with contextlib.suppress(NotFound):  # the token moved on to someone else
                     self.devices.unregister(sub, token)
                     devices += 1
+            if self.forget is not None:  # readings partitions and ingest tokens
+                self.forget.partition_page(sub, page.batch_ids, page.sensor_token_hashes)
             self.partition.delete(page.keys)
             items += len(page.keys)
         else:
