@@ -16,6 +16,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from app.api.batches import BatchController
+from app.api.cultures import CultureController, PublicCultureController
 from app.api.devices import DeviceController
 from app.api.errors import EXCEPTION_HANDLERS
 from app.api.export import ExportController
@@ -34,13 +35,16 @@ from app.services.clients import AwsClients
 from app.services.photos import PhotoObjects
 from app.services.scheduler import ReminderScheduler
 from app.store.batches import BatchStore
+from app.store.cultures import CultureStore
 from app.store.devices import DeviceStore
 from app.store.export import ExportStore
+from app.store.lineage import LineageStore
 from app.store.partition import UserPartition
 from app.store.photos import PhotoStore
 from app.store.profiles import ProfileStore
 from app.store.public import PublicStore
 from app.store.reminders import ReminderStore
+from app.usecases.cultures import Cultures
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -100,6 +104,9 @@ def create_app(
                 reminder_scheduler(settings, clients),
             ),
             "devices": DeviceStore(clients.dynamodb, table),
+            "cultures": Cultures(
+                CultureStore(clients.dynamodb, table), LineageStore(clients.dynamodb, table)
+            ),
             "verifier": TokenVerifier(
                 issuer=settings.cognito_issuer,
                 client_id=settings.cognito_client_id,
@@ -120,6 +127,8 @@ def create_app(
             LabelController,
             ExportController,
             PublicController,
+            CultureController,
+            PublicCultureController,
         ],
         dependencies={
             key: from_state(key)
@@ -132,6 +141,7 @@ def create_app(
                 "reminder_flows",
                 "devices",
                 "photo_objects",
+                "cultures",
             )
         },
         exception_handlers=EXCEPTION_HANDLERS,

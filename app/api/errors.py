@@ -12,7 +12,10 @@ from litestar.types import ExceptionHandlersMap
 
 from app.domain.errors import (
     BatchClosed,
+    CultureClosed,
     DomainError,
+    GiftClaimed,
+    GiftExpired,
     InvalidCursor,
     InvalidInput,
     InvalidTransition,
@@ -63,6 +66,9 @@ _DOMAIN_PROBLEMS: dict[type[DomainError], ProblemSpec] = {
     InvalidUpload: ProblemSpec("invalid-photo", "Upload is not an accepted photo", 422),
     ReminderClosed: ProblemSpec("reminder-closed", "Reminder is closed", 409),
     ServiceUnavailable: ProblemSpec("service-unavailable", "Service unavailable", 503),
+    CultureClosed: ProblemSpec("culture-closed", "Culture is retired or lost", 409),
+    GiftClaimed: ProblemSpec("gift-claimed", "Gift already claimed", 409),
+    GiftExpired: ProblemSpec("gift-expired", "Gift code expired", 410),
 }
 
 _HTTP_PROBLEMS: dict[int, tuple[str, str]] = {

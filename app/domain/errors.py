@@ -58,3 +58,15 @@ class PhotoAlreadyConfirmed(DomainError):
 
 class InvalidUpload(DomainError):
     """What reached the bucket is not an accepted photo; it has been removed."""
+
+
+class CultureClosed(DomainError):
+    """The culture is retired or lost, so its event log is frozen."""
+
+
+class GiftClaimed(DomainError):
+    """The gift code was claimed before: a code makes one culture, once."""
+
+
+class GiftExpired(DomainError):
+    """The gift code is past its expiry; the giver can make a new one."""

@@ -31,11 +31,30 @@ resource "aws_dynamodb_table" "this" {
     type = "S"
   }
 
+  attribute {
+    name = "GSI2PK"
+    type = "S"
+  }
+
+  attribute {
+    name = "GSI2SK"
+    type = "S"
+  }
+
   # Sparse: only public (shared) batches carry GSI1PK.
   global_secondary_index {
     name            = "GSI1"
     hash_key        = "GSI1PK"
     range_key       = "GSI1SK"
+    projection_type = "ALL"
+  }
+
+  # Sparse: a user's cultures (GSI2PK=USER#<sub>#CULTURES) and the batches each culture
+  # made (GSI2PK=USER#<sub>#CULTURE#<id>); nothing else carries GSI2PK.
+  global_secondary_index {
+    name            = "GSI2"
+    hash_key        = "GSI2PK"
+    range_key       = "GSI2SK"
     projection_type = "ALL"
   }
 

@@ -32,7 +32,7 @@ locals {
   # Read and write on the table, for the routes that change a user's data.
   read_write = [
     "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query",
-    "BatchWriteItem", "TransactWriteItems", "ConditionCheckItem",
+    "BatchGetItem", "BatchWriteItem", "TransactWriteItems", "ConditionCheckItem",
   ]
 }
 
@@ -100,18 +100,20 @@ module "functions" {
         { prefix = "pending/", actions = ["GetObject", "PutObject", "DeleteObject"], list = true },
         { prefix = "users/", actions = ["GetObject", "PutObject", "DeleteObject"], list = true },
       ]
-      manages_schedules     = true
-      cognito_account_admin = true
+      # The batch list (LSI1), the culture list and a culture's batches (GSI2).
+      dynamodb_index_actions = { LSI1 = ["Query"], GSI2 = ["Query"] }
+      manages_schedules      = true
+      cognito_account_admin  = true
     }
     public = {
-      description            = "Public batch page and summary (no auth, read-only)"
+      description            = "Public batch and culture pages and summaries (no auth, read-only)"
       handler                = "app.entrypoints.api.handler"
       memory_mb              = 256
       timeout_s              = 10
       reserved_concurrency   = lookup(var.reserved_concurrency, "public", null)
-      public_routes          = ["GET /b/{batchId}", "GET /public/{proxy+}", "GET /.well-known/{proxy+}"]
-      dynamodb_table_actions = ["Query"]
-      dynamodb_index_actions = { GSI1 = ["Query"] }
+      public_routes          = ["GET /b/{batchId}", "GET /c/{cultureId}", "GET /public/{proxy+}", "GET /.well-known/{proxy+}"]
+      dynamodb_table_actions = ["Query", "GetItem", "BatchGetItem"]
+      dynamodb_index_actions = { GSI1 = ["Query"], GSI2 = ["Query"] }
       # Presigns the cover photo's GET URL.
       s3_grants = [{ prefix = "users/", actions = ["GetObject"] }]
     }

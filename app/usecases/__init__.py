@@ -1,0 +1,1 @@
+"""Use cases: one module per capability, between the edges and the rest."""
