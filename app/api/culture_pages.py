@@ -11,14 +11,9 @@ from html import escape
 
 from app.api.culture_schemas import LineageNodeOut, PublicCultureOut
 from app.api.public import _STYLE
+from app.domain.cultures import KIND_NAMES
 
-CULTURE_KIND_LABELS = {
-    "milk_kefir_grains": "Milk kefir grains",
-    "water_kefir_grains": "Water kefir grains",
-    "scoby": "Kombucha SCOBY",
-    "sourdough_starter": "Sourdough starter",
-    "other": "Culture",
-}
+CULTURE_KIND_LABELS = KIND_NAMES
 
 NODE_W = 150
 NODE_H = 44

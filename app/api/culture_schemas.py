@@ -70,7 +70,10 @@ class SplitCulture(Body):
 
 
 class ClaimGift(Body):
+    """`name` defaults to the kind's name with " (gift)"."""
+
     code: GiftCode
+    name: Name | None = None
 
 
 class CultureOut(Out):

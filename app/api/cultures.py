@@ -111,7 +111,7 @@ class CultureController(Controller):
         self, data: JSONBody[ClaimGift], principal: Caller, cultures: UseCases
     ) -> CultureOut:
         """A new culture in the caller's account whose parent is the giver's culture."""
-        return CultureOut.of(cultures.claim(principal.sub, data.code, _now()))
+        return CultureOut.of(cultures.claim(principal.sub, data.code, data.name, _now()))
 
     @get("/{culture_id:str}", operation_id="getCulture", sync_to_thread=False)
     def get_culture(

@@ -30,6 +30,13 @@ CultureStatus = Literal["active", "resting", "retired", "lost"]
 CultureEventType = Literal["feed", "rest", "revive", "split", "weigh", "note"]
 
 CULTURE_KINDS: tuple[CultureKind, ...] = get_args(CultureKind)
+KIND_NAMES: dict[str, str] = {
+    "milk_kefir_grains": "Milk kefir grains",
+    "water_kefir_grains": "Water kefir grains",
+    "scoby": "Kombucha SCOBY",
+    "sourdough_starter": "Sourdough starter",
+    "other": "Culture",
+}
 CULTURE_STATUSES: tuple[CultureStatus, ...] = get_args(CultureStatus)
 CULTURE_EVENT_TYPES: tuple[CultureEventType, ...] = get_args(CultureEventType)
 
@@ -214,6 +221,12 @@ def gift_code_hash(code: str) -> str:
 
 def display_code(code: str) -> str:
     return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def gifted_name(kind: CultureKind) -> str:
+    """A claimed culture's name unless the recipient gives one: the giver's name for it
+    is theirs, and shown to the recipient only through lineage, if they share it."""
+    return f"{KIND_NAMES[kind]} (gift)"
 
 
 def new_gift(culture: Culture, giver_sub: str, code: str, now: datetime) -> Gift:

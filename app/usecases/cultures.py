@@ -31,6 +31,7 @@ from app.domain.cultures import (
     culture_stats,
     gift_code_hash,
     gift_state,
+    gifted_name,
     missing_node,
     new_culture,
     new_culture_event,
@@ -280,7 +281,7 @@ class Cultures:
         _check_open(gift, now)
         return gift
 
-    def claim(self, sub: str, code: str, now: datetime) -> Culture:
+    def claim(self, sub: str, code: str, name: str | None, now: datetime) -> Culture:
         """One read of the gift, one transaction; of concurrent claims exactly one
         succeeds (the transaction's condition on the gift), the others answer 409."""
         normalized = normalize_gift_code(code)
@@ -291,7 +292,7 @@ class Cultures:
         child = child_of(
             gift.culture_id,
             gift.parent_ancestors,
-            name=gift.name,
+            name=name if name is not None else gifted_name(gift.kind),
             kind=gift.kind,
             origin="gift",
             notes=None,

@@ -45,6 +45,15 @@ def claim(client: Client, user: User, code: str) -> Any:
     return client.post("/cultures/claim", json={"code": code}, headers=user.headers)
 
 
+def claim_named(client: Client, user: User, code: str, name: str) -> dict[str, Any]:
+    response = client.post(
+        "/cultures/claim", json={"code": code, "name": name}, headers=user.headers
+    )
+    assert response.status_code == 201, response.text
+    made: dict[str, Any] = response.json()
+    return made
+
+
 def lineage(client: Client, user: User, culture_id: str) -> Any:
     response = client.get(f"/cultures/{culture_id}/lineage", headers=user.headers)
     assert response.status_code == 200, response.text
@@ -111,15 +120,17 @@ def test_claiming_a_gift_makes_the_recipients_culture_one_generation_on(
     assert mine["parentId"] == grains["id"]
     assert mine["generation"] == 2
     assert mine["origin"] == "gift"
-    assert mine["name"] == "Carol's grains"
+    assert mine["name"] == "Milk kefir grains (gift)"
     assert mine["notes"] is None
+    named = claim_named(client, dave, gift(client, carol, grains["id"])["code"], "From Carol")
+    assert named["name"] == "From Carol"
 
     again = claim(client, dave, made["code"])
     assert_problem(again, 409, "gift-claimed")
     assert_problem(claim(client, carol, made["code"]), 409, "gift-claimed")
 
     listed = client.get("/cultures", headers=dave.headers).json()["items"]
-    assert [c["id"] for c in listed] == [mine["id"]]
+    assert [c["id"] for c in listed] == [named["id"], mine["id"]]
 
 
 def test_lineage_across_accounts_shows_only_shared_fields(
@@ -254,7 +265,7 @@ def test_concurrent_claims_make_exactly_one_culture(
 
     def try_claim(user: User) -> str:
         try:
-            return str(cultures.claim(user.sub, code, datetime.now(UTC)).id)
+            return str(cultures.claim(user.sub, code, None, datetime.now(UTC)).id)
         except GiftClaimed:
             return "409"
 
