@@ -9,16 +9,16 @@ registration got in between, the condition fails and the move is tried again.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
-from app.aws_errors import error_code
-from app.domain.devices import Device, Platform, token_hash
+from app.domain.devices import Device, token_hash
 from app.domain.errors import NotFound
 from app.store import keys
-from app.store.items import Item, get_ts, n, s, ts
-from app.store.partition import query_all
+from app.store.conditional import failed_conditions
+from app.store.items import Item, device_from_item, device_key, device_to_item, owner_key, s
+from app.store.table import partition_query, query_all
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -50,7 +50,7 @@ class DeviceStore:
 
     def owner(self, hashed: str) -> str | None:
         response = self.client.get_item(
-            TableName=self.table_name, Key=_owner_key(hashed), ConsistentRead=True
+            TableName=self.table_name, Key=owner_key(hashed), ConsistentRead=True
         )
         item = response.get("Item")
         return None if item is None else item["sub"]["S"]
@@ -64,14 +64,14 @@ class DeviceStore:
                     {
                         "Delete": {
                             "TableName": self.table_name,
-                            "Key": _device_key(sub, hashed),
+                            "Key": device_key(sub, hashed),
                             "ConditionExpression": "attribute_exists(SK)",
                         }
                     },
                     {
                         "Delete": {
                             "TableName": self.table_name,
-                            "Key": _owner_key(hashed),
+                            "Key": owner_key(hashed),
                             "ConditionExpression": "#sub = :sub",
                             "ExpressionAttributeNames": {"#sub": "sub"},
                             "ExpressionAttributeValues": {":sub": s(sub)},
@@ -87,21 +87,14 @@ class DeviceStore:
     def list_devices(self, sub: str) -> list[Device]:
         items = query_all(
             self.client,
-            {
-                "TableName": self.table_name,
-                "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
-                "ExpressionAttributeValues": {
-                    ":pk": s(keys.user_pk(sub)),
-                    ":prefix": s(keys.DEVICE),
-                },
-            },
+            partition_query(self.table_name, keys.user_pk(sub), begins_with=keys.DEVICE),
         )
         return [device_from_item(item) for item in items]
 
     def _register_items(
         self, sub: str, device: Device, hashed: str, previous: str | None
     ) -> list[TransactWriteItemTypeDef]:
-        owner: Item = {**_owner_key(hashed), "entity": s("push-token"), "sub": s(sub)}
+        owner: Item = {**owner_key(hashed), "entity": s("push-token"), "sub": s(sub)}
         put_owner: PutTypeDef = {
             "TableName": self.table_name,
             "Item": owner,
@@ -117,44 +110,10 @@ class DeviceStore:
         ]
         if previous is not None and previous != sub:
             items.append(
-                {"Delete": {"TableName": self.table_name, "Key": _device_key(previous, hashed)}}
+                {"Delete": {"TableName": self.table_name, "Key": device_key(previous, hashed)}}
             )
         return items
 
 
 def _lost_race(exc: ClientError) -> bool:
-    if error_code(exc) != "TransactionCanceledException":
-        return False
-    reasons: list[dict[str, Any]] = list(exc.response.get("CancellationReasons", []))  # type: ignore[arg-type]
-    return any(r.get("Code") == "ConditionalCheckFailed" for r in reasons)
-
-
-def _owner_key(hashed: str) -> Item:
-    return {"PK": s(keys.push_token_pk(hashed)), "SK": s(keys.OWNER)}
-
-
-def _device_key(sub: str, hashed: str) -> Item:
-    return {"PK": s(keys.user_pk(sub)), "SK": s(keys.device_sk(hashed))}
-
-
-def device_to_item(sub: str, device: Device) -> Item:
-    return {
-        **_device_key(sub, token_hash(device.token)),
-        "entity": s("device"),
-        "token": s(device.token),
-        "platform": s(device.platform),
-        "createdAt": ts(device.created_at),
-        "updatedAt": ts(device.updated_at),
-        # Registration overwrites the whole item; the version is there because every item
-        # carries one (ARCHITECTURE.md), not for optimistic locking.
-        "version": n(1),
-    }
-
-
-def device_from_item(item: Item) -> Device:
-    return Device(
-        token=item["token"]["S"],
-        platform=cast(Platform, item["platform"]["S"]),
-        created_at=get_ts(item, "createdAt"),
-        updated_at=get_ts(item, "updatedAt"),
-    )
+    return bool(failed_conditions(exc))

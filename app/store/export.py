@@ -18,7 +18,8 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, cast
 
 from app.store import keys
-from app.store.items import Item, s
+from app.store.items import Item
+from app.store.table import partition_query
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -89,11 +90,7 @@ class ExportStore:
 
     def pages(self, sub: str) -> Iterator[list[Item]]:
         """The user's partition in key order, one DynamoDB page at a time."""
-        params: dict[str, Any] = {
-            "TableName": self.table_name,
-            "KeyConditionExpression": "PK = :pk",
-            "ExpressionAttributeValues": {":pk": s(keys.user_pk(sub))},
-        }
+        params = partition_query(self.table_name, keys.user_pk(sub))
         if self.page_items is not None:
             params["Limit"] = self.page_items
         while True:
@@ -128,10 +125,10 @@ def record_type(item: Item) -> str:
     sk = item["SK"]["S"]
     if sk == keys.PROFILE:
         return "profile"
-    for marker, name in (("#EVENT#", "event"), ("#PHOTO#", "photo"), ("#REMINDER#", "reminder")):
+    for marker, name in ((keys.EVENT, "event"), (keys.PHOTO, "photo"), (keys.REMINDER, "reminder")):
         if marker in sk:
             return name
-    if sk.startswith("DEVICE#"):
+    if sk.startswith(keys.DEVICE):
         return "device"
     return "batch" if sk.startswith(keys.BATCH) else str(entity or "item")
 

@@ -1,4 +1,5 @@
-"""Struct <-> DynamoDB item mapping in the low-level attribute-value format.
+"""Struct <-> DynamoDB item mapping in the low-level attribute-value format, for every
+record the table holds: one place to read what an item looks like.
 
 The low-level client is used rather than the resource API: numbers arrive as strings
 and become floats here, with no Decimal leaking upwards and no generic
@@ -7,25 +8,45 @@ and become floats here, with no Decimal leaking upwards and no generic
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any, TypeVar, cast
+
+import msgspec
 
 from app.domain.batches import Batch, BatchKind, BatchStatus, Event, EventType
+from app.domain.devices import Device, Platform, token_hash
+from app.domain.photos import Photo, PhotoContentType
+from app.domain.profiles import DEFAULT_TIME_ZONE, NotificationPreferences, Profile
+from app.domain.reminders import Reminder, ReminderStatus
 from app.store import keys
 
 Item = dict[str, Any]
+Value = dict[str, str]
+V = TypeVar("V")
+
+_prefs_decoder = msgspec.json.Decoder(NotificationPreferences)
 
 
-def s(value: str) -> dict[str, str]:
+def s(value: str) -> Value:
     return {"S": value}
 
 
-def n(value: float | int) -> dict[str, str]:
+def n(value: float | int) -> Value:
     return {"N": repr(value) if isinstance(value, float) else str(value)}
 
 
-def ts(value: datetime) -> dict[str, str]:
+def ts(value: datetime) -> Value:
     return {"S": value.astimezone(UTC).isoformat().replace("+00:00", "Z")}
+
+
+def maybe(to: Callable[[V], Value], value: V | None) -> Value | None:
+    """An optional field's value; None leaves the attribute out of the item."""
+    return None if value is None else to(value)
+
+
+def _present(item: dict[str, Value | None]) -> Item:
+    return {name: value for name, value in item.items() if value is not None}
 
 
 def opt_str(item: Item, name: str) -> str | None:
@@ -38,33 +59,48 @@ def opt_float(item: Item, name: str) -> float | None:
     return None if value is None else float(value["N"])
 
 
+def opt_int(item: Item, name: str) -> int | None:
+    value = item.get(name)
+    return None if value is None else int(value["N"])
+
+
 def get_ts(item: Item, name: str) -> datetime:
     return datetime.fromisoformat(item[name]["S"])
 
 
+def opt_ts(item: Item, name: str) -> datetime | None:
+    return get_ts(item, name) if name in item else None
+
+
+def key(pk: str, sk: str) -> Item:
+    return {"PK": s(pk), "SK": s(sk)}
+
+
+def batch_key(sub: str, batch_id: str) -> Item:
+    return key(keys.user_pk(sub), keys.batch_sk(batch_id))
+
+
 def batch_to_item(sub: str, batch: Batch) -> Item:
-    item: Item = {
-        "PK": s(keys.user_pk(sub)),
-        "SK": s(keys.batch_sk(batch.id)),
-        "LSI1SK": s(batch.id),
-        "entity": s("batch"),
-        "id": s(batch.id),
-        "name": s(batch.name),
-        "kind": s(batch.kind),
-        "status": s(batch.status),
-        "startedAt": ts(batch.started_at),
-        "createdAt": ts(batch.created_at),
-        "updatedAt": ts(batch.updated_at),
-        "version": n(batch.version),
-    }
-    if batch.notes is not None:
-        item["notes"] = s(batch.notes)
-    if batch.temperature_c is not None:
-        item["temperatureC"] = n(batch.temperature_c)
-    if batch.public:
-        item["GSI1PK"] = s(keys.public_pk(batch.id))
-        item["GSI1SK"] = s(keys.PUBLIC_SK)
-    return item
+    return _present(
+        {
+            **batch_key(sub, batch.id),
+            "LSI1SK": s(batch.id),
+            "entity": s("batch"),
+            "id": s(batch.id),
+            "name": s(batch.name),
+            "kind": s(batch.kind),
+            "status": s(batch.status),
+            "startedAt": ts(batch.started_at),
+            "notes": maybe(s, batch.notes),
+            "temperatureC": maybe(n, batch.temperature_c),
+            "createdAt": ts(batch.created_at),
+            "updatedAt": ts(batch.updated_at),
+            "version": n(batch.version),
+            # The sparse GSI1 key: present only while sharing is on.
+            "GSI1PK": s(keys.public_pk(batch.id)) if batch.public else None,
+            "GSI1SK": s(keys.PUBLIC_SK) if batch.public else None,
+        }
+    )
 
 
 def batch_from_item(item: Item) -> Batch:
@@ -84,27 +120,22 @@ def batch_from_item(item: Item) -> Batch:
 
 
 def event_to_item(sub: str, event: Event) -> Item:
-    item: Item = {
-        "PK": s(keys.user_pk(sub)),
-        "SK": s(keys.event_sk(event.batch_id, event.id)),
-        "entity": s("event"),
-        "id": s(event.id),
-        "batchId": s(event.batch_id),
-        "type": s(event.type),
-        "occurredAt": ts(event.occurred_at),
-        "createdAt": ts(event.created_at),
-        "version": n(1),
-    }
-    if event.note is not None:
-        item["note"] = s(event.note)
-    for name, value in (
-        ("ph", event.ph),
-        ("temperatureC", event.temperature_c),
-        ("gravity", event.gravity),
-    ):
-        if value is not None:
-            item[name] = n(value)
-    return item
+    return _present(
+        {
+            **key(keys.user_pk(sub), keys.event_sk(event.batch_id, event.id)),
+            "entity": s("event"),
+            "id": s(event.id),
+            "batchId": s(event.batch_id),
+            "type": s(event.type),
+            "occurredAt": ts(event.occurred_at),
+            "note": maybe(s, event.note),
+            "ph": maybe(n, event.ph),
+            "temperatureC": maybe(n, event.temperature_c),
+            "gravity": maybe(n, event.gravity),
+            "createdAt": ts(event.created_at),
+            "version": n(1),
+        }
+    )
 
 
 def event_from_item(item: Item) -> Event:
@@ -118,4 +149,155 @@ def event_from_item(item: Item) -> Event:
         temperature_c=opt_float(item, "temperatureC"),
         gravity=opt_float(item, "gravity"),
         created_at=get_ts(item, "createdAt"),
+    )
+
+
+def reminder_key(sub: str, batch_id: str, reminder_id: str) -> Item:
+    return key(keys.user_pk(sub), keys.reminder_sk(batch_id, reminder_id))
+
+
+def reminder_to_item(sub: str, reminder: Reminder) -> Item:
+    return _present(
+        {
+            **reminder_key(sub, reminder.batch_id, reminder.id),
+            "entity": s("reminder"),
+            "id": s(reminder.id),
+            "batchId": s(reminder.batch_id),
+            "action": s(reminder.action),
+            "text": s(reminder.text),
+            "dueAt": ts(reminder.due_at),
+            "status": s(reminder.status),
+            "repeatEveryHours": maybe(n, reminder.repeat_every_hours),
+            "suggestionKey": maybe(s, reminder.suggestion_key),
+            "sentAt": maybe(ts, reminder.sent_at),
+            "doneAt": maybe(ts, reminder.done_at),
+            "doneEventId": maybe(s, reminder.done_event_id),
+            "nextReminderId": maybe(s, reminder.next_reminder_id),
+            "createdAt": ts(reminder.created_at),
+            "updatedAt": ts(reminder.updated_at),
+            "version": n(reminder.version),
+        }
+    )
+
+
+def reminder_from_item(item: Item) -> Reminder:
+    return Reminder(
+        id=item["id"]["S"],
+        batch_id=item["batchId"]["S"],
+        action=cast(EventType, item["action"]["S"]),
+        text=item["text"]["S"],
+        due_at=get_ts(item, "dueAt"),
+        status=cast(ReminderStatus, item["status"]["S"]),
+        repeat_every_hours=opt_int(item, "repeatEveryHours"),
+        suggestion_key=opt_str(item, "suggestionKey"),
+        created_at=get_ts(item, "createdAt"),
+        updated_at=get_ts(item, "updatedAt"),
+        version=int(item["version"]["N"]),
+        sent_at=opt_ts(item, "sentAt"),
+        done_at=opt_ts(item, "doneAt"),
+        done_event_id=opt_str(item, "doneEventId"),
+        next_reminder_id=opt_str(item, "nextReminderId"),
+    )
+
+
+def photo_key(sub: str, batch_id: str, photo_id: str) -> Item:
+    return key(keys.user_pk(sub), keys.photo_sk(batch_id, photo_id))
+
+
+def photo_to_item(sub: str, photo: Photo, object_key: str) -> Item:
+    item = _present(
+        {
+            **photo_key(sub, photo.batch_id, photo.id),
+            "entity": s("photo"),
+            "id": s(photo.id),
+            "batchId": s(photo.batch_id),
+            "objectKey": s(object_key),
+            "contentType": s(photo.content_type),
+            "size": n(photo.size),
+            "createdAt": ts(photo.created_at),
+            "version": n(1),
+        }
+    )
+    if photo.width is not None and photo.height is not None:
+        item["width"] = n(photo.width)
+        item["height"] = n(photo.height)
+    return item
+
+
+def photo_from_item(item: Item) -> Photo:
+    return Photo(
+        id=item["id"]["S"],
+        batch_id=item["batchId"]["S"],
+        content_type=cast(PhotoContentType, item["contentType"]["S"]),
+        size=int(item["size"]["N"]),
+        width=opt_int(item, "width"),
+        height=opt_int(item, "height"),
+        created_at=get_ts(item, "createdAt"),
+    )
+
+
+def profile_key(sub: str) -> Item:
+    return key(keys.user_pk(sub), keys.PROFILE)
+
+
+def profile_to_item(profile: Profile) -> Item:
+    return _present(
+        {
+            **profile_key(profile.sub),
+            "entity": s("profile"),
+            "sub": s(profile.sub),
+            "email": maybe(s, profile.email),
+            "displayName": maybe(s, profile.display_name),
+            "timeZone": s(profile.time_zone),
+            "notifications": s(msgspec.json.encode(profile.notifications).decode()),
+            "createdAt": ts(profile.created_at),
+            "updatedAt": ts(profile.updated_at),
+            "version": n(profile.version),
+        }
+    )
+
+
+def profile_from_item(item: Item) -> Profile:
+    prefs = opt_str(item, "notifications")
+    return Profile(
+        sub=item["sub"]["S"],
+        email=opt_str(item, "email"),
+        display_name=opt_str(item, "displayName"),
+        time_zone=opt_str(item, "timeZone") or DEFAULT_TIME_ZONE,
+        notifications=_prefs_decoder.decode(prefs) if prefs else NotificationPreferences(),
+        created_at=get_ts(item, "createdAt"),
+        updated_at=get_ts(item, "updatedAt"),
+        version=int(item["version"]["N"]),
+    )
+
+
+def device_key(sub: str, hashed: str) -> Item:
+    return key(keys.user_pk(sub), keys.device_sk(hashed))
+
+
+def owner_key(hashed: str) -> Item:
+    """The item that says who holds a push token (`PUSHTOKEN#<hash>`, `OWNER`)."""
+    return key(keys.push_token_pk(hashed), keys.OWNER)
+
+
+def device_to_item(sub: str, device: Device) -> Item:
+    return {
+        **device_key(sub, token_hash(device.token)),
+        "entity": s("device"),
+        "token": s(device.token),
+        "platform": s(device.platform),
+        "createdAt": ts(device.created_at),
+        "updatedAt": ts(device.updated_at),
+        # Registration overwrites the whole item; the version is there because every item
+        # carries one (ARCHITECTURE.md), not for optimistic locking.
+        "version": n(1),
+    }
+
+
+def device_from_item(item: Item) -> Device:
+    return Device(
+        token=item["token"]["S"],
+        platform=cast(Platform, item["platform"]["S"]),
+        created_at=get_ts(item, "createdAt"),
+        updated_at=get_ts(item, "updatedAt"),
     )

@@ -7,15 +7,14 @@ back empty makes a deletion interrupted halfway finish on the next call.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from app.store import keys
-from app.store.items import Item, s
+from app.store.items import Item
+from app.store.table import delete_keys, partition_query, query_all
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-
-_BATCH_WRITE_LIMIT = 25
 
 
 class UserPartition:
@@ -26,12 +25,7 @@ class UserPartition:
     def items(
         self, sub: str, projection: str | None = None, names: dict[str, str] | None = None
     ) -> list[Item]:
-        params: dict[str, Any] = {
-            "TableName": self.table_name,
-            "KeyConditionExpression": "PK = :pk",
-            "ExpressionAttributeValues": {":pk": s(keys.user_pk(sub))},
-            "ConsistentRead": True,
-        }
+        params = partition_query(self.table_name, keys.user_pk(sub), ConsistentRead=True)
         if projection:
             params["ProjectionExpression"] = projection
         if names:
@@ -44,26 +38,3 @@ class UserPartition:
             delete_keys(self.client, self.table_name, item_keys)
             deleted += len(item_keys)
         return deleted
-
-
-def query_all(client: DynamoDBClient, params: dict[str, Any]) -> list[Item]:
-    """Every item a Query matches, page after page (for sets known to be small)."""
-    found: list[Item] = []
-    params = dict(params)
-    while True:
-        response = client.query(**params)
-        found.extend(response["Items"])
-        if "LastEvaluatedKey" not in response:
-            return found
-        params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-
-
-def delete_keys(client: DynamoDBClient, table_name: str, item_keys: list[Item]) -> None:
-    """BatchWriteItem in chunks of 25, retrying what DynamoDB leaves unprocessed."""
-    for start in range(0, len(item_keys), _BATCH_WRITE_LIMIT):
-        requests: list[Any] = [
-            {"DeleteRequest": {"Key": key}} for key in item_keys[start : start + _BATCH_WRITE_LIMIT]
-        ]
-        while requests:
-            response = client.batch_write_item(RequestItems={table_name: requests})
-            requests = list(response.get("UnprocessedItems", {}).get(table_name, []))

@@ -6,54 +6,24 @@ Photo ids are ULIDs, so a reverse query on the prefix lists the newest first and
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
 from app.aws_errors import error_code
-from app.domain.errors import InvalidCursor, NotFound, PhotoAlreadyConfirmed
-from app.domain.ids import is_ulid
-from app.domain.photos import Photo, PhotoContentType
+from app.domain.errors import NotFound, PhotoAlreadyConfirmed
+from app.domain.photos import Photo
 from app.store import keys
-from app.store.batches import Page
-from app.store.cursor import decode_cursor, encode_cursor
-from app.store.items import Item, get_ts, n, s, ts
+from app.store.batches import require_batch
+from app.store.conditional import failed_conditions, put_new
+from app.store.items import batch_key, photo_from_item, photo_key, photo_to_item
+from app.store.pages import Page, next_cursor, start_after
+from app.store.table import partition_query
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 PHOTO_CURSOR_FIELDS = ("SK",)
-
-
-def photo_to_item(sub: str, photo: Photo, object_key: str) -> Item:
-    item: Item = {
-        "PK": s(keys.user_pk(sub)),
-        "SK": s(keys.photo_sk(photo.batch_id, photo.id)),
-        "entity": s("photo"),
-        "id": s(photo.id),
-        "batchId": s(photo.batch_id),
-        "objectKey": s(object_key),
-        "contentType": s(photo.content_type),
-        "size": n(photo.size),
-        "createdAt": ts(photo.created_at),
-        "version": n(1),
-    }
-    if photo.width is not None and photo.height is not None:
-        item["width"] = n(photo.width)
-        item["height"] = n(photo.height)
-    return item
-
-
-def photo_from_item(item: Item) -> Photo:
-    return Photo(
-        id=item["id"]["S"],
-        batch_id=item["batchId"]["S"],
-        content_type=cast(PhotoContentType, item["contentType"]["S"]),
-        size=int(item["size"]["N"]),
-        width=int(item["width"]["N"]) if "width" in item else None,
-        height=int(item["height"]["N"]) if "height" in item else None,
-        created_at=get_ts(item, "createdAt"),
-    )
 
 
 class PhotoStore:
@@ -63,52 +33,35 @@ class PhotoStore:
 
     def require_batch(self, sub: str, batch_id: str) -> None:
         """404 unless the caller has this batch: before handing out an upload form."""
-        response = self.client.get_item(
-            TableName=self.table_name,
-            Key={"PK": s(keys.user_pk(sub)), "SK": s(keys.batch_sk(batch_id))},
-            ProjectionExpression="SK",
-            ConsistentRead=True,
-        )
-        if "Item" not in response:
-            raise NotFound("No such batch.")
+        require_batch(self.client, self.table_name, sub, batch_id)
 
     def add_photo(self, sub: str, photo: Photo, object_key: str) -> None:
         """Stores the photo only while its batch exists and only once."""
-        pk = keys.user_pk(sub)
         try:
             self.client.transact_write_items(
                 TransactItems=[
                     {
                         "ConditionCheck": {
                             "TableName": self.table_name,
-                            "Key": {"PK": s(pk), "SK": s(keys.batch_sk(photo.batch_id))},
+                            "Key": batch_key(sub, photo.batch_id),
                             "ConditionExpression": "attribute_exists(SK)",
                         }
                     },
-                    {
-                        "Put": {
-                            "TableName": self.table_name,
-                            "Item": photo_to_item(sub, photo, object_key),
-                            "ConditionExpression": "attribute_not_exists(SK)",
-                        }
-                    },
+                    put_new(self.table_name, photo_to_item(sub, photo, object_key)),
                 ]
             )
         except ClientError as exc:
-            if error_code(exc) != "TransactionCanceledException":
-                raise
-            reasons: list[dict[str, Any]] = list(exc.response.get("CancellationReasons", []))  # type: ignore[arg-type]
-            codes = [reason.get("Code") for reason in reasons]
-            if codes[:1] == ["ConditionalCheckFailed"]:
+            failed = failed_conditions(exc)
+            if 0 in failed:
                 raise NotFound("No such batch.") from None
-            if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
+            if 1 in failed:
                 raise PhotoAlreadyConfirmed("This photo was already confirmed.") from None
             raise
 
     def get_photo(self, sub: str, batch_id: str, photo_id: str) -> Photo | None:
         response = self.client.get_item(
             TableName=self.table_name,
-            Key={"PK": s(keys.user_pk(sub)), "SK": s(keys.photo_sk(batch_id, photo_id))},
+            Key=photo_key(sub, batch_id, photo_id),
             ConsistentRead=True,
         )
         item = response.get("Item")
@@ -121,34 +74,30 @@ class PhotoStore:
         gallery from a batch that is not there."""
         pk = keys.user_pk(sub)
         prefix = keys.photo_prefix(batch_id)
-        params: dict[str, Any] = {
-            "TableName": self.table_name,
-            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
-            "ExpressionAttributeValues": {":pk": s(pk), ":prefix": s(prefix)},
-            "ScanIndexForward": False,
-            "Limit": limit,
-            "ConsistentRead": consistent,
-        }
+        params = partition_query(
+            self.table_name,
+            pk,
+            begins_with=prefix,
+            ScanIndexForward=False,
+            Limit=limit,
+            ConsistentRead=consistent,
+        )
         if cursor is not None:
-            start = decode_cursor(cursor, PHOTO_CURSOR_FIELDS)
-            if not start["SK"].startswith(prefix) or not is_ulid(start["SK"][len(prefix) :]):
-                raise InvalidCursor("The cursor is not one this API issued.")
-            params["ExclusiveStartKey"] = {"PK": s(pk), "SK": s(start["SK"])}
+            params["ExclusiveStartKey"] = start_after(cursor, pk, prefix)
         response = self.client.query(**params)
         items = response["Items"]
         if cursor is None and not items:
             self.require_batch(sub, batch_id)
-        last_key = response.get("LastEvaluatedKey")
         return Page(
             items=[photo_from_item(item) for item in items],
-            next_cursor=encode_cursor(last_key, PHOTO_CURSOR_FIELDS) if last_key else None,
+            next_cursor=next_cursor(response, PHOTO_CURSOR_FIELDS),
         )
 
     def delete_photo(self, sub: str, batch_id: str, photo_id: str) -> None:
         try:
             self.client.delete_item(
                 TableName=self.table_name,
-                Key={"PK": s(keys.user_pk(sub)), "SK": s(keys.photo_sk(batch_id, photo_id))},
+                Key=photo_key(sub, batch_id, photo_id),
                 ConditionExpression="attribute_exists(SK)",
             )
         except ClientError as exc:

@@ -15,8 +15,8 @@ import msgspec
 from app.domain.batches import Batch, Event
 from app.domain.photos import Photo
 from app.store import keys
-from app.store.items import batch_from_item, event_from_item, s
-from app.store.photos import photo_from_item
+from app.store.items import batch_from_item, event_from_item, photo_from_item, s
+from app.store.table import events_query, partition_query
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -57,23 +57,24 @@ class PublicStore:
             []
             if events < 1
             else self.client.query(
-                TableName=self.table_name,
-                KeyConditionExpression="PK = :pk AND SK BETWEEN :lo AND :hi",
-                ExpressionAttributeValues={
-                    ":pk": s(pk),
-                    ":lo": s(keys.event_prefix(batch_id)),
-                    ":hi": s(keys.events_upper_bound(batch_id)),
-                },
-                ScanIndexForward=False,
-                Limit=events,
+                **events_query(
+                    self.table_name,
+                    pk,
+                    batch_id,
+                    with_batch=False,
+                    ScanIndexForward=False,
+                    Limit=events,
+                )
             )["Items"]
         )
         photo_items = self.client.query(
-            TableName=self.table_name,
-            KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
-            ExpressionAttributeValues={":pk": s(pk), ":prefix": s(keys.photo_prefix(batch_id))},
-            ScanIndexForward=False,
-            Limit=1,
+            **partition_query(
+                self.table_name,
+                pk,
+                begins_with=keys.photo_prefix(batch_id),
+                ScanIndexForward=False,
+                Limit=1,
+            )
         )["Items"]
         return SharedBatch(
             owner_sub=pk.removeprefix(keys.USER),

@@ -10,40 +10,45 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
 
 import msgspec
 from botocore.exceptions import ClientError
 
 from app.aws_errors import error_code
-from app.domain.batches import Batch, Event, EventType
-from app.domain.errors import BatchClosed, NotFound, ReminderClosed, StaleVersion
+from app.domain.batches import Batch, Event
+from app.domain.errors import NotFound, ReminderClosed, StaleVersion
 from app.domain.reminders import OPEN_REMINDER_STATUSES, Reminder, ReminderStatus
 from app.store import keys
-from app.store.batches import batch_is_open
+from app.store.batches import batch_unavailable, require_batch, under_open_batch
 from app.store.conditional import (
     ConditionFailed,
-    status_placeholders,
-    status_values,
+    Update,
+    failed_conditions,
+    put_new,
+    stale_version,
     update_or_old,
 )
 from app.store.items import (
     Item,
     batch_from_item,
+    batch_key,
     event_from_item,
     event_to_item,
-    get_ts,
     n,
-    opt_str,
+    profile_from_item,
+    reminder_from_item,
+    reminder_key,
+    reminder_to_item,
     s,
     ts,
 )
-from app.store.partition import query_all
-from app.store.profiles import profile_from_item
+from app.store.table import events_query, partition_query, query_all
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
+_REMINDERS = "its reminders"
 
 
 class Snapshot(msgspec.Struct, frozen=True):
@@ -63,25 +68,15 @@ class ReminderStore:
     def add(self, sub: str, reminder: Reminder) -> tuple[Reminder, bool]:
         """Write a new (pending) reminder under an open batch. The same id again (a
         retried confirm) returns the stored one and False instead of a second."""
-        pk = keys.user_pk(sub)
+        put = put_new(self.table_name, reminder_to_item(sub, reminder))
+        items = under_open_batch(self.table_name, sub, reminder.batch_id, put)
         try:
-            self.client.transact_write_items(
-                TransactItems=[
-                    {"ConditionCheck": batch_is_open(self.table_name, pk, reminder.batch_id)},
-                    {
-                        "Put": {
-                            "TableName": self.table_name,
-                            "Item": reminder_to_item(sub, reminder),
-                            "ConditionExpression": "attribute_not_exists(SK)",
-                        }
-                    },
-                ]
-            )
+            self.client.transact_write_items(TransactItems=items)
         except ClientError as exc:
-            reasons = _cancellation_reasons(exc)
-            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
-                raise _batch_problem(exc, reasons) from None  # checked first: a closed batch
-            if len(reasons) > 1 and reasons[1].get("Code") == "ConditionalCheckFailed":
+            failed = failed_conditions(exc)
+            if 0 in failed:  # checked first: a closed batch
+                raise batch_unavailable(failed[0], _REMINDERS) from None
+            if 1 in failed:
                 return self.get(sub, reminder.batch_id, reminder.id), False
             raise
         return reminder, True
@@ -89,7 +84,7 @@ class ReminderStore:
     def get(self, sub: str, batch_id: str, reminder_id: str) -> Reminder:
         response = self.client.get_item(
             TableName=self.table_name,
-            Key=_key(sub, batch_id, reminder_id),
+            Key=reminder_key(sub, batch_id, reminder_id),
             ConsistentRead=True,
         )
         item = response.get("Item")
@@ -119,27 +114,17 @@ class ReminderStore:
     def list_for_batch(self, sub: str, batch_id: str) -> list[Reminder]:
         """All of a batch's reminders, by id (first due first). A batch has a handful; an
         empty answer checks that the batch exists, so an unknown one answers 404."""
-        pk = keys.user_pk(sub)
         items = query_all(
             self.client,
-            {
-                "TableName": self.table_name,
-                "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
-                "ExpressionAttributeValues": {
-                    ":pk": s(pk),
-                    ":prefix": s(keys.reminder_prefix(batch_id)),
-                },
-                "ConsistentRead": True,
-            },
+            partition_query(
+                self.table_name,
+                keys.user_pk(sub),
+                begins_with=keys.reminder_prefix(batch_id),
+                ConsistentRead=True,
+            ),
         )
         if not items:
-            found = self.client.get_item(
-                TableName=self.table_name,
-                Key={"PK": s(pk), "SK": s(keys.batch_sk(batch_id))},
-                ProjectionExpression="PK",
-            )
-            if "Item" not in found:
-                raise NotFound("No such batch.")
+            require_batch(self.client, self.table_name, sub, batch_id)
         return [reminder_from_item(item) for item in items]
 
     def mark_scheduled(self, sub: str, reminder: Reminder, now: datetime) -> Reminder | None:
@@ -157,18 +142,15 @@ class ReminderStore:
         """The batch and its `limit` latest events, newest first: one query, walking the
         event range backwards to the batch item, plus a GetItem only when a batch has
         more events than that."""
-        pk = keys.user_pk(sub)
         response = self.client.query(
-            TableName=self.table_name,
-            KeyConditionExpression="PK = :pk AND SK BETWEEN :lo AND :hi",
-            ExpressionAttributeValues={
-                ":pk": s(pk),
-                ":lo": s(keys.batch_sk(batch_id)),
-                ":hi": s(keys.events_upper_bound(batch_id)),
-            },
-            ScanIndexForward=False,
-            Limit=limit + 1,
-            ConsistentRead=True,
+            **events_query(
+                self.table_name,
+                keys.user_pk(sub),
+                batch_id,
+                ScanIndexForward=False,
+                Limit=limit + 1,
+                ConsistentRead=True,
+            )
         )
         items = response["Items"]
         batch_sk = keys.batch_sk(batch_id)
@@ -176,9 +158,7 @@ class ReminderStore:
         events = [event_from_item(item) for item in items if item["SK"]["S"] != batch_sk]
         if not batch_items:
             found = self.client.get_item(
-                TableName=self.table_name,
-                Key={"PK": s(pk), "SK": s(batch_sk)},
-                ConsistentRead=True,
+                TableName=self.table_name, Key=batch_key(sub, batch_id), ConsistentRead=True
             )
             if "Item" not in found:
                 raise NotFound("No such batch.")
@@ -191,7 +171,7 @@ class ReminderStore:
         try:
             self.client.delete_item(
                 TableName=self.table_name,
-                Key=_key(sub, reminder.batch_id, reminder.id),
+                Key=_key(sub, reminder),
                 ConditionExpression="#status = :pending",
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues={":pending": s("pending")},
@@ -214,58 +194,24 @@ class ReminderStore:
         """Change an open reminder read at its `version`. With a new due time it is
         scheduled again, whatever it was (a sent one is snoozed); without, only its text
         or repeat change."""
-        names = {"#status": "status", "#version": "version"}
-        values: dict[str, Any] = {
-            ":now": ts(now),
-            ":one": n(1),
-            ":expected": n(reminder.version),
-            **status_values(OPEN_REMINDER_STATUSES),
-        }
-        sets = ["updatedAt = :now", "#version = #version + :one"]
-        removes = []
+        update = Update(now).require_version(reminder.version)
+        update.require_status(OPEN_REMINDER_STATUSES)
         if due_at is not None:
-            sets += ["dueAt = :due", "#status = :scheduled"]
-            values[":due"] = ts(due_at)
-            values[":scheduled"] = s("scheduled")
-            removes.append("sentAt")
+            update.set("dueAt", ts(due_at)).set("status", s("scheduled")).remove("sentAt")
         if text is not None:
-            sets.append("#text = :text")
-            names["#text"] = "text"
-            values[":text"] = s(text)
+            update.set("text", s(text))
         if repeat_every_hours is not None:
-            sets.append("repeatEveryHours = :repeat")
-            values[":repeat"] = n(repeat_every_hours)
+            update.set("repeatEveryHours", n(repeat_every_hours))
         if clear_repeat:
-            removes.append("repeatEveryHours")
-        expression = "SET " + ", ".join(sets)
-        if removes:
-            expression += " REMOVE " + ", ".join(removes)
-        return self._update(
-            sub,
-            reminder,
-            expression,
-            f"#version = :expected AND #status IN ({status_placeholders(OPEN_REMINDER_STATUSES)})",
-            names,
-            values,
-        )
+            update.remove("repeatEveryHours")
+        return self._update(sub, reminder, update)
 
     def cancel(self, sub: str, batch_id: str, reminder_id: str, now: datetime) -> Reminder:
         """Cancel an open reminder; cancelling a cancelled one returns it unchanged."""
+        update = Update(now).set("status", s("cancelled")).require_status(OPEN_REMINDER_STATUSES)
         try:
             item = update_or_old(
-                self.client,
-                TableName=self.table_name,
-                Key=_key(sub, batch_id, reminder_id),
-                UpdateExpression="SET #status = :cancelled, updatedAt = :now, "
-                "#version = #version + :one",
-                ConditionExpression=f"#status IN ({status_placeholders(OPEN_REMINDER_STATUSES)})",
-                ExpressionAttributeNames={"#status": "status", "#version": "version"},
-                ExpressionAttributeValues={
-                    ":cancelled": s("cancelled"),
-                    ":now": ts(now),
-                    ":one": n(1),
-                    **status_values(OPEN_REMINDER_STATUSES),
-                },
+                self.client, self.table_name, reminder_key(sub, batch_id, reminder_id), update
             )
         except ConditionFailed as failed:
             if failed.old is None:
@@ -279,33 +225,12 @@ class ReminderStore:
     def mark_sent(self, sub: str, reminder: Reminder, now: datetime) -> Reminder | None:
         """Claim the delivery: only one invocation gets a reminder back, the rest None.
         The batch must still be open at that moment."""
-        pk = keys.user_pk(sub)
+        update = Update(now).set("status", s("sent")).set("sentAt", ts(now))
+        update.require_version(reminder.version).require_status(("pending", "scheduled"))
+        write = update.in_transaction(self.table_name, _key(sub, reminder))
+        items = under_open_batch(self.table_name, sub, reminder.batch_id, write)
         try:
-            self.client.transact_write_items(
-                TransactItems=[
-                    {"ConditionCheck": batch_is_open(self.table_name, pk, reminder.batch_id)},
-                    {
-                        "Update": {
-                            "TableName": self.table_name,
-                            "Key": _key(sub, reminder.batch_id, reminder.id),
-                            "UpdateExpression": "SET #status = :sent, sentAt = :now, "
-                            "updatedAt = :now, #version = #version + :one",
-                            "ConditionExpression": "#version = :expected AND #status IN (:s0, :s1)",
-                            "ExpressionAttributeNames": {
-                                "#status": "status",
-                                "#version": "version",
-                            },
-                            "ExpressionAttributeValues": {
-                                ":sent": s("sent"),
-                                ":now": ts(now),
-                                ":one": n(1),
-                                ":expected": n(reminder.version),
-                                **status_values(("pending", "scheduled")),
-                            },
-                        }
-                    },
-                ]
-            )
+            self.client.transact_write_items(TransactItems=items)
         except ClientError as exc:
             if error_code(exc) != "TransactionCanceledException":
                 raise
@@ -330,61 +255,25 @@ class ReminderStore:
         """Done, in one transaction: the reminder closes, its event is logged and the next
         one (if it repeats) is written pending. False when the reminder changed since it
         was read (another `done` won): the caller reads what that one did."""
-        pk = keys.user_pk(sub)
-        values: dict[str, Any] = {
-            ":done": s("done"),
-            ":now": ts(now),
-            ":doneAt": ts(event.occurred_at),
-            ":eventId": s(event.id),
-            ":one": n(1),
-            ":expected": n(reminder.version),
-            **status_values(OPEN_REMINDER_STATUSES),
-        }
-        update = (
-            "SET #status = :done, doneAt = :doneAt, doneEventId = :eventId, "
-            "updatedAt = :now, #version = #version + :one"
-        )
+        update = Update(now).set("status", s("done")).set("doneAt", ts(event.occurred_at))
+        update.set("doneEventId", s(event.id))
         if follow_up is not None:
-            update += ", nextReminderId = :next"
-            values[":next"] = s(follow_up.id)
-        items: list[TransactWriteItemTypeDef] = [
-            {"ConditionCheck": batch_is_open(self.table_name, pk, reminder.batch_id)},
-            {
-                "Update": {
-                    "TableName": self.table_name,
-                    "Key": _key(sub, reminder.batch_id, reminder.id),
-                    "UpdateExpression": update,
-                    "ConditionExpression": "#version = :expected AND "
-                    f"#status IN ({status_placeholders(OPEN_REMINDER_STATUSES)})",
-                    "ExpressionAttributeNames": {"#status": "status", "#version": "version"},
-                    "ExpressionAttributeValues": values,
-                }
-            },
-            {
-                "Put": {
-                    "TableName": self.table_name,
-                    "Item": event_to_item(sub, event),
-                    "ConditionExpression": "attribute_not_exists(SK)",
-                }
-            },
+            update.set("nextReminderId", s(follow_up.id))
+        update.require_version(reminder.version).require_status(OPEN_REMINDER_STATUSES)
+        writes = [
+            update.in_transaction(self.table_name, _key(sub, reminder)),
+            put_new(self.table_name, event_to_item(sub, event)),
         ]
         if follow_up is not None:
-            items.append(
-                {
-                    "Put": {
-                        "TableName": self.table_name,
-                        "Item": reminder_to_item(sub, follow_up),
-                        "ConditionExpression": "attribute_not_exists(SK)",
-                    }
-                }
-            )
+            writes.append(put_new(self.table_name, reminder_to_item(sub, follow_up)))
+        items = under_open_batch(self.table_name, sub, reminder.batch_id, *writes)
         try:
             self.client.transact_write_items(TransactItems=items)
         except ClientError as exc:
-            reasons = _cancellation_reasons(exc)
-            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
-                raise _batch_problem(exc, reasons) from None
-            if len(reasons) > 1 and reasons[1].get("Code") == "ConditionalCheckFailed":
+            failed = failed_conditions(exc)
+            if 0 in failed:
+                raise batch_unavailable(failed[0], _REMINDERS) from None
+            if 1 in failed:
                 return False
             raise
         return True
@@ -398,46 +287,20 @@ class ReminderStore:
         now: datetime,
         expected_version: int | None = None,
     ) -> Reminder | None:
-        condition = f"#status IN ({status_placeholders(before)})"
-        values: dict[str, Any] = {
-            ":after": s(after),
-            ":now": ts(now),
-            ":one": n(1),
-            **status_values(before),
-        }
+        update = Update(now).set("status", s(after)).require_status(before)
         if expected_version is not None:
-            condition += " AND #version = :expected"
-            values[":expected"] = n(expected_version)
+            update.require_version(expected_version)
         try:
-            return self._update(
-                sub,
-                reminder,
-                "SET #status = :after, updatedAt = :now, #version = #version + :one",
-                condition,
-                {"#status": "status", "#version": "version"},
-                values,
-            )
+            return self._update(sub, reminder, update)
         except (NotFound, StaleVersion, ReminderClosed):
             return None
 
-    def _update(
-        self,
-        sub: str,
-        reminder: Reminder,
-        expression: str,
-        condition: str,
-        names: dict[str, str],
-        values: dict[str, Any],
-    ) -> Reminder:
+    def _update(self, sub: str, reminder: Reminder, update: Update) -> Reminder:
+        """A conditional change of a stored reminder; a failure says why: gone, closed
+        or changed since `reminder.version`."""
         try:
             item = update_or_old(
-                self.client,
-                TableName=self.table_name,
-                Key=_key(sub, reminder.batch_id, reminder.id),
-                UpdateExpression=expression,
-                ConditionExpression=f"attribute_exists(SK) AND {condition}",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
+                self.client, self.table_name, _key(sub, reminder), update.require_item()
             )
         except ConditionFailed as failed:
             if failed.old is None:
@@ -445,80 +308,9 @@ class ReminderStore:
             current = reminder_from_item(failed.old)
             if current.status not in OPEN_REMINDER_STATUSES:
                 raise ReminderClosed(f"The reminder is {current.status}.") from None
-            raise StaleVersion(
-                f"The reminder was changed since version {reminder.version}; "
-                f"it is now at version {current.version}. Reload it and try again."
-            ) from None
+            raise stale_version("reminder", reminder.version, current.version) from None
         return reminder_from_item(item)
 
 
-def _key(sub: str, batch_id: str, reminder_id: str) -> Item:
-    return {"PK": s(keys.user_pk(sub)), "SK": s(keys.reminder_sk(batch_id, reminder_id))}
-
-
-def _cancellation_reasons(exc: ClientError) -> list[dict[str, Any]]:
-    if error_code(exc) != "TransactionCanceledException":
-        raise exc
-    return list(exc.response.get("CancellationReasons", []))  # type: ignore[arg-type]
-
-
-def _batch_problem(exc: ClientError, reasons: list[dict[str, Any]]) -> Exception:
-    batch_reason = reasons[0] if reasons else {}
-    if batch_reason.get("Code") == "ConditionalCheckFailed":
-        if "Item" not in batch_reason:
-            return NotFound("No such batch.")
-        status = batch_reason["Item"]["status"]["S"]
-        return BatchClosed(f"The batch is {status}: its reminders can no longer change.")
-    return exc
-
-
-def reminder_to_item(sub: str, reminder: Reminder) -> Item:
-    item: Item = {
-        "PK": s(keys.user_pk(sub)),
-        "SK": s(keys.reminder_sk(reminder.batch_id, reminder.id)),
-        "entity": s("reminder"),
-        "id": s(reminder.id),
-        "batchId": s(reminder.batch_id),
-        "action": s(reminder.action),
-        "text": s(reminder.text),
-        "dueAt": ts(reminder.due_at),
-        "status": s(reminder.status),
-        "createdAt": ts(reminder.created_at),
-        "updatedAt": ts(reminder.updated_at),
-        "version": n(reminder.version),
-    }
-    if reminder.repeat_every_hours is not None:
-        item["repeatEveryHours"] = n(reminder.repeat_every_hours)
-    if reminder.suggestion_key is not None:
-        item["suggestionKey"] = s(reminder.suggestion_key)
-    for name, value in (("sentAt", reminder.sent_at), ("doneAt", reminder.done_at)):
-        if value is not None:
-            item[name] = ts(value)
-    for name, text in (
-        ("doneEventId", reminder.done_event_id),
-        ("nextReminderId", reminder.next_reminder_id),
-    ):
-        if text is not None:
-            item[name] = s(text)
-    return item
-
-
-def reminder_from_item(item: Item) -> Reminder:
-    repeat = item.get("repeatEveryHours")
-    return Reminder(
-        id=item["id"]["S"],
-        batch_id=item["batchId"]["S"],
-        action=cast(EventType, item["action"]["S"]),
-        text=item["text"]["S"],
-        due_at=get_ts(item, "dueAt"),
-        status=cast(ReminderStatus, item["status"]["S"]),
-        repeat_every_hours=None if repeat is None else int(repeat["N"]),
-        suggestion_key=opt_str(item, "suggestionKey"),
-        created_at=get_ts(item, "createdAt"),
-        updated_at=get_ts(item, "updatedAt"),
-        version=int(item["version"]["N"]),
-        sent_at=get_ts(item, "sentAt") if "sentAt" in item else None,
-        done_at=get_ts(item, "doneAt") if "doneAt" in item else None,
-        done_event_id=opt_str(item, "doneEventId"),
-        next_reminder_id=opt_str(item, "nextReminderId"),
-    )
+def _key(sub: str, reminder: Reminder) -> Item:
+    return reminder_key(sub, reminder.batch_id, reminder.id)
