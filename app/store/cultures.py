@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, cast
 import msgspec
 from botocore.exceptions import ClientError
 
-from app.aws_errors import error_code
 from app.domain.batches import Batch
 from app.domain.cultures import (
     OPEN_CULTURE_STATUSES,
@@ -27,15 +26,20 @@ from app.domain.cultures import (
     CultureStatus,
     Weighing,
 )
-from app.domain.errors import CultureClosed, InvalidCursor, NotFound, StaleVersion
+from app.domain.errors import InvalidCursor, NotFound
 from app.domain.ids import is_ulid
 from app.store import keys
-from app.store.batches import Page
-from app.store.conditional import status_placeholders, status_values
-from app.store.cursor import decode_cursor, encode_cursor
-from app.store.items import Item, batch_from_item, get_ts, n, opt_float, opt_str, s, ts
-from app.store.lineage import node_item, node_update
-from app.store.partition import delete_keys, query_all
+from app.store.conditional import (
+    failed_conditions,
+    put_new,
+    stale_version,
+    status_placeholders,
+    status_values,
+)
+from app.store.items import Item, batch_from_item, get_ts, key, n, opt_float, opt_str, s, ts
+from app.store.lineage import culture_unavailable, node_item, node_update
+from app.store.pages import NOT_OURS, Page, decode_cursor, next_cursor, start_after
+from app.store.table import delete_keys, partition_query, query_all
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -70,20 +74,8 @@ class CultureStore:
         """The culture and its lineage node, together or not at all."""
         self.client.transact_write_items(
             TransactItems=[
-                {
-                    "Put": {
-                        "TableName": self.table_name,
-                        "Item": culture_to_item(sub, culture),
-                        "ConditionExpression": "attribute_not_exists(SK)",
-                    }
-                },
-                {
-                    "Put": {
-                        "TableName": self.table_name,
-                        "Item": node_item(sub, culture),
-                        "ConditionExpression": "attribute_not_exists(PK)",
-                    }
-                },
+                put_new(self.table_name, culture_to_item(sub, culture)),
+                put_new(self.table_name, node_item(sub, culture)),
             ]
         )
 
@@ -113,11 +105,10 @@ class CultureStore:
         items = response["Items"]
         if not items or items[0]["SK"]["S"] != keys.culture_sk(culture_id):
             raise NotFound("No such culture.")
-        last_key = response.get("LastEvaluatedKey")
         return CultureWithEvents(
             record=record_from_item(items[0]),
             events=[culture_event_from_item(item) for item in items[1:]],
-            next_events_cursor=encode_cursor(last_key, EVENT_CURSOR_FIELDS) if last_key else None,
+            next_events_cursor=next_cursor(response, EVENT_CURSOR_FIELDS),
         )
 
     def batches_of(self, sub: str, culture_id: str) -> list[Batch]:
@@ -166,17 +157,16 @@ class CultureStore:
         if cursor is not None:
             start = decode_cursor(cursor, CULTURE_CURSOR_FIELDS)
             if not is_ulid(start["GSI2SK"]) or start["SK"] != keys.culture_sk(start["GSI2SK"]):
-                raise InvalidCursor("The cursor is not one this API issued.")
+                raise InvalidCursor(NOT_OURS)
             params["ExclusiveStartKey"] = {
                 "PK": s(pk),
                 "GSI2PK": s(keys.cultures_gsi2pk(sub)),
                 **{k: s(v) for k, v in start.items()},
             }
         response = self.client.query(**params)
-        last_key = response.get("LastEvaluatedKey")
         return Page(
             items=[culture_from_item(item) for item in response["Items"]],
-            next_cursor=encode_cursor(last_key, CULTURE_CURSOR_FIELDS) if last_key else None,
+            next_cursor=next_cursor(response, CULTURE_CURSOR_FIELDS),
         )
 
     def save_changes(self, sub: str, culture: Culture, expected_version: int) -> None:
@@ -213,16 +203,13 @@ class CultureStore:
         """Keys of the culture, its events and gift pointers (with their hashes)."""
         return query_all(
             self.client,
-            {
-                "TableName": self.table_name,
-                "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
-                "ExpressionAttributeValues": {
-                    ":pk": s(keys.user_pk(sub)),
-                    ":prefix": s(keys.culture_sk(culture_id)),
-                },
-                "ProjectionExpression": "PK, SK, entity, codeHash",
-                "ConsistentRead": True,
-            },
+            partition_query(
+                self.table_name,
+                keys.user_pk(sub),
+                begins_with=keys.culture_sk(culture_id),
+                ProjectionExpression="PK, SK, entity, codeHash",
+                ConsistentRead=True,
+            ),
         )
 
     def delete_items(self, item_keys: list[Item]) -> None:
@@ -247,13 +234,7 @@ class CultureStore:
             self.client.transact_write_items(
                 TransactItems=[
                     culture_item,  # type: ignore[list-item]
-                    {
-                        "Put": {
-                            "TableName": self.table_name,
-                            "Item": culture_event_to_item(sub, event),
-                            "ConditionExpression": "attribute_not_exists(SK)",
-                        }
-                    },
+                    put_new(self.table_name, culture_event_to_item(sub, event)),
                 ]
             )
         except ClientError as exc:
@@ -272,10 +253,9 @@ class CultureStore:
                     {
                         "Delete": {
                             "TableName": self.table_name,
-                            "Key": {
-                                "PK": s(keys.user_pk(sub)),
-                                "SK": s(keys.culture_event_sk(culture_id, event_id)),
-                            },
+                            "Key": key(
+                                keys.user_pk(sub), keys.culture_event_sk(culture_id, event_id)
+                            ),
                             "ConditionExpression": "attribute_exists(SK)",
                         }
                     },
@@ -303,20 +283,16 @@ class CultureStore:
             "ConsistentRead": True,
         }
         if cursor is not None:
-            start = decode_cursor(cursor, EVENT_CURSOR_FIELDS)
-            if not start["SK"].startswith(prefix) or not is_ulid(start["SK"][len(prefix) :]):
-                raise InvalidCursor("The cursor is not one this API issued.")
-            params["ExclusiveStartKey"] = {"PK": s(pk), "SK": s(start["SK"])}
+            params["ExclusiveStartKey"] = start_after(cursor, pk, prefix)
         response = self.client.query(**params)
         items = response["Items"]
         if cursor is None:
             if not items or items[0]["SK"]["S"] != keys.culture_sk(culture_id):
                 raise NotFound("No such culture.")
             items = items[1:]
-        last_key = response.get("LastEvaluatedKey")
         return Page(
             items=[culture_event_from_item(item) for item in items],
-            next_cursor=encode_cursor(last_key, EVENT_CURSOR_FIELDS) if last_key else None,
+            next_cursor=next_cursor(response, EVENT_CURSOR_FIELDS),
         )
 
     def culture_is_open(self, sub: str, culture_id: str) -> ConditionCheckTypeDef:
@@ -359,8 +335,8 @@ class CultureStore:
 _EDITABLE = ("name", "kind", "status", "acquiredAt", "origin", "notes", "updatedAt", "version")
 
 
-def _culture_key(sub: str, culture_id: str) -> dict[str, Any]:
-    return {"PK": s(keys.user_pk(sub)), "SK": s(keys.culture_sk(culture_id))}
+def _culture_key(sub: str, culture_id: str) -> Item:
+    return key(keys.user_pk(sub), keys.culture_sk(culture_id))
 
 
 def culture_to_item(sub: str, culture: Culture) -> Item:
@@ -457,34 +433,20 @@ def culture_event_from_item(item: Item) -> CultureEvent:
     )
 
 
-def _reasons(exc: ClientError) -> list[dict[str, Any]]:
-    if error_code(exc) != "TransactionCanceledException":
-        raise exc
-    return list(exc.response.get("CancellationReasons", []))  # type: ignore[arg-type]
-
-
 def _why_write_failed(exc: ClientError, expected_version: int) -> Exception:
-    reasons = _reasons(exc)
-    first = reasons[0] if reasons else {}
-    if first.get("Code") != "ConditionalCheckFailed":
+    failed = failed_conditions(exc)
+    if 0 not in failed:
         return exc
-    if "Item" not in first:
+    old = failed[0]
+    if old is None:
         return NotFound("No such culture.")
-    version = int(first["Item"]["version"]["N"])
-    return StaleVersion(
-        f"The culture was changed since version {expected_version}; "
-        f"it is now at version {version}. Reload it and try again."
-    )
+    return stale_version("culture", expected_version, int(old["version"]["N"]))
 
 
 def _why_event_write_failed(exc: ClientError, missing_event: str = "") -> Exception:
-    reasons = _reasons(exc)
-    first = reasons[0] if reasons else {}
-    if first.get("Code") == "ConditionalCheckFailed":
-        if "Item" not in first:
-            return NotFound("No such culture.")
-        status = first["Item"]["status"]["S"]
-        return CultureClosed(f"The culture is {status}: its event log can no longer change.")
-    if missing_event and len(reasons) > 1 and reasons[1].get("Code") == "ConditionalCheckFailed":
+    failed = failed_conditions(exc)
+    if 0 in failed:
+        return culture_unavailable(failed[0], "its event log can no longer change")
+    if missing_event and 1 in failed:
         return NotFound(missing_event)
     return exc

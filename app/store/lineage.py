@@ -21,23 +21,24 @@ from botocore.exceptions import ClientError
 
 from app.aws_errors import error_code
 from app.domain.cultures import Culture, CultureKind, Gift, LineageNode
-from app.domain.errors import GiftClaimed, GiftExpired, NotFound
+from app.domain.errors import CultureClosed, GiftClaimed, GiftExpired, NotFound
 from app.store import keys
-from app.store.items import Item, get_ts, n, opt_str, s, ts
+from app.store.conditional import failed_conditions, put_new
+from app.store.items import Item, get_ts, key, n, opt_str, s, ts
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import UpdateTypeDef
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef, UpdateTypeDef
 
 _BATCH_GET_LIMIT = 100
 
 
-def _node_key(culture_id: str) -> dict[str, Any]:
-    return {"PK": s(keys.lineage_pk(culture_id)), "SK": s(keys.NODE)}
+def _node_key(culture_id: str) -> Item:
+    return key(keys.lineage_pk(culture_id), keys.NODE)
 
 
-def _gift_key(code_hash: str) -> dict[str, Any]:
-    return {"PK": s(keys.gift_pk(code_hash)), "SK": s(keys.GIFT_SK)}
+def _gift_key(code_hash: str) -> Item:
+    return key(keys.gift_pk(code_hash), keys.GIFT_SK)
 
 
 def node_item(owner_sub: str, culture: Culture) -> Item:
@@ -180,51 +181,41 @@ class LineageStore:
         child: Culture,
         child_item: Item,
         parent_open: Any,
-        extra: list[dict[str, Any]],
+        extra: list[TransactWriteItemTypeDef],
     ) -> None:
         """A split: the child culture and its node, and the parent's node gains the child,
         if the parent culture is still open. One transaction."""
-        self.client.transact_write_items(
-            TransactItems=[
+        try:
+            self._write(
                 {"ConditionCheck": parent_open},
-                {
-                    "Put": {
-                        "TableName": self.table_name,
-                        "Item": child_item,
-                        "ConditionExpression": "attribute_not_exists(SK)",
-                    }
-                },
-                {
-                    "Put": {
-                        "TableName": self.table_name,
-                        "Item": node_item(owner_sub, child),
-                        "ConditionExpression": "attribute_not_exists(PK)",
-                    }
-                },
+                put_new(self.table_name, child_item),
+                put_new(self.table_name, node_item(owner_sub, child)),
                 {"Update": cast("UpdateTypeDef", self._gains_child(child))},
-                *extra,  # type: ignore[list-item]
-            ]
-        )
+                *extra,
+            )
+        except ClientError as exc:
+            failed = failed_conditions(exc)
+            if 0 in failed:
+                raise culture_unavailable(failed[0], "it can no longer be split") from None
+            if 3 in failed:
+                raise NotFound("No such culture.") from None
+            raise
 
     def create_gift(self, gift: Gift, culture_open: Any) -> None:
-        self.client.transact_write_items(
-            TransactItems=[
+        try:
+            self._write(
                 {"ConditionCheck": culture_open},
-                {
-                    "Put": {
-                        "TableName": self.table_name,
-                        "Item": gift_to_item(gift),
-                        "ConditionExpression": "attribute_not_exists(PK)",
-                    }
-                },
-                {
-                    "Put": {
-                        "TableName": self.table_name,
-                        "Item": gift_pointer_item(gift),
-                    }
-                },
-            ]
-        )
+                put_new(self.table_name, gift_to_item(gift)),
+                {"Put": {"TableName": self.table_name, "Item": gift_pointer_item(gift)}},
+            )
+        except ClientError as exc:
+            failed = failed_conditions(exc)
+            if 0 in failed:
+                raise culture_unavailable(failed[0], "it can no longer be given") from None
+            raise
+
+    def _write(self, *items: TransactWriteItemTypeDef) -> None:
+        self.client.transact_write_items(TransactItems=list(items))
 
     def gift(self, code_hash: str) -> Gift | None:
         item = self.client.get_item(
@@ -261,25 +252,13 @@ class LineageStore:
                             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
                         }
                     },
-                    {
-                        "Put": {
-                            "TableName": self.table_name,
-                            "Item": child_item,
-                            "ConditionExpression": "attribute_not_exists(SK)",
-                        }
-                    },
-                    {
-                        "Put": {
-                            "TableName": self.table_name,
-                            "Item": node_item(recipient_sub, child),
-                            "ConditionExpression": "attribute_not_exists(PK)",
-                        }
-                    },
+                    put_new(self.table_name, child_item),
+                    put_new(self.table_name, node_item(recipient_sub, child)),
                     {"Update": cast("UpdateTypeDef", self._gains_child(child))},
                 ]
             )
         except ClientError as exc:
-            raise _why_claim_failed(exc, now) from None
+            raise _why_claim_failed(exc) from None
 
     def delete_gift(self, code_hash: str) -> None:
         self.client.delete_item(TableName=self.table_name, Key=_gift_key(code_hash))
@@ -320,18 +299,22 @@ class LineageStore:
         }
 
 
-def _why_claim_failed(exc: ClientError, now: datetime) -> Exception:
-    if error_code(exc) != "TransactionCanceledException":
-        return exc
-    reasons: list[dict[str, Any]] = list(exc.response.get("CancellationReasons", []))  # type: ignore[arg-type]
-    gift_reason = reasons[0] if reasons else {}
-    if gift_reason.get("Code") == "ConditionalCheckFailed":
-        old = gift_reason.get("Item")
+def culture_unavailable(old: Item | None, what: str) -> NotFound | CultureClosed:
+    """Why a check that the culture is open failed: it is gone, or retired or lost."""
+    if old is None:
+        return NotFound("No such culture.")
+    return CultureClosed(f"The culture is {old['status']['S']}: {what}.")
+
+
+def _why_claim_failed(exc: ClientError) -> Exception:
+    failed = failed_conditions(exc)
+    if 0 in failed:
+        old = failed[0]
         if old is None:
             return NotFound("No such gift code.")
         if "claimedAt" in old:
             return GiftClaimed("This gift code was claimed already.")
         return GiftExpired("This gift code has expired; ask the giver for a new one.")
-    if len(reasons) > 3 and reasons[3].get("Code") == "ConditionalCheckFailed":
+    if 3 in failed:
         return NotFound("The culture this gift came from no longer exists.")
     return exc

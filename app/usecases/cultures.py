@@ -43,7 +43,7 @@ from app.domain.cultures import (
 from app.domain.errors import GiftClaimed, GiftExpired, InvalidCursor, NotFound
 from app.domain.ids import is_ulid
 from app.store import keys
-from app.store.batches import Page
+from app.store.conditional import put_new
 from app.store.cultures import (
     CultureRecord,
     CultureStore,
@@ -52,6 +52,7 @@ from app.store.cultures import (
 )
 from app.store.items import Item
 from app.store.lineage import LineageStore
+from app.store.pages import Page
 
 # A family tree larger than this is cut (the answer says so): a page is for people.
 MAX_DESCENDANTS = 500
@@ -253,15 +254,7 @@ class Cultures:
             child,
             culture_to_item(sub, child),
             self.store.culture_is_open(sub, parent.id),
-            [
-                {
-                    "Put": {
-                        "TableName": self.store.table_name,
-                        "Item": culture_event_to_item(sub, event),
-                        "ConditionExpression": "attribute_not_exists(SK)",
-                    }
-                }
-            ],
+            [put_new(self.store.table_name, culture_event_to_item(sub, event))],
         )
         return child
 

@@ -317,3 +317,15 @@ def test_deleting_a_parent_shows_it_as_deleted_to_its_descendants(
     assert parent["label"] == "a deleted culture"
     assert parent["name"] is None
     assert "Gone soon" not in response.text
+
+
+def test_a_retired_culture_can_be_neither_split_nor_given(client: Client, carol: User) -> None:
+    culture = create_culture(client, carol)
+    client.patch(
+        f"/cultures/{culture['id']}", json={"version": 1, "status": "lost"}, headers=carol.headers
+    )
+    split = client.post(f"/cultures/{culture['id']}/split", json={}, headers=carol.headers)
+    assert_problem(split, 409, "culture-closed")
+    given = client.post(f"/cultures/{culture['id']}/gifts", headers=carol.headers)
+    assert_problem(given, 409, "culture-closed")
+    assert lineage(client, carol, culture["id"]).json()["descendants"] == []
