@@ -93,6 +93,7 @@ class BatchController(Controller):
             notes=data.notes,
             temperature_c=data.temperature_c,
             now=now,
+            culture_id=data.culture_id,
         )
         store.create_batch(principal.sub, batch)
         suggestions = reminder_flows.suggest_for_new(principal.sub, batch, now, zone)
@@ -141,9 +142,12 @@ class BatchController(Controller):
             notes=_given(data.notes),
             temperature_c=_given(data.temperature_c),
             remove=frozenset(
-                field for field in ("notes", "temperature_c") if getattr(data, field) is None
+                field
+                for field in ("notes", "temperature_c", "culture_id")
+                if getattr(data, field) is None
             ),
             public=_given(data.public),
+            culture_id=_given(data.culture_id),
         )
         batch = store.update_batch(
             principal.sub, _existing_id(batch_id), data.version, changes, now

@@ -30,12 +30,18 @@ class Out(msgspec.Struct, kw_only=True, rename="camel"):
     pass
 
 
+CultureId = Annotated[
+    str, Meta(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$", description="one of the caller's cultures")
+]
+
+
 class CreateBatch(Body):
     name: Name
     kind: BatchKind
     started_at: AwareDatetime | None = None
     notes: Notes | None = None
     temperature_c: Temperature | None = None
+    culture_id: CultureId | None = None
 
 
 class UpdateBatch(Body):
@@ -48,6 +54,7 @@ class UpdateBatch(Body):
     notes: Notes | UnsetType | None = UNSET
     temperature_c: Temperature | UnsetType | None = UNSET
     public: bool | UnsetType = UNSET
+    culture_id: CultureId | UnsetType | None = UNSET
 
 
 class CreateEvent(Body):
@@ -71,6 +78,8 @@ class BatchOut(Out):
     updated_at: datetime
     version: int
     public: bool
+    culture_id: str | None
+    parent_batch_id: str | None
 
     @classmethod
     def of(cls, batch: Batch) -> BatchOut:

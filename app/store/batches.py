@@ -75,6 +75,8 @@ class BatchChanges(msgspec.Struct, kw_only=True, frozen=True):
     remove: frozenset[str] = frozenset()
     # True sets the sparse GSI1 key (sharing on), False removes it, None leaves it.
     public: bool | None = None
+    # The caller's culture that made it (checked to exist); `remove` may name it too.
+    culture_id: str | None = None
 
 
 _CHANGE_ATTRIBUTES = {
@@ -92,11 +94,26 @@ class BatchStore:
         self.table_name = table_name
 
     def create_batch(self, sub: str, batch: Batch) -> None:
-        self.client.put_item(
-            TableName=self.table_name,
-            Item=batch_to_item(sub, batch),
-            ConditionExpression="attribute_not_exists(SK)",
-        )
+        """One PutItem; with a culture, one transaction that also checks the culture is
+        the caller's (someone else's id answers 404, like any unknown one)."""
+        if batch.culture_id is None:
+            self.client.put_item(
+                TableName=self.table_name,
+                Item=batch_to_item(sub, batch),
+                ConditionExpression="attribute_not_exists(SK)",
+            )
+            return
+        try:
+            self.client.transact_write_items(
+                TransactItems=[
+                    {"ConditionCheck": culture_exists(self.table_name, sub, batch.culture_id)},
+                    put_new(self.table_name, batch_to_item(sub, batch)),
+                ]
+            )
+        except ClientError as exc:
+            if 0 in failed_conditions(exc):
+                raise NotFound("No such culture.") from None
+            raise
 
     def get_batch_with_events(self, sub: str, batch_id: str, event_limit: int) -> BatchWithEvents:
         response = self.client.query(
@@ -144,6 +161,8 @@ class BatchStore:
     def update_batch(
         self, sub: str, batch_id: str, expected_version: int, changes: BatchChanges, now: datetime
     ) -> Batch:
+        if changes.culture_id is not None:
+            require_culture(self.client, self.table_name, sub, changes.culture_id)
         update = Update(now).require_item().require_version(expected_version)
         for field, attribute in _CHANGE_ATTRIBUTES.items():
             value = getattr(changes, field)
@@ -151,8 +170,13 @@ class BatchStore:
                 update.set(attribute, _attribute_value(value))
         if changes.public is True:
             update.set("GSI1PK", s(keys.public_pk(batch_id))).set("GSI1SK", s(keys.PUBLIC_SK))
-        for field in sorted(changes.remove):
+        if changes.culture_id is not None:
+            update.set("cultureId", s(changes.culture_id)).set("GSI2SK", s(batch_id))
+            update.set("GSI2PK", s(keys.culture_batches_gsi2pk(sub, changes.culture_id)))
+        for field in sorted(changes.remove - {"culture_id"}):
             update.remove(_CHANGE_ATTRIBUTES[field])
+        if "culture_id" in changes.remove:
+            update.remove("cultureId").remove("GSI2PK").remove("GSI2SK")
         if changes.public is False:
             update.remove("GSI1PK").remove("GSI1SK")
         if changes.status is not None:
@@ -286,6 +310,26 @@ def require_batch(client: DynamoDBClient, table_name: str, sub: str, batch_id: s
     )
     if "Item" not in response:
         raise NotFound("No such batch.")
+
+
+def culture_exists(table_name: str, sub: str, culture_id: str) -> ConditionCheckTypeDef:
+    return {
+        "TableName": table_name,
+        "Key": key(keys.user_pk(sub), keys.culture_sk(culture_id)),
+        "ConditionExpression": "attribute_exists(SK)",
+    }
+
+
+def require_culture(client: DynamoDBClient, table_name: str, sub: str, culture_id: str) -> None:
+    """404 unless the caller has this culture: reads only its key."""
+    response = client.get_item(
+        TableName=table_name,
+        Key=key(keys.user_pk(sub), keys.culture_sk(culture_id)),
+        ProjectionExpression="SK",
+        ConsistentRead=True,
+    )
+    if "Item" not in response:
+        raise NotFound("No such culture.")
 
 
 def _attribute_value(value: object) -> Value:

@@ -109,3 +109,21 @@ def test_claim_is_one_read_of_the_gift_and_one_transaction(
     again = client.post("/cultures/claim", json={"code": code}, headers=recipient.headers)
     assert again.status_code == 409
     assert calls == ["GetItem"]
+
+
+def test_a_batch_made_by_a_culture_is_one_transaction_and_shows_in_two_reads(
+    client: Client, alice: User, calls: list[str]
+) -> None:
+    culture = create_culture(client, alice)
+    calls.clear()
+    response = client.post(
+        "/batches",
+        json={"name": "from grains", "kind": "milk_kefir", "cultureId": culture["id"]},
+        headers={**alice.headers, "X-Time-Zone": "UTC"},
+    )
+    assert response.status_code == 201, response.text
+    assert calls == ["TransactWriteItems"]
+    calls.clear()
+    detail = client.get(f"/cultures/{culture['id']}", headers=alice.headers).json()
+    assert [b["id"] for b in detail["batches"]] == [response.json()["id"]]
+    assert calls == ["GetItem", "Query"]
