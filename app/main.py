@@ -16,6 +16,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from app.api.batches import BatchController
+from app.api.bottles import BottleController
 from app.api.cultures import CultureController, PublicCultureController
 from app.api.devices import DeviceController
 from app.api.errors import EXCEPTION_HANDLERS
@@ -35,6 +36,7 @@ from app.services.clients import AwsClients
 from app.services.photos import PhotoObjects
 from app.services.scheduler import ReminderScheduler
 from app.store.batches import BatchStore
+from app.store.bottles import BottleStore
 from app.store.cultures import CultureStore
 from app.store.devices import DeviceStore
 from app.store.export import ExportStore
@@ -44,6 +46,7 @@ from app.store.photos import PhotoStore
 from app.store.profiles import ProfileStore
 from app.store.public import PublicStore
 from app.store.reminders import ReminderStore
+from app.usecases.bottles import Bottles
 from app.usecases.cultures import Cultures
 
 if TYPE_CHECKING:
@@ -87,11 +90,12 @@ def create_app(
     clients = AwsClients(settings.aws_region, dynamodb)
     table = settings.table_name
     profiles = ProfileStore(clients.dynamodb, table)
+    batches = BatchStore(clients.dynamodb, table)
     state = State(
         {
             "settings": settings,
             "clients": clients,
-            "store": BatchStore(clients.dynamodb, table),
+            "store": batches,
             "profiles": profiles,
             "partition": UserPartition(clients.dynamodb, table),
             "photo_store": PhotoStore(clients.dynamodb, table),
@@ -104,6 +108,7 @@ def create_app(
                 reminder_scheduler(settings, clients),
             ),
             "devices": DeviceStore(clients.dynamodb, table),
+            "bottles": Bottles(batches, BottleStore(clients.dynamodb, table)),
             "cultures": Cultures(
                 CultureStore(clients.dynamodb, table), LineageStore(clients.dynamodb, table)
             ),
@@ -129,6 +134,7 @@ def create_app(
             PublicController,
             CultureController,
             PublicCultureController,
+            BottleController,
         ],
         dependencies={
             key: from_state(key)
@@ -142,6 +148,7 @@ def create_app(
                 "devices",
                 "photo_objects",
                 "cultures",
+                "bottles",
             )
         },
         exception_handlers=EXCEPTION_HANDLERS,

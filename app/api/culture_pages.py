@@ -124,3 +124,36 @@ def render_culture_page(summary: PublicCultureOut) -> str:
 </body>
 </html>
 """
+
+
+def render_gift_page(code: str, app_url: str) -> str:
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>A culture for you · Kefir</title>
+<meta name="robots" content="noindex">
+<style>{_STYLE}</style>
+</head>
+<body>
+<main>
+<h1>Someone gave you a culture</h1>
+<p class="meta">Claim it in the Kefir app with this code (valid for a week, once):</p>
+<p><strong class="code">{escape(code)}</strong></p>
+<a class="open" href="{escape(app_url)}">Open in the Kefir app</a>
+<footer>Kefir, the fermentation tracker.</footer>
+</main>
+</body>
+</html>
+"""
+
+
+MISSING_GIFT_PAGE = """<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Not a gift code · Kefir</title>
+<meta name="robots" content="noindex"></head>
+<body><main><h1>This is not a gift code</h1>
+<p>Check the label and try again.</p></main></body>
+</html>
+"""

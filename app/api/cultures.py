@@ -14,7 +14,12 @@ from litestar.status_codes import HTTP_204_NO_CONTENT
 from msgspec import UNSET
 
 from app.api.auth import provide_principal
-from app.api.culture_pages import CULTURE_KIND_LABELS, render_culture_page
+from app.api.culture_pages import (
+    CULTURE_KIND_LABELS,
+    MISSING_GIFT_PAGE,
+    render_culture_page,
+    render_gift_page,
+)
 from app.api.culture_schemas import (
     ClaimGift,
     CreateCulture,
@@ -319,6 +324,26 @@ class PublicCultureController(Controller):
             )
         return Response(
             render_culture_page(body), media_type=HTML, headers={"Cache-Control": PAGE_CACHE}
+        )
+
+    @get(
+        "/gift/{code:str}",
+        operation_id="getGiftPage",
+        media_type=HTML,
+        sync_to_thread=False,
+        include_in_schema=False,
+    )
+    def gift_page(self, code: PathId, config: Config) -> Response[str]:
+        """Where a scanned gift label lands without the app: how to claim it. Reads
+        nothing: whether the code is good is for the claim to say, signed in."""
+        normalized = normalize_gift_code(code)
+        if normalized is None:
+            return Response(MISSING_GIFT_PAGE, status_code=404, media_type=HTML)
+        shown = display_code(normalized)
+        return Response(
+            render_gift_page(shown, f"{config.app_scheme}://claim/{shown}"),
+            media_type=HTML,
+            headers={"Cache-Control": "private, no-store"},
         )
 
 

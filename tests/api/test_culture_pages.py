@@ -116,3 +116,14 @@ def test_the_gift_label_decodes_to_the_claim_link(
     assert [(r.format, r.text) for r in found] == [
         (zxingcpp.BarcodeFormat.QRCode, made["claimUrl"])
     ]
+
+
+def test_the_claim_link_without_the_app_shows_how_to_claim(client: Client, alice: User) -> None:
+    culture = create_culture(client, alice, name="PRIVATE-NAME")
+    made = client.post(f"/cultures/{culture['id']}/gifts", headers=alice.headers).json()
+    page = client.get(made["claimUrl"].removeprefix(PUBLIC_BASE_URL))
+    assert page.status_code == 200
+    assert made["code"] in page.text
+    assert f'href="kefir://claim/{made["code"]}"' in page.text
+    assert "PRIVATE-NAME" not in page.text
+    assert client.get("/gift/not-a-code").status_code == 404

@@ -100,7 +100,7 @@ module "functions" {
       handler                = "app.entrypoints.api.handler"
       memory_mb              = 256
       timeout_s              = 10
-      public_routes          = ["GET /b/{batchId}", "GET /c/{cultureId}", "GET /public/{proxy+}", "GET /.well-known/{proxy+}"]
+      public_routes          = ["GET /b/{batchId}", "GET /c/{cultureId}", "GET /gift/{code}", "GET /public/{proxy+}", "GET /.well-known/{proxy+}"]
       dynamodb_table_actions = ["Query", "GetItem", "BatchGetItem"]
       dynamodb_index_actions = { GSI1 = ["Query"], GSI2 = ["Query"] }
       # Presigns the cover photo's GET URL.

@@ -5,8 +5,8 @@ locals {
   # viewer header but Host, which must be the API's own for API Gateway to answer.
   all_viewer_except_host_header = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 
-  public_path_patterns = ["/b/*", "/public/*", "/.well-known/*"]
-  public_path_prefixes = ["/b/", "/public/", "/.well-known/"]
+  public_path_patterns = ["/b/*", "/c/*", "/public/*", "/.well-known/*"]
+  public_path_prefixes = ["/b/", "/c/", "/public/", "/.well-known/"]
 }
 
 # --- caching: the public pages briefly, nothing else --------------------------------------
