@@ -30,6 +30,7 @@ from app.store.devices import DeviceStore
 from app.store.items import Item
 from app.store.partition import UserPartition
 from app.store.profiles import ProfileChanges, ProfileStore
+from app.usecases.cultures import Cultures
 
 Caller = NamedDependency[Principal]
 Profiles = NamedDependency[ProfileStore]
@@ -39,6 +40,7 @@ Partition = NamedDependency[UserPartition]
 MaybePhotoObjects = NamedDependency[PhotoObjects | None]
 Reminders = NamedDependency[ReminderFlows]
 Devices = NamedDependency[DeviceStore]
+CultureCases = NamedDependency[Cultures]
 
 
 def _entity(item: Item) -> str | None:
@@ -121,11 +123,12 @@ class MeController(Controller):
         photo_objects: MaybePhotoObjects,
         reminder_flows: Reminders,
         devices: Devices,
+        cultures: CultureCases,
     ) -> None:
         """Everything the user has, then the Cognito user last: until the very end the
         person can sign in again and retry, and every step is safe to repeat."""
         items = partition.items(
-            principal.sub, projection="entity, id, #token", names={"#token": "token"}
+            principal.sub, projection="entity, id, #token, codeHash", names={"#token": "token"}
         )
         reminder_flows.delete_schedules(
             [item["id"]["S"] for item in items if _entity(item) == "reminder"]
@@ -136,5 +139,7 @@ class MeController(Controller):
                     devices.unregister(principal.sub, item["token"]["S"])
         if photo_objects is not None:
             photo_objects.delete_user(principal.sub)
+        # Lineage nodes and gift codes live outside the partition.
+        cultures.erase_account(principal.sub, items)
         partition.delete_all(principal.sub)
         _directory(clients, settings).delete_user(principal.username)
