@@ -31,6 +31,7 @@ lint: venv
 	$(UV_RUN) ruff check .
 	$(UV_RUN) ruff format --check .
 	$(UV_RUN) mypy
+	$(UV_RUN) lint-imports
 	terraform fmt -check -recursive terraform
 
 # Terraform policy scan; checkov lives in its own venv under build/tools (it pins a lot).
@@ -45,5 +46,5 @@ bench: venv
 	$(UV_RUN) python -m benchmarks
 
 clean:
-	rm -rf build .emulator .mypy_cache .ruff_cache .pytest_cache
+	rm -rf build .emulator .mypy_cache .ruff_cache .pytest_cache .import_linter_cache
 	find . -name __pycache__ -type d -not -path "./.venv/*" -prune -exec rm -rf {} +

@@ -1,20 +1,42 @@
 """`create_app()`: the one place the Litestar app is assembled.
 
-AWS clients are built here, once per process (once per Lambda cold start), and
-handed to the routes through app state; nothing is built in lifespan hooks, which
-Mangum would otherwise run on every invocation.
+How a route reaches the table, S3, the scheduler or Cognito (the convention every
+feature follows):
+
+* A **use case** is a plain class in `app/usecases/<capability>.py` whose constructor
+  takes the stores and services it needs (`Batches(BatchStore, ReminderStore, ...)`).
+  It holds every step that spans more than one call, and raises `app.domain.errors`.
+* `build_objects()` builds every store, service and use case **once** per process
+  (once per Lambda cold start; AWS clients other than DynamoDB on first use) and names
+  each use case once, in snake_case: `batches`, `reminders`, `photos`, `account`,
+  `devices`, `exports`, `public`, `cultures`, `bottles` (besides `settings` and the
+  token `verifier`). A new
+  capability adds its class in `app/usecases/` and one entry there.
+* Each name is an app-wide Litestar dependency: a controller asks for an object by
+  that name, typed `NamedDependency[<Class>]`; the `principal` dependency (the caller)
+  is the only one computed per request. The same objects sit in `app.state` under
+  the same names, for tests.
+* A controller parses input, makes **one** use-case call and maps the result to a
+  response schema (`app/api/schemas/<feature>.py`). It never touches a store or a
+  service. Lambda entry points build their clients and call a use case the same way.
+
+`make lint` checks the direction (import-linter contracts in pyproject.toml):
+`main` -> `api` -> `usecases` -> `store`, `services` -> `domain`.
+
+Nothing is built in lifespan hooks, which Mangum would otherwise run on every invocation.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from litestar import Litestar, Request
+from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
+from app.api.auth import provide_principal
 from app.api.batches import BatchController
 from app.api.bottles import BottleController
 from app.api.cultures import CultureController, PublicCultureController
@@ -27,12 +49,12 @@ from app.api.me import MeController
 from app.api.middleware import request_logging
 from app.api.photos import PhotoController
 from app.api.public import PublicController
-from app.api.reminder_flows import ReminderFlows
 from app.api.reminders import ReminderController
 from app.config import Settings, get_settings
 from app.logs import configure_logging
 from app.services.auth import TokenVerifier
 from app.services.clients import AwsClients
+from app.services.cognito import UserDirectory, user_pool_id_from_issuer
 from app.services.photos import PhotoObjects
 from app.services.scheduler import ReminderScheduler
 from app.store.batches import BatchStore
@@ -46,20 +68,18 @@ from app.store.photos import PhotoStore
 from app.store.profiles import ProfileStore
 from app.store.public import PublicStore
 from app.store.reminders import ReminderStore
+from app.usecases.account import Account
+from app.usecases.batches import Batches
 from app.usecases.bottles import Bottles
 from app.usecases.cultures import Cultures
+from app.usecases.devices import Devices
+from app.usecases.exports import Exports
+from app.usecases.photos import Photos
+from app.usecases.public import Public
+from app.usecases.reminders import Reminders
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-
-
-def from_state(key: str) -> Provide:
-    """A dependency that hands a route the object built once in `create_app()`."""
-
-    def provide(request: Request[Any, Any, Any]) -> Any:
-        return request.app.state[key]
-
-    return Provide(provide, sync_to_thread=False)
 
 
 def reminder_scheduler(settings: Settings, clients: AwsClients) -> ReminderScheduler | None:
@@ -75,11 +95,60 @@ def reminder_scheduler(settings: Settings, clients: AwsClients) -> ReminderSched
     )
 
 
-def _photo_objects(settings: Settings, clients: AwsClients) -> PhotoObjects | None:
+def photo_objects(settings: Settings, clients: AwsClients) -> PhotoObjects | None:
     """S3 for photos and exports; the client is built on first use, not at cold start."""
     if settings.photos_bucket is None:
         return None
     return PhotoObjects(lambda: clients.s3, settings.photos_bucket, settings.photo_url_seconds)
+
+
+def build_objects(settings: Settings, clients: AwsClients) -> dict[str, Any]:
+    """Every object a route may ask for, by its one name."""
+    table = settings.table_name
+    dynamodb = clients.dynamodb
+    profiles = ProfileStore(dynamodb, table)
+    reminder_store = ReminderStore(dynamodb, table)
+    device_store = DeviceStore(dynamodb, table)
+    batch_store = BatchStore(dynamodb, table)
+    lineage = LineageStore(dynamodb, table)
+    scheduler = reminder_scheduler(settings, clients)
+    objects = photo_objects(settings, clients)
+    return {
+        "settings": settings,
+        "verifier": TokenVerifier(
+            issuer=settings.cognito_issuer,
+            client_id=settings.cognito_client_id,
+            jwks_url=settings.cognito_jwks_url,
+            cache_seconds=settings.jwks_cache_seconds,
+            leeway_seconds=settings.jwt_leeway_seconds,
+        ),
+        "batches": Batches(batch_store, reminder_store, profiles, scheduler, objects),
+        "bottles": Bottles(batch_store, BottleStore(dynamodb, table)),
+        "cultures": Cultures(CultureStore(dynamodb, table), lineage),
+        "reminders": Reminders(reminder_store, profiles, scheduler),
+        "photos": Photos(PhotoStore(dynamodb, table), objects),
+        "account": Account(
+            profiles,
+            UserPartition(dynamodb, table),
+            device_store,
+            scheduler,
+            objects,
+            UserDirectory(
+                lambda: clients.cognito, user_pool_id_from_issuer(settings.cognito_issuer)
+            ),
+            lineage,
+        ),
+        "devices": Devices(device_store),
+        "exports": Exports(ExportStore(dynamodb, table), objects, settings.export_inline_max_bytes),
+        "public": Public(PublicStore(dynamodb, table), objects),
+    }
+
+
+def _provide(value: object) -> Provide:
+    def provide() -> Any:
+        return value
+
+    return Provide(provide, sync_to_thread=False)
 
 
 def create_app(
@@ -87,40 +156,7 @@ def create_app(
 ) -> Litestar:
     settings = settings or get_settings()
     configure_logging(settings.log_level, json=settings.log_json)
-    clients = AwsClients(settings.aws_region, dynamodb)
-    table = settings.table_name
-    profiles = ProfileStore(clients.dynamodb, table)
-    batches = BatchStore(clients.dynamodb, table)
-    state = State(
-        {
-            "settings": settings,
-            "clients": clients,
-            "store": batches,
-            "profiles": profiles,
-            "partition": UserPartition(clients.dynamodb, table),
-            "photo_store": PhotoStore(clients.dynamodb, table),
-            "public_store": PublicStore(clients.dynamodb, table),
-            "export_store": ExportStore(clients.dynamodb, table),
-            "photo_objects": _photo_objects(settings, clients),
-            "reminder_flows": ReminderFlows(
-                ReminderStore(clients.dynamodb, table),
-                profiles,
-                reminder_scheduler(settings, clients),
-            ),
-            "devices": DeviceStore(clients.dynamodb, table),
-            "bottles": Bottles(batches, BottleStore(clients.dynamodb, table)),
-            "cultures": Cultures(
-                CultureStore(clients.dynamodb, table), LineageStore(clients.dynamodb, table)
-            ),
-            "verifier": TokenVerifier(
-                issuer=settings.cognito_issuer,
-                client_id=settings.cognito_client_id,
-                jwks_url=settings.cognito_jwks_url,
-                cache_seconds=settings.jwks_cache_seconds,
-                leeway_seconds=settings.jwt_leeway_seconds,
-            ),
-        }
-    )
+    objects = build_objects(settings, AwsClients(settings.aws_region, dynamodb))
     app = Litestar(
         route_handlers=[
             health,
@@ -137,22 +173,11 @@ def create_app(
             BottleController,
         ],
         dependencies={
-            key: from_state(key)
-            for key in (
-                "settings",
-                "clients",
-                "store",
-                "profiles",
-                "partition",
-                "reminder_flows",
-                "devices",
-                "photo_objects",
-                "cultures",
-                "bottles",
-            )
+            "principal": Provide(provide_principal, sync_to_thread=False),
+            **{name: _provide(value) for name, value in objects.items()},
         },
         exception_handlers=EXCEPTION_HANDLERS,
-        state=state,
+        state=State(objects),
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="Kefir API",

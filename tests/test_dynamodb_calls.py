@@ -22,7 +22,7 @@ def calls(app: Litestar) -> Iterator[list[str]]:
     def record(event_name: str, **_: Any) -> None:
         seen.append(event_name.rsplit(".", 1)[-1])
 
-    events = app.state.store.client.meta.events
+    events = app.state.batches.store.client.meta.events
     events.register("before-call.dynamodb", record)
     yield seen
     events.unregister("before-call.dynamodb", record)

@@ -180,7 +180,7 @@ def test_s3_refuses_another_key(client: Client, alice: User, bob: User) -> None:
 def test_s3_refuses_an_expired_form(app: Litestar, client: Client, alice: User) -> None:
     """The emulator checks the policy's expiration: a form one second old is refused."""
     batch = create_batch(client, alice)
-    objects: PhotoObjects = app.state.photo_objects
+    objects: PhotoObjects = app.state.photos.objects
     form = objects.upload_form(
         alice.sub, batch["id"], "01JAAAAAAAAAAAAAAAAAAAAAAA", "image/png",
         now=datetime.now(UTC), expires_in=1,

@@ -14,11 +14,11 @@ from botocore.exceptions import ClientError
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from app.api.reminder_flows import ConfirmRequest
 from app.config import Settings
 from app.dev.emulator import Emulator
 from app.dev.stack import StackOutputs
 from app.main import create_app
+from app.usecases.reminders import ConfirmRequest
 from tests.conftest import User
 from tests.helpers import assert_problem, create_batch
 
@@ -515,7 +515,7 @@ def test_concurrent_identical_confirms_make_one_reminder_and_one_schedule(
     """Straight into the flow from threads: the test client would serialise requests."""
     batch = create_batch(client, alice)
     request = ConfirmRequest(text="Feed", action="feed", due_at=in_(hours=7))
-    flows = app.state.reminder_flows
+    flows = app.state.reminders
     before = set(group_schedules(scheduler, stack))
 
     def confirm_once(_: int) -> Any:
@@ -540,7 +540,7 @@ def test_concurrent_done_calls_log_one_event_and_one_next_reminder(
     repeating: tuple[dict[str, Any], dict[str, Any]],
 ) -> None:
     batch, reminder = repeating
-    flows = app.state.reminder_flows
+    flows = app.state.reminders
     before = set(group_schedules(scheduler, stack))
 
     def done(_: int) -> Any:
@@ -594,7 +594,7 @@ def test_done_costs_a_read_a_transaction_and_the_follow_ups_status(
     def record(event_name: str, **_: Any) -> None:
         calls.append(event_name.rsplit(".", 1)[-1])
 
-    events = app.state.reminder_flows.reminders.client.meta.events
+    events = app.state.reminders.store.client.meta.events
     events.register("before-call.dynamodb", record)
     try:
         response = client.post(

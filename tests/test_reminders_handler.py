@@ -17,10 +17,10 @@ from app.config import Settings, get_settings
 from app.dev.emulator import Emulator
 from app.dev.stack import StackOutputs
 from app.entrypoints import reminders as entrypoint
-from app.entrypoints.reminders import Delivery, DeliveryFailed
 from app.services.push import CHUNK_SIZE, ExpoPushClient, LogPushSender, PushSender
 from app.store.devices import DeviceStore
 from app.store.reminders import ReminderStore
+from app.usecases.delivery import Delivery, DeliveryFailed
 from tests.conftest import User, new_user
 from tests.expo_server import ExpoServer, new_token
 from tests.helpers import create_batch

@@ -6,14 +6,16 @@ from typing import Any
 
 import structlog
 from litestar import Request
+from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException
 
 from app.api.middleware import USER_STATE_KEY
 from app.services.auth import AuthError, Principal, TokenVerifier
 
 
-def provide_principal(request: Request[Any, Any, Any]) -> Principal:
-    verifier: TokenVerifier = request.app.state.verifier
+def provide_principal(
+    request: Request[Any, Any, Any], verifier: NamedDependency[TokenVerifier]
+) -> Principal:
     try:
         claims = _authorizer_claims(request.scope.get("aws.event"))
         if claims is not None:

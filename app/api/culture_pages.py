@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from html import escape
 
-from app.api.culture_schemas import LineageNodeOut, PublicCultureOut
 from app.api.public import _STYLE
+from app.api.schemas.cultures import LineageNodeOut, PublicCultureOut
 from app.domain.cultures import KIND_NAMES
 
 CULTURE_KIND_LABELS = KIND_NAMES

@@ -3,24 +3,26 @@ public culture page. Each route parses, makes one use-case call, maps the answer
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
-from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_204_NO_CONTENT
 from msgspec import UNSET
 
-from app.api.auth import provide_principal
 from app.api.culture_pages import (
     CULTURE_KIND_LABELS,
     MISSING_GIFT_PAGE,
     render_culture_page,
     render_gift_page,
 )
-from app.api.culture_schemas import (
+from app.api.labels import render_label
+from app.api.params import Caller, Cursor, PathId
+from app.api.public import public_base
+from app.api.schemas.batches import BatchOut
+from app.api.schemas.cultures import (
     ClaimGift,
     CreateCulture,
     CreateCultureEvent,
@@ -38,17 +40,13 @@ from app.api.culture_schemas import (
     SplitCulture,
     UpdateCulture,
 )
-from app.api.labels import render_label
-from app.api.public import provide_settings, public_base
-from app.api.schemas import BatchOut
 from app.config import Settings
+from app.domain.clock import utc_now
 from app.domain.cultures import display_code, normalize_gift_code
 from app.domain.errors import NotFound
-from app.services.auth import Principal
 from app.usecases.cultures import CultureDraft, CultureEdit, Cultures, EventDraft, Lineage
 
 PageSize = Annotated[int, QueryParameter(ge=1, le=100, description="items per page")]
-Cursor = Annotated[str | None, QueryParameter(max_length=512, description="from `nextCursor`")]
 BatchesLimit = Annotated[
     int, QueryParameter(ge=1, le=100, name="batchesLimit", description="batches per page")
 ]
@@ -56,8 +54,6 @@ BatchesCursor = Annotated[
     str | None,
     QueryParameter(max_length=64, name="batchesCursor", description="from `nextBatchesCursor`"),
 ]
-PathId = FromPath[str]
-Caller = NamedDependency[Principal]
 UseCases = NamedDependency[Cultures]
 Config = NamedDependency[Settings]
 
@@ -65,10 +61,6 @@ PUBLIC_BATCHES = 5
 PAGE_CACHE = "public, max-age=300"
 SUMMARY_CACHE = "public, max-age=60"
 HTML = "text/html; charset=utf-8"
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def lineage_out(lineage: Lineage) -> LineageOut:
@@ -83,10 +75,6 @@ def lineage_out(lineage: Lineage) -> LineageOut:
 class CultureController(Controller):
     path = "/cultures"
     tags = ["cultures"]  # noqa: RUF012 (Litestar reads these as class attributes)
-    dependencies = {  # noqa: RUF012
-        "principal": Provide(provide_principal, sync_to_thread=False),
-        "config": Provide(provide_settings, sync_to_thread=False),
-    }
 
     @post(operation_id="createCulture", sync_to_thread=False)
     def create_culture(
@@ -100,7 +88,7 @@ class CultureController(Controller):
             notes=data.notes,
             public=data.public,
         )
-        return CultureOut.of(cultures.create(principal.sub, draft, _now()))
+        return CultureOut.of(cultures.create(principal.sub, draft, utc_now()))
 
     @get(operation_id="listCultures", sync_to_thread=False)
     def list_cultures(
@@ -116,7 +104,7 @@ class CultureController(Controller):
         self, data: JSONBody[ClaimGift], principal: Caller, cultures: UseCases
     ) -> CultureOut:
         """A new culture in the caller's account whose parent is the giver's culture."""
-        return CultureOut.of(cultures.claim(principal.sub, data.code, data.name, _now()))
+        return CultureOut.of(cultures.claim(principal.sub, data.code, data.name, utc_now()))
 
     @get("/{culture_id:str}", operation_id="getCulture", sync_to_thread=False)
     def get_culture(
@@ -128,7 +116,7 @@ class CultureController(Controller):
         batches_cursor: BatchesCursor = None,
     ) -> CultureDetailOut:
         detail = cultures.detail(
-            principal.sub, culture_id, _now(), limit=batches_limit, cursor=batches_cursor
+            principal.sub, culture_id, utc_now(), limit=batches_limit, cursor=batches_cursor
         )
         return CultureDetailOut(
             **msgspec.structs.asdict(CultureOut.of(detail.culture)),
@@ -155,7 +143,9 @@ class CultureController(Controller):
             clear_notes=data.notes is None,
             public=None if data.public is UNSET else data.public,
         )
-        return CultureOut.of(cultures.update(principal.sub, culture_id, data.version, edit, _now()))
+        return CultureOut.of(
+            cultures.update(principal.sub, culture_id, data.version, edit, utc_now())
+        )
 
     @delete(
         "/{culture_id:str}",
@@ -177,7 +167,7 @@ class CultureController(Controller):
         draft = EventDraft(
             type=data.type, occurred_at=data.occurred_at, note=data.note, grams=data.grams
         )
-        return CultureEventOut.of(cultures.add_event(principal.sub, culture_id, draft, _now()))
+        return CultureEventOut.of(cultures.add_event(principal.sub, culture_id, draft, utc_now()))
 
     @get("/{culture_id:str}/events", operation_id="listCultureEvents", sync_to_thread=False)
     def list_events(
@@ -213,7 +203,7 @@ class CultureController(Controller):
         cultures: UseCases,
     ) -> CultureOut:
         return CultureOut.of(
-            cultures.split(principal.sub, culture_id, data.name, data.notes, _now())
+            cultures.split(principal.sub, culture_id, data.name, data.notes, utc_now())
         )
 
     @post("/{culture_id:str}/gifts", operation_id="createGift", sync_to_thread=False)
@@ -223,12 +213,12 @@ class CultureController(Controller):
         culture_id: PathId,
         principal: Caller,
         cultures: UseCases,
-        config: Config,
+        settings: Config,
     ) -> GiftOut:
         """A one-time code (7 days, one claim); shown once, only its hash is stored."""
-        made = cultures.create_gift(principal.sub, culture_id, _now())
+        made = cultures.create_gift(principal.sub, culture_id, utc_now())
         code = display_code(made.code)
-        base = public_base(config, request)
+        base = public_base(settings, request)
         return GiftOut(
             code=code,
             culture_id=made.gift.culture_id,
@@ -250,13 +240,13 @@ class CultureController(Controller):
         code: PathId,
         principal: Caller,
         cultures: UseCases,
-        config: Config,
+        settings: Config,
     ) -> Response[str]:
         """The printable label for a gift: its QR code is the claim link."""
-        gift = cultures.gift_for_label(principal.sub, culture_id, code, _now())
+        gift = cultures.gift_for_label(principal.sub, culture_id, code, utc_now())
         shown = display_code(normalize_gift_code(code) or code)
         svg = render_label(
-            url=claim_url(public_base(config, request), shown),
+            url=claim_url(public_base(settings, request), shown),
             name=gift.name,
             kind=CULTURE_KIND_LABELS.get(gift.kind, gift.kind),
             started=f"{gift.created_at:%d %b %Y}",
@@ -274,7 +264,7 @@ class CultureController(Controller):
     def lineage(self, culture_id: PathId, principal: Caller, cultures: UseCases) -> LineageOut:
         """Ancestors and descendants across accounts, each with its generation; another
         account's culture shows only its shared fields, or "a private culture"."""
-        return lineage_out(cultures.family_tree(principal.sub, culture_id, _now()))
+        return lineage_out(cultures.family_tree(principal.sub, culture_id, utc_now()))
 
 
 def claim_url(base: str, code: str) -> str:
@@ -286,7 +276,6 @@ class PublicCultureController(Controller):
     private one answer the same 404."""
 
     tags = ["public"]  # noqa: RUF012 (Litestar reads these as class attributes)
-    dependencies = {"config": Provide(provide_settings, sync_to_thread=False)}  # noqa: RUF012
 
     @get("/public/cultures/{culture_id:str}", operation_id="getPublicCulture", sync_to_thread=False)
     def summary(
@@ -294,9 +283,9 @@ class PublicCultureController(Controller):
         request: Request[Any, Any, Any],
         culture_id: PathId,
         cultures: UseCases,
-        config: Config,
+        settings: Config,
     ) -> Response[PublicCultureOut]:
-        body = _public_summary(request, culture_id, cultures, config)
+        body = _public_summary(request, culture_id, cultures, settings)
         return Response(body, headers={"Cache-Control": SUMMARY_CACHE})
 
     @get(
@@ -311,10 +300,10 @@ class PublicCultureController(Controller):
         request: Request[Any, Any, Any],
         culture_id: PathId,
         cultures: UseCases,
-        config: Config,
+        settings: Config,
     ) -> Response[str]:
         try:
-            body = _public_summary(request, culture_id, cultures, config)
+            body = _public_summary(request, culture_id, cultures, settings)
         except NotFound:
             return Response(
                 MISSING_CULTURE_PAGE,
@@ -333,7 +322,7 @@ class PublicCultureController(Controller):
         sync_to_thread=False,
         include_in_schema=False,
     )
-    def gift_page(self, code: PathId, config: Config) -> Response[str]:
+    def gift_page(self, code: PathId, settings: Config) -> Response[str]:
         """Where a scanned gift label lands without the app: how to claim it. Reads
         nothing: whether the code is good is for the claim to say, signed in."""
         normalized = normalize_gift_code(code)
@@ -341,18 +330,18 @@ class PublicCultureController(Controller):
             return Response(MISSING_GIFT_PAGE, status_code=404, media_type=HTML)
         shown = display_code(normalized)
         return Response(
-            render_gift_page(shown, f"{config.app_scheme}://claim/{shown}"),
+            render_gift_page(shown, f"{settings.app_scheme}://claim/{shown}"),
             media_type=HTML,
             headers={"Cache-Control": "private, no-store"},
         )
 
 
 def _public_summary(
-    request: Request[Any, Any, Any], culture_id: str, cultures: Cultures, config: Settings
+    request: Request[Any, Any, Any], culture_id: str, cultures: Cultures, settings: Settings
 ) -> PublicCultureOut:
-    now = _now()
+    now = utc_now()
     shared = cultures.public_culture(culture_id, now, batches=PUBLIC_BATCHES)
-    base = public_base(config, request)
+    base = public_base(settings, request)
     me = shared.lineage.culture
     return PublicCultureOut(
         id=me.id,
@@ -368,7 +357,7 @@ def _public_summary(
             for b in shared.shared_batches
         ],
         page_url=f"{base}/c/{me.id}",
-        app_url=f"{config.app_scheme}://cultures/{me.id}",
+        app_url=f"{settings.app_scheme}://cultures/{me.id}",
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar import get
 
-from app.api.schemas import Health
+from app.api.schemas.health import Health
 
 
 @get("/health", operation_id="health", tags=["health"], sync_to_thread=False)

@@ -12,21 +12,12 @@ from html import escape
 from typing import Any
 
 from litestar import Controller, Request, Response, get
-from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath
+from litestar.di import NamedDependency
 
-from app.api.auth import provide_principal
-from app.api.public import KIND_LABELS, provide_settings, public_base
+from app.api.params import Caller, PathId, known_id
+from app.api.public import KIND_LABELS, public_base
 from app.config import Settings
-from app.domain.errors import NotFound
-from app.domain.ids import is_ulid
-from app.services.auth import Principal
-from app.store.batches import BatchStore
-
-PathId = FromPath[str]
-Caller = NamedDependency[Principal]
-Store = NamedDependency[BatchStore]
-Config = NamedDependency[Settings]
+from app.usecases.batches import Batches
 
 WIDTH_MM = 62
 QR_MM = 50
@@ -72,10 +63,6 @@ def render_label(*, url: str, name: str, kind: str, started: str) -> str:
 
 class LabelController(Controller):
     tags = ["batches"]  # noqa: RUF012 (Litestar reads these as class attributes)
-    dependencies = {  # noqa: RUF012
-        "principal": Provide(provide_principal, sync_to_thread=False),
-        "config": Provide(provide_settings, sync_to_thread=False),
-    }
 
     @get(
         "/batches/{batch_id:str}/label.svg",
@@ -88,14 +75,12 @@ class LabelController(Controller):
         request: Request[Any, Any, Any],
         batch_id: PathId,
         principal: Caller,
-        store: Store,
-        config: Config,
+        batches: NamedDependency[Batches],
+        settings: NamedDependency[Settings],
     ) -> Response[str]:
-        if not is_ulid(batch_id):
-            raise NotFound("No such batch.")
-        batch = store.get_batch_with_events(principal.sub, batch_id, 0).batch
+        batch = batches.get(principal.sub, known_id(batch_id, "batch"))
         svg = render_label(
-            url=f"{public_base(config, request)}/b/{batch.id}",
+            url=f"{public_base(settings, request)}/b/{batch.id}",
             name=batch.name,
             kind=KIND_LABELS.get(batch.kind, batch.kind),
             started=f"{batch.started_at:%d %b %Y}",

@@ -8,29 +8,22 @@ An unknown batch and a private one answer exactly the same 404.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from html import escape
 from typing import Any
 
 from litestar import Controller, Request, Response, get
-from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath
+from litestar.di import NamedDependency
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_302_FOUND
 
-from app.api.schemas import PublicBatchOut, PublicEventOut
+from app.api.params import PathId, known_id
+from app.api.schemas.public import PublicBatchOut, PublicEventOut
 from app.config import Settings
+from app.domain.clock import utc_now
 from app.domain.errors import NotFound
-from app.domain.ids import is_ulid
-from app.services.photos import PhotoObjects, photo_key
-from app.store.public import PublicStore, SharedBatch
+from app.usecases.public import Public, SharedBatch
 
-PathId = FromPath[str]
-Shared = NamedDependency[PublicStore]
-Config = NamedDependency[Settings]
-MaybeObjects = NamedDependency[PhotoObjects | None]
-
-RECENT_EVENTS = 5
 SUMMARY_CACHE = "public, max-age=60"
 PAGE_CACHE = "public, max-age=300"
 MISSING_CACHE = "public, max-age=60"
@@ -53,28 +46,9 @@ EVENT_LABELS = {
 }
 
 
-def provide_public_store(request: Request[Any, Any, Any]) -> PublicStore:
-    store: PublicStore = request.app.state.public_store
-    return store
-
-
-def provide_settings(request: Request[Any, Any, Any]) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def provide_maybe_objects(request: Request[Any, Any, Any]) -> PhotoObjects | None:
-    objects: PhotoObjects | None = request.app.state.photo_objects
-    return objects
-
-
 def public_base(settings: Settings, request: Request[Any, Any, Any]) -> str:
     """The configured public origin; the request's own origin when none is set (local)."""
     return settings.public_base_url or str(request.base_url).rstrip("/")
-
-
-def _find(store: PublicStore, batch_id: str, events: int = RECENT_EVENTS) -> SharedBatch | None:
-    return store.shared_batch(batch_id, events=events) if is_ulid(batch_id) else None
 
 
 def _summary(shared: SharedBatch, base: str, scheme: str, now: datetime) -> PublicBatchOut:
@@ -97,20 +71,17 @@ def _summary(shared: SharedBatch, base: str, scheme: str, now: datetime) -> Publ
 
 class PublicController(Controller):
     tags = ["public"]  # noqa: RUF012 (Litestar reads these as class attributes)
-    dependencies = {  # noqa: RUF012
-        "shared": Provide(provide_public_store, sync_to_thread=False),
-        "config": Provide(provide_settings, sync_to_thread=False),
-        "objects": Provide(provide_maybe_objects, sync_to_thread=False),
-    }
 
     @get("/public/batches/{batch_id:str}", operation_id="getPublicBatch", sync_to_thread=False)
     def summary(
-        self, request: Request[Any, Any, Any], batch_id: PathId, shared: Shared, config: Config
+        self,
+        request: Request[Any, Any, Any],
+        batch_id: PathId,
+        public: NamedDependency[Public],
+        settings: NamedDependency[Settings],
     ) -> Response[PublicBatchOut]:
-        found = _find(shared, batch_id)
-        if found is None:
-            raise NotFound("No such shared batch.")
-        body = _summary(found, public_base(config, request), config.app_scheme, datetime.now(UTC))
+        found = public.shared_batch(known_id(batch_id, "shared batch"))
+        body = _summary(found, public_base(settings, request), settings.app_scheme, utc_now())
         return Response(body, headers={"Cache-Control": SUMMARY_CACHE})
 
     @get(
@@ -119,20 +90,14 @@ class PublicController(Controller):
         status_code=HTTP_302_FOUND,
         sync_to_thread=False,
     )
-    def cover(self, batch_id: PathId, shared: Shared, objects: MaybeObjects) -> Redirect:
+    def cover(self, batch_id: PathId, public: NamedDependency[Public]) -> Redirect:
         """A stable address for the cover: it redirects to a short-lived S3 URL, so the
         page and its Open Graph image can be cached longer than any presigned URL lives."""
-        found = _find(shared, batch_id, events=0)
-        if found is None or found.cover is None or objects is None:
-            raise NotFound("No such shared batch.")
-        cover = found.cover
-        url, _ = objects.download_url(
-            photo_key(found.owner_sub, cover.batch_id, cover.id), now=datetime.now(UTC)
-        )
+        cover = public.cover(known_id(batch_id, "shared batch"), utc_now())
         return Redirect(
-            url,
+            cover.url,
             status_code=HTTP_302_FOUND,
-            headers={"Cache-Control": f"public, max-age={min(300, objects.url_seconds // 2)}"},
+            headers={"Cache-Control": f"public, max-age={min(300, cover.url_seconds // 2)}"},
         )
 
     @get(
@@ -143,19 +108,22 @@ class PublicController(Controller):
         include_in_schema=False,
     )
     def page(
-        self, request: Request[Any, Any, Any], batch_id: PathId, shared: Shared, config: Config
+        self,
+        request: Request[Any, Any, Any],
+        batch_id: PathId,
+        public: NamedDependency[Public],
+        settings: NamedDependency[Settings],
     ) -> Response[str]:
-        found = _find(shared, batch_id)
-        if found is None:
+        try:
+            found = public.shared_batch(known_id(batch_id, "shared batch"))
+        except NotFound:
             return Response(
                 MISSING_PAGE,
                 status_code=404,
                 media_type="text/html; charset=utf-8",
                 headers={"Cache-Control": MISSING_CACHE},
             )
-        summary = _summary(
-            found, public_base(config, request), config.app_scheme, datetime.now(UTC)
-        )
+        summary = _summary(found, public_base(settings, request), settings.app_scheme, utc_now())
         return Response(
             render_page(summary),
             media_type="text/html; charset=utf-8",
@@ -169,19 +137,21 @@ class PublicController(Controller):
         sync_to_thread=False,
         include_in_schema=False,
     )
-    def apple_app_site_association(self, config: Config) -> Response[dict[str, Any]]:
+    def apple_app_site_association(
+        self, settings: NamedDependency[Settings]
+    ) -> Response[dict[str, Any]]:
         """iOS universal links: `/b/*` opens in the app. Served as JSON, no redirect."""
-        if not config.apple_app_id:
+        if not settings.apple_app_id:
             raise NotFound("Universal links are not configured.")
         # iOS 13+ reads `appIDs`/`components`; older versions `appID`/`paths`.
         detail = {
-            "appIDs": [config.apple_app_id],
+            "appIDs": [settings.apple_app_id],
             "components": [
                 {"/": "/b/*", "comment": "a shared batch"},
                 {"/": "/c/*", "comment": "a shared culture"},
                 {"/": "/gift/*", "comment": "a gift code to claim"},
             ],
-            "appID": config.apple_app_id,
+            "appID": settings.apple_app_id,
             "paths": ["/b/*", "/c/*", "/gift/*"],
         }
         body: dict[str, Any] = {"applinks": {"apps": [], "details": [detail]}}
@@ -196,17 +166,17 @@ class PublicController(Controller):
         sync_to_thread=False,
         include_in_schema=False,
     )
-    def asset_links(self, config: Config) -> Response[list[dict[str, Any]]]:
+    def asset_links(self, settings: NamedDependency[Settings]) -> Response[list[dict[str, Any]]]:
         """Android app links: the app's package and signing certificate fingerprints."""
-        if not config.android_package or not config.android_cert_fingerprints:
+        if not settings.android_package or not settings.android_cert_fingerprints:
             raise NotFound("App links are not configured.")
         body = [
             {
                 "relation": ["delegate_permission/common.handle_all_urls"],
                 "target": {
                     "namespace": "android_app",
-                    "package_name": config.android_package,
-                    "sha256_cert_fingerprints": list(config.android_cert_fingerprints),
+                    "package_name": settings.android_package,
+                    "sha256_cert_fingerprints": list(settings.android_cert_fingerprints),
                 },
             }
         ]

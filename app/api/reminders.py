@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from litestar import Controller, Response, delete, get, patch, post
-from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, JSONBody
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from msgspec import UNSET
 
-from app.api.auth import provide_principal
 from app.api.headers import DeviceZone, device_zone
-from app.api.reminder_flows import ConfirmRequest, MoveRequest, ReminderFlows
-from app.api.reminder_schemas import (
+from app.api.params import Caller, PathId, known_id
+from app.api.schemas.reminders import (
     ConfirmReminder,
     DoneOut,
     DoneReminder,
@@ -23,49 +22,25 @@ from app.api.reminder_schemas import (
     SuggestionsOut,
     UpdateReminder,
 )
-from app.domain.batches import FUTURE_TOLERANCE
-from app.domain.errors import InvalidInput, NotFound
-from app.domain.ids import is_ulid
-from app.services.auth import Principal
-
-PathId = FromPath[str]
-Caller = NamedDependency[Principal]
-Flows = NamedDependency[ReminderFlows]
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _batch_id(value: str) -> str:
-    if not is_ulid(value):
-        raise NotFound("No such batch.")
-    return value
-
-
-def _reminder_id(value: str) -> str:
-    if not is_ulid(value):
-        raise NotFound("No such reminder.")
-    return value
+from app.domain.clock import utc_now
+from app.domain.errors import InvalidInput
+from app.usecases.reminders import ConfirmRequest, MoveRequest, Reminders
 
 
 class ReminderController(Controller):
     path = "/batches/{batch_id:str}/reminders"
     tags = ["reminders"]  # noqa: RUF012 (Litestar reads these as class attributes)
-    dependencies = {  # noqa: RUF012
-        "principal": Provide(provide_principal, sync_to_thread=False),
-    }
 
     @get("/suggestions", operation_id="suggestReminders", sync_to_thread=False)
     def suggestions(
         self,
         batch_id: PathId,
         principal: Caller,
-        reminder_flows: Flows,
+        reminders: NamedDependency[Reminders],
         x_time_zone: DeviceZone = None,
     ) -> SuggestionsOut:
-        zone, found = reminder_flows.suggestions(
-            principal.sub, _batch_id(batch_id), _now(), device_zone(x_time_zone)
+        zone, found = reminders.suggestions(
+            principal.sub, known_id(batch_id, "batch"), utc_now(), device_zone(x_time_zone)
         )
         return SuggestionsOut(time_zone=zone, items=[SuggestionOut.of(s) for s in found])
 
@@ -75,12 +50,12 @@ class ReminderController(Controller):
         batch_id: PathId,
         data: JSONBody[ConfirmReminder],
         principal: Caller,
-        reminder_flows: Flows,
+        reminders: NamedDependency[Reminders],
     ) -> Response[ReminderOut]:
         """201 with the new reminder; 200 with the same one when the confirm is repeated."""
-        reminder, created = reminder_flows.confirm(
+        reminder, created = reminders.confirm(
             principal.sub,
-            _batch_id(batch_id),
+            known_id(batch_id, "batch"),
             ConfirmRequest(
                 suggestion_key=data.suggestion_key,
                 action=data.action,
@@ -88,7 +63,7 @@ class ReminderController(Controller):
                 due_at=data.due_at,
                 repeat_every_hours=data.repeat_every_hours,
             ),
-            _now(),
+            utc_now(),
         )
         return Response(
             ReminderOut.of(reminder), status_code=HTTP_201_CREATED if created else HTTP_200_OK
@@ -96,18 +71,22 @@ class ReminderController(Controller):
 
     @get(operation_id="listReminders", sync_to_thread=False)
     def list_reminders(
-        self, batch_id: PathId, principal: Caller, reminder_flows: Flows
+        self, batch_id: PathId, principal: Caller, reminders: NamedDependency[Reminders]
     ) -> ReminderPage:
-        found = reminder_flows.reminders.list_for_batch(principal.sub, _batch_id(batch_id))
+        found = reminders.list_for_batch(principal.sub, known_id(batch_id, "batch"))
         return ReminderPage(items=[ReminderOut.of(r) for r in found])
 
     @get("/{reminder_id:str}", operation_id="getReminder", sync_to_thread=False)
     def get_reminder(
-        self, batch_id: PathId, reminder_id: PathId, principal: Caller, reminder_flows: Flows
+        self,
+        batch_id: PathId,
+        reminder_id: PathId,
+        principal: Caller,
+        reminders: NamedDependency[Reminders],
     ) -> ReminderOut:
         return ReminderOut.of(
-            reminder_flows.reminders.get(
-                principal.sub, _batch_id(batch_id), _reminder_id(reminder_id)
+            reminders.get(
+                principal.sub, known_id(batch_id, "batch"), known_id(reminder_id, "reminder")
             )
         )
 
@@ -118,9 +97,9 @@ class ReminderController(Controller):
         reminder_id: PathId,
         data: JSONBody[UpdateReminder],
         principal: Caller,
-        reminder_flows: Flows,
+        reminders: NamedDependency[Reminders],
     ) -> ReminderOut:
-        now = _now()
+        now = utc_now()
         if data.due_at is not UNSET and data.snooze_minutes is not UNSET:
             raise InvalidInput("snoozeMinutes", "Give dueAt or snoozeMinutes, not both.")
         due_at = None
@@ -128,10 +107,10 @@ class ReminderController(Controller):
             due_at = data.due_at
         elif isinstance(data.snooze_minutes, int):
             due_at = datetime.fromtimestamp(now.timestamp() + 60 * data.snooze_minutes, UTC)
-        reminder = reminder_flows.move(
+        reminder = reminders.move(
             principal.sub,
-            _batch_id(batch_id),
-            _reminder_id(reminder_id),
+            known_id(batch_id, "batch"),
+            known_id(reminder_id, "reminder"),
             MoveRequest(
                 version=data.version,
                 due_at=due_at,
@@ -152,9 +131,15 @@ class ReminderController(Controller):
         sync_to_thread=False,
     )
     def cancel_reminder(
-        self, batch_id: PathId, reminder_id: PathId, principal: Caller, reminder_flows: Flows
+        self,
+        batch_id: PathId,
+        reminder_id: PathId,
+        principal: Caller,
+        reminders: NamedDependency[Reminders],
     ) -> None:
-        reminder_flows.cancel(principal.sub, _batch_id(batch_id), _reminder_id(reminder_id), _now())
+        reminders.cancel(
+            principal.sub, known_id(batch_id, "batch"), known_id(reminder_id, "reminder"), utc_now()
+        )
 
     @post(
         "/{reminder_id:str}/done",
@@ -167,17 +152,17 @@ class ReminderController(Controller):
         batch_id: PathId,
         reminder_id: PathId,
         principal: Caller,
-        reminder_flows: Flows,
+        reminders: NamedDependency[Reminders],
         data: JSONBody[DoneReminder | None] = None,
     ) -> DoneOut:
         """Logs the reminder's event and, if it repeats, schedules the next one from now
         (or `doneAt`). Repeating the call returns the same event and next reminder."""
-        now = _now()
-        done_at = data.done_at if data is not None else None
-        if done_at is not None and done_at > now + FUTURE_TOLERANCE:
-            raise InvalidInput("doneAt", "doneAt cannot be in the future.")
-        result = reminder_flows.done(
-            principal.sub, _batch_id(batch_id), _reminder_id(reminder_id), done_at, now
+        result = reminders.done(
+            principal.sub,
+            known_id(batch_id, "batch"),
+            known_id(reminder_id, "reminder"),
+            data.done_at if data is not None else None,
+            utc_now(),
         )
         return DoneOut(
             reminder=ReminderOut.of(result.reminder),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
@@ -13,9 +14,16 @@ if TYPE_CHECKING:
 
 
 class UserDirectory:
-    def __init__(self, client: CognitoIdentityProviderClient, user_pool_id: str) -> None:
-        self.client = client
+    def __init__(
+        self, client: Callable[[], CognitoIdentityProviderClient], user_pool_id: str
+    ) -> None:
+        self._client = client
         self.user_pool_id = user_pool_id
+
+    @property
+    def client(self) -> CognitoIdentityProviderClient:
+        """Built on first use: most requests never ask the user pool anything."""
+        return self._client()
 
     def email_of(self, username: str) -> str | None:
         """Access tokens carry no email; the profile asks the pool once, when it is created."""

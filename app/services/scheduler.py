@@ -120,6 +120,14 @@ class ReminderScheduler:
             raise _unavailable("delete", reminder_id, exc) from None
         return True
 
+    def forget(self, reminder_id: str) -> None:
+        """Delete a schedule that is no longer wanted, best effort: if the scheduler fails
+        now, the schedule fires into a reminder (or batch) the delivery skips."""
+        try:
+            self.delete(reminder_id)
+        except ServiceUnavailable:
+            log.warning("schedule_left_to_fire", reminder=reminder_id)
+
     def _definition(self, target: ReminderTarget, due_at: datetime) -> dict[str, Any]:
         return {
             "Name": schedule_name(target.reminder_id),

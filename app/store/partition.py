@@ -9,12 +9,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import msgspec
+
 from app.store import keys
-from app.store.items import Item
+from app.store.items import Item, opt_str
 from app.store.table import delete_keys, partition_query, query_all
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+
+
+class Belongings(msgspec.Struct, frozen=True):
+    """What a user has outside the partition, named from inside it: the schedules of
+    their reminders, the owner items of their push tokens, their cultures' lineage nodes
+    and their gift codes (by hash)."""
+
+    reminder_ids: list[str]
+    device_tokens: list[str]
+    culture_ids: list[str] = []
+    gift_hashes: list[str] = []
 
 
 class UserPartition:
@@ -31,6 +44,17 @@ class UserPartition:
         if names:
             params["ExpressionAttributeNames"] = names
         return query_all(self.client, params)
+
+    def belongings(self, sub: str) -> Belongings:
+        items = self.items(
+            sub, projection="entity, id, #token, codeHash", names={"#token": "token"}
+        )
+        return Belongings(
+            reminder_ids=[i["id"]["S"] for i in items if opt_str(i, "entity") == "reminder"],
+            device_tokens=[i["token"]["S"] for i in items if opt_str(i, "entity") == "device"],
+            culture_ids=[i["id"]["S"] for i in items if opt_str(i, "entity") == "culture"],
+            gift_hashes=[i["codeHash"]["S"] for i in items if opt_str(i, "entity") == "gift_code"],
+        )
 
     def delete_all(self, sub: str) -> int:
         deleted = 0

@@ -50,7 +50,6 @@ from app.store.cultures import (
     culture_event_to_item,
     culture_to_item,
 )
-from app.store.items import Item
 from app.store.lineage import LineageStore
 from app.store.pages import Page
 
@@ -311,16 +310,6 @@ class Cultures:
             shared_batches=self.store.shared_batches(node.owner_sub, node.id, batches),
             acquired_at=node.acquired_at,
         )
-
-    def erase_account(self, sub: str, items: list[Item]) -> None:
-        """Account deletion: retire every culture's node and revoke every gift code the
-        user made; their partition items go with the rest of the partition."""
-        for item in items:
-            entity = item.get("entity", {}).get("S")
-            if entity == "culture":
-                self.lineage.retire_node(item["id"]["S"])
-            elif entity == "gift_code":
-                self.lineage.delete_gift(item["codeHash"]["S"])
 
     def _tree(self, me: LineageNode, viewer: str | None, now: datetime) -> Lineage:
         """One BatchGetItem for the ancestors and the first generation below, then one

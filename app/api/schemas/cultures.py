@@ -8,7 +8,8 @@ from typing import Annotated
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from app.api.schemas import AwareDatetime, BatchOut, Body, EventNote, Name, Notes, Out, Version
+from app.api.schemas.base import AwareDatetime, Body, Out, Version
+from app.api.schemas.batches import BatchOut, EventNote, Name, Notes
 from app.domain.cultures import (
     Culture,
     CultureEvent,

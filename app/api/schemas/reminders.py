@@ -1,4 +1,4 @@
-"""Request and response bodies of the reminder and device routes."""
+"""Bodies of the reminder routes."""
 
 from __future__ import annotations
 
@@ -8,18 +8,15 @@ from typing import Annotated
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from app.api.schemas import AwareDatetime, BatchOut, Body, Out, Version
+from app.api.schemas.base import AwareDatetime, Body, Out, Version
+from app.api.schemas.batches import BatchOut
 from app.domain.batches import Batch, EventType
-from app.domain.devices import Device, Platform
 from app.domain.reminders import MAX_REPEAT_HOURS, Reminder, ReminderStatus, Suggestion
 
 ReminderText = Annotated[str, Meta(min_length=1, max_length=200)]
 SuggestionKey = Annotated[str, Meta(min_length=1, max_length=40, pattern=r"^[a-z_]+$")]
 RepeatHours = Annotated[int, Meta(ge=1, le=MAX_REPEAT_HOURS, description="repeat every N hours")]
 SnoozeMinutes = Annotated[int, Meta(ge=1, le=7 * 24 * 60)]
-PushToken = Annotated[
-    str, Meta(min_length=8, max_length=160, description="ExponentPushToken[...] from Expo")
-]
 
 
 class SuggestionOut(Out):
@@ -110,19 +107,3 @@ class DoneOut(Out):
     reminder: ReminderOut
     event_id: str
     next: ReminderOut | None
-
-
-class RegisterDevice(Body):
-    token: PushToken
-    platform: Platform
-
-
-class DeviceOut(Out):
-    token: str
-    platform: Platform
-    created_at: datetime
-    updated_at: datetime
-
-    @classmethod
-    def of(cls, device: Device) -> DeviceOut:
-        return cls(**msgspec.structs.asdict(device))

@@ -1,4 +1,5 @@
-"""What the reminder routes do, step by step, across the table and the scheduler.
+"""Reminders of a batch: suggest, confirm, list, move, cancel, done, across the table
+and the scheduler.
 
 The table and the scheduler cannot share a transaction, so every flow orders its steps
 so that a failure between two of them leaves nothing that misleads:
@@ -18,14 +19,12 @@ so that a failure between two of them leaves nothing that misleads:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from functools import partial
 from typing import TYPE_CHECKING
 
 import msgspec
 
-from app.domain.batches import Batch, EventType, new_event
+from app.domain.batches import FUTURE_TOLERANCE, EventType, new_event
 from app.domain.errors import (
     BatchClosed,
     InvalidInput,
@@ -79,14 +78,14 @@ class DoneResult(msgspec.Struct, frozen=True):
     next: Reminder | None
 
 
-class ReminderFlows:
+class Reminders:
     def __init__(
         self,
-        reminders: ReminderStore,
+        store: ReminderStore,
         profiles: ProfileStore,
         scheduler: ReminderScheduler | None,
     ) -> None:
-        self.reminders = reminders
+        self.store = store
         self.profiles = profiles
         self._scheduler = scheduler
 
@@ -96,32 +95,24 @@ class ReminderFlows:
             raise ServiceUnavailable("Reminders are not configured on this server.")
         return self._scheduler
 
-    def delete_schedules(self, reminder_ids: list[str]) -> None:
-        """Account deletion: every schedule goes (one already fired or deleted is fine).
-        Not best effort: a failure fails the deletion, which the user can retry."""
-        if self._scheduler is None:
-            return
-        for reminder_id in reminder_ids:
-            self._scheduler.delete(reminder_id)
-
     # --- suggestions -----------------------------------------------------------------
-
-    def time_zone(self, sub: str, device_zone: str | None = None) -> str:
-        """The zone the app sent with the request (where the phone is now), else the
-        profile's: the app sends it on every request, so the read is the exception."""
-        return device_zone or self.profiles.time_zone(sub)
-
-    def suggest_for_new(
-        self, sub: str, batch: Batch, now: datetime, device_zone: str | None = None
-    ) -> list[Suggestion]:
-        return suggest(batch, [], now, zone_or_utc(self.time_zone(sub, device_zone)))
 
     def suggestions(
         self, sub: str, batch_id: str, now: datetime, device_zone: str | None = None
     ) -> tuple[str, list[Suggestion]]:
-        zone = self.time_zone(sub, device_zone)
-        batch, events = self.reminders.batch_with_latest_events(sub, batch_id, LATEST_EVENTS)
+        """The zone the app sent with the request (where the phone is now), else the
+        profile's: the app sends it on every request, so the read is the exception."""
+        zone = device_zone or self.profiles.time_zone(sub)
+        batch, events = self.store.batch_with_latest_events(sub, batch_id, LATEST_EVENTS)
         return zone, suggest(batch, events, now, zone_or_utc(zone))
+
+    # --- list, get --------------------------------------------------------------------
+
+    def list_for_batch(self, sub: str, batch_id: str) -> list[Reminder]:
+        return self.store.list_for_batch(sub, batch_id)
+
+    def get(self, sub: str, batch_id: str, reminder_id: str) -> Reminder:
+        return self.store.get(sub, batch_id, reminder_id)
 
     # --- confirm ---------------------------------------------------------------------
 
@@ -131,9 +122,9 @@ class ReminderFlows:
         """The reminder and whether this call created it (False: a retry found it)."""
         scheduler = self.scheduler
         reminder = self._new_reminder(sub, batch_id, request, now)
-        stored, created = self.reminders.add(sub, reminder)
+        stored, created = self.store.add(sub, reminder)
         if stored.status == "cancelled":
-            reopened = self.reminders.reopen(sub, stored, now)
+            reopened = self.store.reopen(sub, stored, now)
             if reopened is None:
                 raise StaleVersion("The reminder changed meanwhile; try again.")
             stored, created = reopened, True
@@ -142,14 +133,14 @@ class ReminderFlows:
         try:
             scheduler.create(_target(sub, stored), stored.due_at)
         except ServiceUnavailable:
-            self.reminders.remove_pending(sub, stored)
+            self.store.remove_pending(sub, stored)
             raise
-        scheduled = self.reminders.mark_scheduled(sub, stored, now)
+        scheduled = self.store.mark_scheduled(sub, stored, now)
         if scheduled is not None:
             return scheduled, created
         # Changed meanwhile: a concurrent identical confirm got there first (fine), or the
         # reminder was cancelled (its batch finished), in which case the schedule goes.
-        latest = self.reminders.get(sub, batch_id, stored.id)
+        latest = self.store.get(sub, batch_id, stored.id)
         if latest.status == "cancelled":
             scheduler.delete(stored.id)
             raise BatchClosed("The batch was closed while the reminder was being scheduled.")
@@ -198,7 +189,7 @@ class ReminderFlows:
         self, sub: str, batch_id: str, reminder_id: str, request: MoveRequest, now: datetime
     ) -> Reminder:
         scheduler = self.scheduler
-        current = self.reminders.get(sub, batch_id, reminder_id)
+        current = self.store.get(sub, batch_id, reminder_id)
         if current.status not in OPEN_REMINDER_STATUSES:
             raise ReminderClosed(f"The reminder is {current.status}.")
         if current.version != request.version:
@@ -207,7 +198,7 @@ class ReminderFlows:
                 f"it is now at version {current.version}. Reload it and try again."
             )
         if request.due_at is None:  # text or repeat only: the schedule stays as it is
-            return self.reminders.move(
+            return self.store.move(
                 sub,
                 current,
                 due_at=None,
@@ -219,7 +210,7 @@ class ReminderFlows:
         due = check_due_at(request.due_at, now)
         scheduler.put(_target(sub, current), due)
         try:
-            return self.reminders.move(
+            return self.store.move(
                 sub,
                 current,
                 due_at=due,
@@ -238,7 +229,7 @@ class ReminderFlows:
     def _realign(self, sub: str, moved: Reminder) -> None:
         """Make the schedule match what is stored after a move lost a race."""
         try:
-            stored = self.reminders.get(sub, moved.batch_id, moved.id)
+            stored = self.store.get(sub, moved.batch_id, moved.id)
         except NotFound:
             self.scheduler.delete(moved.id)
             return
@@ -249,30 +240,8 @@ class ReminderFlows:
 
     def cancel(self, sub: str, batch_id: str, reminder_id: str, now: datetime) -> Reminder:
         scheduler = self.scheduler
-        cancelled = self.reminders.cancel(sub, batch_id, reminder_id, now)
+        cancelled = self.store.cancel(sub, batch_id, reminder_id, now)
         scheduler.delete(reminder_id)
-        return cancelled
-
-    def cancel_all(self, sub: str, batch_id: str, now: datetime) -> int:
-        """Cancel a batch's open reminders (it was finished or is being deleted).
-
-        Best effort on the scheduler: a schedule that cannot be deleted now fires into
-        a cancelled reminder (or a gone batch) and the delivery skips it."""
-        try:
-            reminders = self.reminders.list_for_batch(sub, batch_id)
-        except NotFound:
-            return 0
-        cancelled = 0
-        for reminder in reminders:
-            if reminder.status not in OPEN_REMINDER_STATUSES:
-                continue
-            try:
-                self.reminders.cancel(sub, batch_id, reminder.id, now)
-            except (ReminderClosed, NotFound):
-                continue
-            cancelled += 1
-            if self._scheduler is not None:
-                _quietly(partial(self._scheduler.delete, reminder.id), reminder.id)
         return cancelled
 
     # --- done ------------------------------------------------------------------------
@@ -285,8 +254,10 @@ class ReminderFlows:
         done_at: datetime | None,
         now: datetime,
     ) -> DoneResult:
+        if done_at is not None and done_at > now + FUTURE_TOLERANCE:
+            raise InvalidInput("doneAt", "doneAt cannot be in the future.")
         scheduler = self.scheduler
-        current = self.reminders.get(sub, batch_id, reminder_id)
+        current = self.store.get(sub, batch_id, reminder_id)
         if current.status == "done":
             return self._finish_done(sub, current, now)
         if current.status not in OPEN_REMINDER_STATUSES:
@@ -302,14 +273,14 @@ class ReminderFlows:
             now=now,
         )
         follow = follow_up(current, event.occurred_at, now)
-        if not self.reminders.complete(sub, current, event=event, follow_up=follow, now=now):
+        if not self.store.complete(sub, current, event=event, follow_up=follow, now=now):
             # Another call changed it first: if that one marked it done, this is a retry.
-            latest = self.reminders.get(sub, batch_id, reminder_id)
+            latest = self.store.get(sub, batch_id, reminder_id)
             if latest.status == "done":
                 return self._finish_done(sub, latest, now)
             raise StaleVersion("The reminder changed meanwhile; reload it and try again.")
         if current.status in ("pending", "scheduled"):
-            _quietly(partial(scheduler.delete, current.id), current.id)  # done before it fired
+            scheduler.forget(current.id)  # done before it fired
         done = msgspec.structs.replace(
             current,
             status="done",
@@ -327,23 +298,14 @@ class ReminderFlows:
         """Schedule the next reminder if that did not happen yet; the same answer every time.
         `following` is the next reminder when the caller has just written it."""
         if following is None and done.next_reminder_id is not None:
-            following = self.reminders.get(sub, done.batch_id, done.next_reminder_id)
+            following = self.store.get(sub, done.batch_id, done.next_reminder_id)
         if following is not None and following.status == "pending":
             self.scheduler.create(_target(sub, following), following.due_at)
-            following = self.reminders.mark_scheduled(sub, following, now) or (
-                self.reminders.get(sub, following.batch_id, following.id)
+            following = self.store.mark_scheduled(sub, following, now) or (
+                self.store.get(sub, following.batch_id, following.id)
             )
         return DoneResult(reminder=done, event_id=done.done_event_id or "", next=following)
 
 
 def _target(sub: str, reminder: Reminder) -> ReminderTarget:
     return ReminderTarget(user_id=sub, batch_id=reminder.batch_id, reminder_id=reminder.id)
-
-
-def _quietly(action: Callable[[], object], reminder_id: str) -> None:
-    """Deleting a schedule that is no longer wanted: if the scheduler fails now, the
-    schedule fires into a reminder the delivery skips."""
-    try:
-        action()
-    except ServiceUnavailable:
-        log.warning("schedule_left_to_fire", reminder=reminder_id)

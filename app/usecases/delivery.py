@@ -1,0 +1,146 @@
+"""Deliver one reminder as a push, when its schedule fires.
+
+Scheduler delivers at least once, so a delivery first claims the reminder with a
+conditional write (scheduled -> sent) and only the invocation that wins sends; a
+duplicate finds it sent and does nothing. The claim happens before the push, so a
+crash in between loses a notification rather than sending it twice; when Expo accepted
+nothing at all, the claim is given back and the invocation fails, so a retry can try.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+import structlog
+
+from app.domain.clock import utc_now
+from app.domain.errors import NotFound
+from app.logs import get_logger
+from app.services.push import (
+    DEVICE_NOT_REGISTERED,
+    REQUEST_FAILED,
+    PushMessage,
+    PushSender,
+)
+from app.services.scheduler import ReminderTarget
+from app.store.devices import DeviceStore
+from app.store.reminders import ReminderStore, Snapshot
+
+if TYPE_CHECKING:
+    from app.domain.reminders import Reminder
+
+log = get_logger(__name__)
+
+# A schedule firing well before its reminder is due is a stale one (the reminder moved
+# later and the old schedule survived a race): not delivered.
+EARLY_TOLERANCE = timedelta(minutes=2)
+
+
+class DeliveryFailed(RuntimeError):
+    """Expo accepted none of the messages; raised so the invocation is retried."""
+
+
+class Outcome(msgspec.Struct, frozen=True, kw_only=True):
+    outcome: str
+    reason: str | None = None
+    devices: int = 0
+    accepted: int = 0
+    removed: int = 0
+
+
+class Delivery:
+    def __init__(self, reminders: ReminderStore, devices: DeviceStore, push: PushSender) -> None:
+        self.reminders = reminders
+        self.devices = devices
+        self.push = push
+
+    def deliver(self, event: Any, now: datetime | None = None) -> Outcome:
+        now = now or utc_now()
+        try:
+            target = msgspec.convert(event, ReminderTarget)
+        except msgspec.ValidationError as exc:
+            log.error("reminder_event_invalid", error=str(exc))
+            return Outcome(outcome="skipped", reason="invalid-event")
+        structlog.contextvars.bind_contextvars(
+            user=target.user_id, batch=target.batch_id, reminder=target.reminder_id
+        )
+        try:
+            return self._deliver(target, now)
+        finally:
+            structlog.contextvars.unbind_contextvars("user", "batch", "reminder")
+
+    def _deliver(self, target: ReminderTarget, now: datetime) -> Outcome:
+        sub = target.user_id
+        snapshot = self.reminders.snapshot(sub, target.batch_id, target.reminder_id)
+        reason = why_skip(snapshot, now)
+        if reason is not None:
+            log.info("reminder_skipped", reason=reason)
+            return Outcome(outcome="skipped", reason=reason)
+        assert snapshot.batch is not None
+        assert snapshot.reminder is not None
+        sent = self.reminders.mark_sent(sub, snapshot.reminder, now)
+        if sent is None:
+            log.info("reminder_skipped", reason="claimed-by-another-delivery")
+            return Outcome(outcome="skipped", reason="claimed-by-another-delivery")
+        devices = self.devices.list_devices(sub)
+        if not devices:
+            log.info("reminder_sent", devices=0)
+            return Outcome(outcome="sent", reason="no-devices")
+        messages = [_message(device.token, snapshot.batch.name, sent) for device in devices]
+        tickets = self.push.send(messages)
+        accepted = sum(1 for ticket in tickets if ticket.status == "ok")
+        removed = 0
+        for device, ticket in zip(devices, tickets, strict=True):
+            if ticket.error == DEVICE_NOT_REGISTERED:
+                removed += self._forget(sub, device.token)
+            elif ticket.status == "error":
+                log.warning("push_ticket_error", error=ticket.error, message=ticket.message)
+        if accepted == 0 and all(ticket.error == REQUEST_FAILED for ticket in tickets):
+            self.reminders.unmark_sent(sub, sent, now)
+            raise DeliveryFailed("Expo accepted none of the reminder's messages")
+        log.info("reminder_sent", devices=len(devices), accepted=accepted, removed=removed)
+        return Outcome(outcome="sent", devices=len(devices), accepted=accepted, removed=removed)
+
+    def _forget(self, sub: str, token: str) -> int:
+        try:
+            self.devices.unregister(sub, token)
+        except NotFound:
+            return 0
+        log.info("device_removed", reason=DEVICE_NOT_REGISTERED)
+        return 1
+
+
+def why_skip(snapshot: Snapshot, now: datetime) -> str | None:
+    batch, reminder = snapshot.batch, snapshot.reminder
+    if batch is None:
+        return "batch-gone"
+    if batch.status in ("finished", "archived"):
+        return f"batch-{batch.status}"
+    if reminder is None:
+        return "reminder-gone"
+    if reminder.status in ("cancelled", "done"):
+        return f"reminder-{reminder.status}"
+    if reminder.status == "sent":
+        return "already-sent"
+    if reminder.due_at > now + EARLY_TOLERANCE:
+        return "not-due-yet"
+    if not snapshot.notifications_on:
+        return "notifications-off"
+    return None
+
+
+def _message(token: str, batch_name: str, reminder: Reminder) -> PushMessage:
+    return PushMessage(
+        to=token,
+        title=batch_name,
+        body=reminder.text,
+        data={
+            "batchId": reminder.batch_id,
+            "reminderId": reminder.id,
+            "action": reminder.action,
+        },
+        sound="default",
+        priority="high",
+    )
