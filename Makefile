@@ -38,13 +38,14 @@ lint: venv
 checkov: venv
 	$(UV_RUN) python -m app.dev.checkov
 
-# Lint first (fast), then the whole suite against its own emulator on a free port.
+# Lint first (fast), then the whole suite against its own emulator on a free port, with
+# branch coverage printed at the end (no threshold; settings in pyproject.toml).
 test: lint
-	$(UV_RUN) pytest
+	$(UV_RUN) pytest --cov --cov-report=term
 
 bench: venv
 	$(UV_RUN) python -m benchmarks
 
 clean:
-	rm -rf build .emulator .mypy_cache .ruff_cache .pytest_cache .import_linter_cache
+	rm -rf build .emulator .mypy_cache .ruff_cache .pytest_cache .import_linter_cache .coverage
 	find . -name __pycache__ -type d -not -path "./.venv/*" -prune -exec rm -rf {} +

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import httpx
 import jwt
 import pytest
 from litestar import Litestar
@@ -26,6 +27,7 @@ from app.dev.stack import StackOutputs, apply_local
 from app.dev.token import access_token
 from app.main import create_app
 from tests.expo_server import ExpoServer
+from tests.helpers import wait_for_health
 
 # What the public page, labels and app links are built from in the tests.
 PUBLIC_BASE_URL = "https://kefir.test"
@@ -124,6 +126,21 @@ def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
 @pytest.fixture(scope="session")
 def dynamodb(emulator: Emulator, stack: StackOutputs) -> Any:
     return boto3.client("dynamodb", endpoint_url=emulator.endpoint, region_name=stack.region)
+
+
+@pytest.fixture(scope="session")
+def scheduler(emulator: Emulator, stack: StackOutputs) -> Any:
+    return boto3.client("scheduler", endpoint_url=emulator.endpoint, region_name=stack.region)
+
+
+@pytest.fixture(scope="session")
+def gateway(emulator: Emulator, stack: StackOutputs) -> Iterator[httpx.Client]:
+    """The deployed API behind the emulator's API Gateway (JWT authorizer, zip Lambdas)."""
+    base = f"{emulator.endpoint}/_aws/execute-api/{stack.api_id}"
+    # The first call starts the function's worker (a few seconds); later ones are warm.
+    wait_for_health(base, timeout=60)
+    with httpx.Client(base_url=base, timeout=60) as http:
+        yield http
 
 
 class User:

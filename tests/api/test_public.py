@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -17,9 +15,10 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from app.dev.emulator import Emulator
+from app.dev.emulator import Emulator, free_port
 from app.dev.run import app_environment
 from app.dev.stack import StackOutputs
+from tests.api.test_photos import upload
 from tests.chromium import dump_dom
 from tests.conftest import (
     ANDROID_FINGERPRINT,
@@ -28,11 +27,10 @@ from tests.conftest import (
     PUBLIC_BASE_URL,
     User,
 )
-from tests.helpers import add_event, assert_problem, create_batch
-from tests.test_photos import image_bytes, upload
+from tests.helpers import add_event, assert_problem, create_batch, wait_for_health
 
 Client = TestClient[Litestar]
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 UNKNOWN = "01JAAAAAAAAAAAAAAAAAAAAAAA"
 
 
@@ -183,17 +181,10 @@ def test_app_link_files_for_ios_and_android(client: Client) -> None:
 # --- the page in a real browser, served by the app under uvicorn -------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def served_app(emulator: Emulator, stack: StackOutputs, tmp_path_factory: Any) -> Iterator[str]:
     """`uvicorn app.main:create_app --factory`, configured like `make run`."""
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(app_environment(emulator.endpoint, stack))
@@ -206,16 +197,7 @@ def served_app(emulator: Emulator, stack: StackOutputs, tmp_path_factory: Any) -
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )  # fmt: skip
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, log.read_text()[-3000:]
-            assert time.monotonic() < deadline, log.read_text()[-3000:]
-            time.sleep(0.2)
+        wait_for_health(base, process, lambda: log.read_text()[-3000:])
         yield base
     finally:
         process.terminate()
@@ -281,56 +263,3 @@ def test_chromium_shows_the_shared_batch_page(client: Client, alice: User, serve
 def test_chromium_shows_the_friendly_404(served_app: str) -> None:
     page = visible(dump_dom(f"{served_app}/b/{UNKNOWN}"))
     assert "This batch isn't shared" in " ".join(page.parts)
-
-
-# --- through the emulator's API Gateway into the deployed functions ----------------------
-
-
-@pytest.mark.e2e
-def test_through_the_gateway_photos_sharing_and_the_public_page(
-    emulator: Emulator, stack: StackOutputs, alice: User
-) -> None:
-    """The deployed zip functions: upload and confirm via `api`, the page via `public`
-    with no token, the export via `export`."""
-    base = f"{emulator.endpoint}/_aws/execute-api/{stack.api_id}"
-    with httpx.Client(base_url=base, timeout=60) as gateway:
-        created = gateway.post(
-            "/batches", json={"name": "Gateway jar", "kind": "kombucha"}, headers=alice.headers
-        )
-        assert created.status_code == 201, created.text
-        batch = created.json()
-        form = gateway.post(
-            f"/batches/{batch['id']}/photos/upload",
-            json={"contentType": "image/png"},
-            headers=alice.headers,
-        )
-        assert form.status_code == 200, form.text
-        body = image_bytes()
-        sent = httpx.post(
-            form.json()["url"],
-            data=form.json()["fields"],
-            files={"file": ("p.png", body, "image/png")},
-        )
-        assert sent.status_code == 204, sent.text
-        confirmed = gateway.post(
-            f"/batches/{batch['id']}/photos",
-            json={"photoId": form.json()["photoId"]},
-            headers=alice.headers,
-        )
-        assert confirmed.status_code == 201, confirmed.text
-        assert httpx.get(confirmed.json()["url"]).content == body
-        shared = gateway.patch(
-            f"/batches/{batch['id']}", json={"version": 1, "public": True}, headers=alice.headers
-        )
-        assert shared.status_code == 200, shared.text
-
-        page = gateway.get(f"/b/{batch['id']}")
-        assert page.status_code == 200, page.text
-        assert "Gateway jar" in page.text
-        summary = gateway.get(f"/public/batches/{batch['id']}")
-        assert summary.status_code == 200, summary.text
-        assert summary.json()["coverPhotoUrl"].endswith(f"/public/batches/{batch['id']}/cover")
-
-        exported = gateway.get("/export.csv", headers=alice.headers)
-        assert exported.status_code == 200, exported.text
-        assert batch["id"] in exported.text

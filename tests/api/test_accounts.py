@@ -13,11 +13,11 @@ from app.config import Settings
 from app.dev.emulator import Emulator
 from app.dev.stack import StackOutputs
 from app.domain.devices import token_hash
+from tests.api.test_photos import upload
+from tests.api.test_reminders_api import confirm
 from tests.conftest import User, new_user
 from tests.expo_server import new_token
-from tests.helpers import add_event, assert_problem, create_batch
-from tests.test_photos import upload
-from tests.test_reminders_api import confirm, group_schedules
+from tests.helpers import add_event, assert_problem, create_batch, group_schedules
 
 Client = TestClient[Litestar]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -10,19 +9,9 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from app.dev.emulator import Emulator
-from app.dev.stack import StackOutputs
 from tests.conftest import User
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def gateway(emulator: Emulator, stack: StackOutputs) -> Iterator[httpx.Client]:
-    base = f"{emulator.endpoint}/_aws/execute-api/{stack.api_id}"
-    # The first call starts the function's worker (a few seconds); later ones are warm.
-    with httpx.Client(base_url=base, timeout=60) as http:
-        yield http
 
 
 def test_health_is_public_through_the_gateway(gateway: httpx.Client) -> None:

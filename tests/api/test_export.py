@@ -23,10 +23,10 @@ from app.dev.stack import StackOutputs
 from app.domain.ids import new_ulid
 from app.main import create_app
 from app.store.export import COLUMNS
+from tests.api.test_photos import upload
+from tests.api.test_public import share
 from tests.conftest import User, new_user
 from tests.helpers import add_event, create_batch
-from tests.test_photos import upload
-from tests.test_public import share
 
 Client = TestClient[Litestar]
 EVENTS = 20_000

@@ -5,49 +5,32 @@ reminders zip Lambda, and reaches the loopback Expo server exactly once."""
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
 import httpx
 import pytest
-from botocore.exceptions import ClientError
 
 from app.dev.emulator import Emulator
 from app.dev.stack import StackOutputs
 from tests.conftest import new_user
 from tests.expo_server import ExpoServer, new_token
+from tests.helpers import schedule, wait_for_scheduler_sweep, wait_until, wait_until_moment
 
 pytestmark = pytest.mark.e2e
 
 LEAD = timedelta(seconds=50)
 # The emulator sweeps schedules every 10 s and a cold function starts in a few seconds.
 ARRIVAL_BUDGET = timedelta(seconds=30)
-POLL_SECONDS = 0.5
-
-
-@pytest.fixture(scope="module")
-def gateway(emulator: Emulator, stack: StackOutputs) -> Iterator[httpx.Client]:
-    base = f"{emulator.endpoint}/_aws/execute-api/{stack.api_id}"
-    with httpx.Client(base_url=base, timeout=60) as http:
-        assert http.get("/health").status_code == 200  # starts the api function's worker
-        yield http
-
-
-def wait_for(check: Callable[[], bool], until: datetime) -> bool:
-    while datetime.now(UTC) < until:
-        if check():
-            return True
-        time.sleep(POLL_SECONDS)
-    return check()
 
 
 def test_a_confirmed_reminder_fires_through_scheduler_and_lambda_to_expo_exactly_once(
     gateway: httpx.Client,
     emulator: Emulator,
     stack: StackOutputs,
+    scheduler: Any,
     expo: ExpoServer,
     record_property: Callable[[str, object], None],
 ) -> None:
@@ -74,26 +57,14 @@ def test_a_confirmed_reminder_fires_through_scheduler_and_lambda_to_expo_exactly
     reminder: dict[str, Any] = confirmed.json()
     assert reminder["status"] == "scheduled"
 
-    scheduler = boto3.client("scheduler", endpoint_url=emulator.endpoint, region_name=stack.region)
-    name = f"reminder-{reminder['id']}"
-
-    def schedule() -> dict[str, Any] | None:
-        try:
-            found: Any = scheduler.get_schedule(Name=name, GroupName=stack.reminders_schedule_group)
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] != "ResourceNotFoundException":
-                raise
-            return None
-        return dict(found)
-
-    created = schedule()
+    created = schedule(scheduler, stack, reminder["id"])
     assert created is not None
     assert json.loads(created["Target"]["Input"])["reminderId"] == reminder["id"]
     assert created["Target"]["Arn"].endswith(f":function:{stack.reminders_function_name}")
 
     # Nothing before it is due.
-    assert not wait_for(lambda: bool(expo.messages_to(token)), due - timedelta(seconds=2))
-    arrived = wait_for(lambda: bool(expo.messages_to(token)), due + ARRIVAL_BUDGET)
+    assert not wait_until_moment(lambda: bool(expo.messages_to(token)), due - timedelta(seconds=2))
+    arrived = wait_until_moment(lambda: bool(expo.messages_to(token)), due + ARRIVAL_BUDGET)
     assert arrived, f"no push within {ARRIVAL_BUDGET} of {due}"
     delay = (datetime.now(UTC) - due).total_seconds()
     record_property("firing_delay_seconds", round(delay, 1))
@@ -104,9 +75,9 @@ def test_a_confirmed_reminder_fires_through_scheduler_and_lambda_to_expo_exactly
     assert message["body"] == "Strain the kefir"
     assert message["data"]["reminderId"] == reminder["id"]
 
-    assert wait_for(lambda: schedule() is None, datetime.now(UTC) + timedelta(seconds=5))
+    assert wait_until(lambda: schedule(scheduler, stack, reminder["id"]) is None, timeout=5)
     # One more sweep of the emulator's scheduler: still exactly one push.
-    time.sleep(11)
+    wait_for_scheduler_sweep(emulator.endpoint, stack)
     assert len(expo.requests_with(token)) == 1
     after = gateway.get(
         f"/batches/{batch['id']}/reminders/{reminder['id']}", headers=user.headers

@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from app.dev.emulator import Emulator
 from app.dev.stack import StackOutputs, plan_shows_changes
+from tests.helpers import TERRAFORM, terraform
 
-TERRAFORM = Path(__file__).resolve().parent.parent / "terraform"
 ROOTS = sorted(p.parent for p in TERRAFORM.glob("*/*/versions.tf"))
 
 
-def _terraform(*args: str, cwd: Path, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = os.environ | {"TF_DATA_DIR": str(data_dir), "TF_IN_AUTOMATION": "1"}
-    return subprocess.run(
-        ["terraform", *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
-    )
-
-
 def test_terraform_is_formatted(tmp_path: Path) -> None:
-    result = _terraform("fmt", "-check", "-recursive", cwd=TERRAFORM, data_dir=tmp_path)
+    result = terraform("fmt", "-check", "-recursive", cwd=TERRAFORM, data_dir=tmp_path)
     assert result.returncode == 0, f"not formatted: {result.stdout}"
 
 
@@ -32,9 +24,9 @@ def test_terraform_validates(root: Path, tmp_path: Path) -> None:
     init = ["init", "-backend=false", "-input=false"]
     if plugin_dir := os.environ.get("TF_PLUGIN_DIR"):
         init.append(f"-plugin-dir={plugin_dir}")
-    result = _terraform(*init, cwd=root, data_dir=tmp_path)
+    result = terraform(*init, cwd=root, data_dir=tmp_path)
     assert result.returncode == 0, result.stderr
-    result = _terraform("validate", "-no-color", cwd=root, data_dir=tmp_path)
+    result = terraform("validate", cwd=root, data_dir=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

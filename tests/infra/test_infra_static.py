@@ -14,7 +14,7 @@ import pytest
 from app.dev.checkov import scan
 from app.dev.emulator import DUMMY_CREDENTIALS, ensure_venv
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 DOCKERFILE = REPO / "docker" / "Dockerfile"
 WORKFLOWS = REPO / ".github" / "workflows"
 # The linters come with the dev group as wheels that carry their binaries.

@@ -14,10 +14,8 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -26,10 +24,10 @@ import boto3
 import httpx
 import pytest
 
-from app.dev.emulator import DUMMY_CREDENTIALS, Emulator
+from app.dev.emulator import DUMMY_CREDENTIALS, Emulator, free_port
 from app.dev.stack import StackOutputs
+from tests.helpers import TERRAFORM, terraform, wait_for_health
 
-TERRAFORM = Path(__file__).resolve().parent.parent / "terraform"
 # Every service the dev environment touches; one left out would go to real AWS.
 SERVICES = (
     "acm", "apigatewayv2", "cloudfront", "cloudwatch", "cognitoidp", "dynamodb", "ecr",
@@ -38,21 +36,11 @@ SERVICES = (
 )  # fmt: skip
 
 
-def _terraform(*args: str, cwd: Path, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env |= {"TF_DATA_DIR": str(data_dir), "TF_IN_AUTOMATION": "1", **DUMMY_CREDENTIALS}
-    return subprocess.run(
-        ["terraform", *args, "-no-color"] if args[0] != "init" else ["terraform", *args],
-        cwd=cwd, env=env, capture_output=True, text=True, check=False,
-        stdin=subprocess.DEVNULL,
-    )  # fmt: skip
-
-
 def _init(cwd: Path, data_dir: Path, state: Path) -> None:
     args = ["init", "-input=false", "-reconfigure", f"-backend-config=path={state}"]
     if plugin_dir := os.environ.get("TF_PLUGIN_DIR"):
         args.append(f"-plugin-dir={plugin_dir}")
-    result = _terraform(*args, cwd=cwd, data_dir=data_dir)
+    result = terraform(*args, cwd=cwd, data_dir=data_dir)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -112,11 +100,11 @@ def test_the_dev_environment_plans_against_the_emulator(
     )  # fmt: skip
     data_dir = tmp_path / ".terraform"
     _init(dev, data_dir, tmp_path / "dev.tfstate")
-    plan = _terraform(
+    plan = terraform(
         "plan", "-input=false", "-out", str(tmp_path / "dev.tfplan"), cwd=dev, data_dir=data_dir
     )
     assert plan.returncode == 0, plan.stdout[-4000:] + plan.stderr[-4000:]
-    shown = _terraform("show", "-json", str(tmp_path / "dev.tfplan"), cwd=dev, data_dir=data_dir)
+    shown = terraform("show", "-json", str(tmp_path / "dev.tfplan"), cwd=dev, data_dir=data_dir)
     changes = json.loads(shown.stdout)["resource_changes"]
     planned = {c["type"] for c in changes if c["change"]["actions"] == ["create"]}
     # The prod shape: image functions from ECR, the edge with its WAF, alarms, schedules.
@@ -187,7 +175,7 @@ class SecondStack:
         ]  # fmt: skip
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return _terraform(*args, cwd=self.dir, data_dir=self.data_dir)
+        return terraform(*args, cwd=self.dir, data_dir=self.data_dir)
 
 
 @pytest.fixture(scope="module")
@@ -201,13 +189,6 @@ def second_stack(
     return stack
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def test_the_serve_script_runs_the_app_on_what_terraform_applied(
     second_stack: SecondStack, tmp_path: Path
 ) -> None:
@@ -218,7 +199,7 @@ def test_the_serve_script_runs_the_app_on_what_terraform_applied(
     assert f"TABLE_NAME={second_stack.prefix}-table" in dotenv.stdout.splitlines()
     env_file = tmp_path / "app.env"
     env_file.write_text(dotenv.stdout + "\n")
-    port = _free_port()
+    port = free_port()
     venv_bin = Path(sys.executable).parent
     env = {
         "PATH": f"{venv_bin}:{os.environ.get('PATH', '')}",
@@ -235,18 +216,13 @@ def test_the_serve_script_runs_the_app_on_what_terraform_applied(
     )  # fmt: skip
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as http:
-            for _ in range(300):
-                if server.poll() is not None:
-                    pytest.fail(
-                        f"serve.sh exited: {server.stderr.read().decode() if server.stderr else ''}"
-                    )
-                try:
-                    health = http.get("/health")
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.1)
-            else:
-                pytest.fail("serve.sh did not answer within 30 s")
+            # stderr is read only once the script has exited: reading it sooner blocks.
+            wait_for_health(
+                f"http://127.0.0.1:{port}", server,
+                lambda: server.stderr.read().decode()
+                if server.stderr and server.poll() is not None else "",
+            )  # fmt: skip
+            health = http.get("/health")
             assert health.status_code == 200
             refused = http.get("/batches")
             assert refused.status_code == 401

@@ -16,7 +16,7 @@ import yaml
 
 from app.dev.emulator import PINS
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 COMPOSE = REPO / "docker-compose.yml"
 EMULATORS = ("localstack", "ministack")
 

@@ -7,10 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import boto3
 import msgspec
 import pytest
-from botocore.exceptions import ClientError
 from litestar import Litestar
 from litestar.testing import TestClient
 
@@ -20,14 +18,9 @@ from app.dev.stack import StackOutputs
 from app.main import create_app
 from app.usecases.reminders import ConfirmRequest
 from tests.conftest import User
-from tests.helpers import assert_problem, create_batch
+from tests.helpers import assert_problem, create_batch, group_schedules, schedule
 
 Client = TestClient[Litestar]
-
-
-@pytest.fixture(scope="module")
-def scheduler(emulator: Emulator, stack: StackOutputs) -> Any:
-    return boto3.client("scheduler", endpoint_url=emulator.endpoint, region_name=stack.region)
 
 
 def iso(moment: datetime) -> str:
@@ -36,27 +29,6 @@ def iso(moment: datetime) -> str:
 
 def in_(**delta: float) -> datetime:
     return (datetime.now(UTC) + timedelta(**delta)).replace(microsecond=0)
-
-
-def group_schedules(scheduler: Any, stack: StackOutputs) -> list[str]:
-    names: list[str] = []
-    for page in scheduler.get_paginator("list_schedules").paginate(
-        GroupName=stack.reminders_schedule_group
-    ):
-        names += [s["Name"] for s in page["Schedules"]]
-    return names
-
-
-def schedule(scheduler: Any, stack: StackOutputs, reminder_id: str) -> dict[str, Any] | None:
-    try:
-        found: dict[str, Any] = scheduler.get_schedule(
-            Name=f"reminder-{reminder_id}", GroupName=stack.reminders_schedule_group
-        )
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] != "ResourceNotFoundException":
-            raise
-        return None
-    return found
 
 
 def confirm(client: Client, user: User, batch_id: str, **body: Any) -> Any:
