@@ -8,9 +8,8 @@ from typing import Any
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from tests.api.test_cultures import create_culture
 from tests.conftest import PUBLIC_BASE_URL, User
-from tests.helpers import assert_problem, create_batch
+from tests.helpers import assert_problem, create_batch, create_culture
 
 Client = TestClient[Litestar]
 

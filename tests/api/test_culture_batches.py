@@ -6,9 +6,8 @@ from __future__ import annotations
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from tests.api.test_cultures import create_culture
 from tests.conftest import User
-from tests.helpers import assert_problem, create_batch
+from tests.helpers import assert_problem, create_batch, create_culture
 
 Client = TestClient[Litestar]
 

@@ -12,8 +12,8 @@ from litestar.testing import TestClient
 
 from app.dev.emulator import Emulator
 from app.dev.stack import StackOutputs
-from tests.api.test_cultures import add_culture_event, create_culture
 from tests.conftest import User, new_user
+from tests.helpers import add_culture_event, create_culture
 
 Client = TestClient[Litestar]
 

@@ -12,9 +12,8 @@ from litestar.testing import TestClient
 from app.config import Settings
 from app.dev.emulator import Emulator
 from app.dev.stack import StackOutputs
-from tests.api.test_cultures import add_culture_event, create_culture
 from tests.conftest import new_user
-from tests.helpers import assert_problem, create_batch
+from tests.helpers import add_culture_event, assert_problem, create_batch, create_culture
 
 Client = TestClient[Litestar]
 # What a tombstone may hold: the tree's shape, nothing its owner wrote or shared.

@@ -12,9 +12,8 @@ from litestar.testing import TestClient
 from app.dev.emulator import Emulator
 from app.dev.stack import StackOutputs
 from app.store.export import COLUMNS
-from tests.api.test_cultures import add_culture_event, create_culture
 from tests.conftest import new_user
-from tests.helpers import create_batch
+from tests.helpers import add_culture_event, create_batch, create_culture
 
 Client = TestClient[Litestar]
 

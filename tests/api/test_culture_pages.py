@@ -13,10 +13,9 @@ from PIL import Image
 
 from app.dev.emulator import Emulator
 from app.dev.stack import StackOutputs
-from tests.api.test_cultures import add_culture_event, create_culture
 from tests.chromium import dump_dom, screenshot
 from tests.conftest import PUBLIC_BASE_URL, User, new_user
-from tests.helpers import assert_problem
+from tests.helpers import add_culture_event, assert_problem, create_culture
 
 Client = TestClient[Litestar]
 NODE = re.compile(r'<g class="node" data-id="([0-9A-Z]{26})" data-visibility="(\w+)"')

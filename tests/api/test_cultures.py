@@ -8,25 +8,9 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from tests.conftest import User
-from tests.helpers import assert_problem
+from tests.helpers import add_culture_event, assert_problem, create_culture
 
 Client = TestClient[Litestar]
-
-
-def create_culture(client: Client, user: User, **fields: Any) -> dict[str, Any]:
-    body = {"name": "Grandma's grains", "kind": "milk_kefir_grains", **fields}
-    response = client.post("/cultures", json=body, headers=user.headers)
-    assert response.status_code == 201, response.text
-    created: dict[str, Any] = response.json()
-    return created
-
-
-def add_culture_event(client: Client, user: User, culture_id: str, **fields: Any) -> dict[str, Any]:
-    body = {"type": "feed", **fields}
-    response = client.post(f"/cultures/{culture_id}/events", json=body, headers=user.headers)
-    assert response.status_code == 201, response.text
-    created: dict[str, Any] = response.json()
-    return created
 
 
 def test_create_then_get_returns_the_culture_with_empty_stats(client: Client, alice: User) -> None:

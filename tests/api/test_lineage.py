@@ -16,9 +16,8 @@ from app.dev.stack import StackOutputs
 from app.domain.cultures import child_of, gift_code_hash, normalize_gift_code
 from app.domain.errors import GiftClaimed, GiftExpired
 from app.store.cultures import culture_to_item
-from tests.api.test_cultures import add_culture_event, create_culture
 from tests.conftest import PUBLIC_BASE_URL, User, new_user
-from tests.helpers import assert_problem
+from tests.helpers import add_culture_event, assert_problem, create_culture
 
 Client = TestClient[Litestar]
 
