@@ -210,3 +210,23 @@ def test_malformed_ids_are_404_not_500(client: Client, alice: User) -> None:
 def test_culture_routes_need_a_token(client: Client) -> None:
     assert_problem(client.get("/cultures"), 401, "unauthorized")
     assert_problem(client.post("/cultures/claim", json={"code": "x"}), 401, "unauthorized")
+
+
+def test_openapi_documents_every_culture_route(client: Client) -> None:
+    response = client.get("/schema/openapi.json")
+    assert response.status_code == 200, response.text
+    operations = {
+        op["operationId"]
+        for path in response.json()["paths"].values()
+        for op in path.values()
+        if isinstance(op, dict) and "operationId" in op
+    }
+    assert operations >= {
+        "createCulture", "listCultures", "getCulture", "updateCulture", "deleteCulture",
+        "addCultureEvent", "listCultureEvents", "deleteCultureEvent", "splitCulture",
+        "createGift", "getGiftLabel", "claimGift", "getCultureLineage", "getPublicCulture",
+        "splitBatch",
+    }  # fmt: skip
+    schemas = response.json()["components"]["schemas"]
+    assert "LineageNodeOut" in schemas
+    assert "notes" not in schemas["LineageNodeOut"]["properties"]
