@@ -124,7 +124,7 @@ def build_objects(settings: Settings, clients: AwsClients) -> dict[str, Any]:
         ),
         "batches": Batches(batch_store, reminder_store, profiles, scheduler, objects),
         "bottles": Bottles(batch_store, BottleStore(dynamodb, table)),
-        "cultures": Cultures(CultureStore(dynamodb, table), lineage),
+        "cultures": Cultures(CultureStore(dynamodb, table), lineage, profiles),
         "reminders": Reminders(reminder_store, profiles, scheduler),
         "photos": Photos(PhotoStore(dynamodb, table), objects),
         "account": Account(

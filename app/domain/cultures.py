@@ -15,12 +15,20 @@ import secrets
 import statistics
 from datetime import datetime, timedelta
 from typing import Literal, get_args
+from zoneinfo import ZoneInfo
 
 import msgspec
 
 from app.domain.batches import FUTURE_TOLERANCE, BatchKind
 from app.domain.errors import InvalidInput
 from app.domain.ids import new_ulid
+from app.domain.reminders import (
+    MIN_LEAD,
+    OVERDUE_LEAD,
+    add_local_days,
+    ceil_time,
+    round_time,
+)
 
 CultureKind = Literal[
     "milk_kefir_grains", "water_kefir_grains", "scoby", "sourdough_starter", "other"
@@ -305,6 +313,85 @@ def culture_stats(
 
 def age_days(acquired_at: datetime, now: datetime) -> int:
     return max(0, (now - acquired_at).days)
+
+
+# --- care reminders --------------------------------------------------------------------
+
+
+class CareStep(msgspec.Struct, frozen=True, kw_only=True):
+    """Feed a culture of `kind` in `status` every `hours` (days when a multiple of 24
+    land on the same wall-clock time, like the batch steps)."""
+
+    key: str
+    text: str
+    hours: int
+    basis: str
+
+
+# Active grains and SCOBYs are fed by the batches they make; only a starter is fed on
+# its own while active. Resting cultures still need a refresh now and then.
+CARE: dict[tuple[str, str], CareStep] = {
+    ("sourdough_starter", "active"): CareStep(
+        key="feed_starter", text="Feed the starter", hours=12,
+        basis="a starter at room temperature is fed every 12 h",
+    ),
+    ("sourdough_starter", "resting"): CareStep(
+        key="feed_fridge_starter", text="Feed the starter from the fridge", hours=7 * 24,
+        basis="a starter resting in the fridge is fed weekly",
+    ),
+    ("milk_kefir_grains", "resting"): CareStep(
+        key="refresh_grains", text="Refresh the resting grains in fresh milk", hours=7 * 24,
+        basis="milk kefir grains resting in the fridge get fresh milk weekly",
+    ),
+    ("water_kefir_grains", "resting"): CareStep(
+        key="refresh_grains", text="Refresh the resting grains in fresh sugar water",
+        hours=7 * 24, basis="water kefir grains resting in the fridge get fresh sugar water weekly",
+    ),
+    ("scoby", "resting"): CareStep(
+        key="top_up_hotel", text="Top up the SCOBY hotel with sweet tea", hours=28 * 24,
+        basis="a SCOBY hotel is topped up every four weeks",
+    ),
+}  # fmt: skip
+
+
+class CareSuggestion(msgspec.Struct, frozen=True, kw_only=True):
+    key: str
+    action: CultureEventType
+    text: str
+    due_at: datetime
+    repeat_every_hours: int
+    basis: str
+    overdue: bool
+
+
+def suggest_care(
+    culture: Culture, last_fed_at: datetime | None, now: datetime, zone: ZoneInfo
+) -> list[CareSuggestion]:
+    """The next feed, counted from the last one (else from when it was acquired or last
+    changed, e.g. put to rest); nothing for a retired or lost culture."""
+    step = CARE.get((culture.kind, culture.status))
+    if step is None:
+        return []
+    anchor = last_fed_at or max(culture.acquired_at, culture.updated_at)
+    if step.hours % 24 == 0:
+        due = add_local_days(anchor, step.hours // 24, zone)
+    else:
+        due = anchor + timedelta(hours=step.hours)
+    due = round_time(due)
+    overdue = due < now + MIN_LEAD
+    if overdue:
+        due = ceil_time(now + OVERDUE_LEAD)
+    return [
+        CareSuggestion(
+            key=step.key,
+            action="feed",
+            text=step.text,
+            due_at=due,
+            repeat_every_hours=step.hours,
+            basis=step.basis,
+            overdue=overdue,
+        )
+    ]
 
 
 # --- lineage ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import msgspec
 from app.domain.batches import Batch
 from app.domain.cultures import (
     BatchStart,
+    CareSuggestion,
     Culture,
     CultureEvent,
     CultureEventType,
@@ -38,10 +39,12 @@ from app.domain.cultures import (
     new_gift,
     new_gift_code,
     normalize_gift_code,
+    suggest_care,
     view_of,
 )
 from app.domain.errors import GiftClaimed, GiftExpired, InvalidCursor, NotFound
 from app.domain.ids import is_ulid
+from app.domain.reminders import zone_or_utc
 from app.store import keys
 from app.store.conditional import put_new
 from app.store.cultures import (
@@ -52,6 +55,7 @@ from app.store.cultures import (
 )
 from app.store.lineage import LineageStore
 from app.store.pages import Page
+from app.store.profiles import ProfileStore
 
 # A family tree larger than this is cut (the answer says so): a page is for people.
 MAX_DESCENDANTS = 500
@@ -114,9 +118,10 @@ class PublicCulture(msgspec.Struct, kw_only=True, frozen=True):
 
 
 class Cultures:
-    def __init__(self, store: CultureStore, lineage: LineageStore) -> None:
+    def __init__(self, store: CultureStore, lineage: LineageStore, profiles: ProfileStore) -> None:
         self.store = store
         self.lineage = lineage
+        self.profiles = profiles
 
     # --- the culture itself --------------------------------------------------------
 
@@ -196,6 +201,15 @@ class Cultures:
                     self.lineage.delete_gift(item["codeHash"]["S"])
             self.store.delete_items(found)
             found = self.store.delete_keys_under(sub, culture_id)
+
+    def care_suggestions(
+        self, sub: str, culture_id: str, now: datetime, device_zone: str | None = None
+    ) -> tuple[str, list[CareSuggestion]]:
+        """Feeds due for the culture itself, in the device's zone, else the profile's."""
+        record = self.store.get(sub, _known(culture_id))
+        zone = device_zone or self.profiles.time_zone(sub)
+        last_fed = max(record.feeds, default=None)
+        return zone, suggest_care(record.culture, last_fed, now, zone_or_utc(zone))
 
     # --- the event log -------------------------------------------------------------
 

@@ -230,3 +230,32 @@ def test_openapi_documents_every_culture_route(client: Client) -> None:
     schemas = response.json()["components"]["schemas"]
     assert "LineageNodeOut" in schemas
     assert "notes" not in schemas["LineageNodeOut"]["properties"]
+
+
+def test_care_suggestions_for_a_starter_and_for_resting_grains(
+    client: Client, alice: User, bob: User
+) -> None:
+    starter = create_culture(client, alice, kind="sourdough_starter")
+    add_culture_event(client, alice, starter["id"], occurredAt="2026-12-01T08:00:00Z")
+    path = f"/cultures/{starter['id']}/reminders/suggestions"
+    response = client.get(path, headers={**alice.headers, "X-Time-Zone": "Europe/Berlin"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["timeZone"] == "Europe/Berlin"
+    [feed] = body["items"]
+    assert (feed["key"], feed["action"], feed["repeatEveryHours"]) == ("feed_starter", "feed", 12)
+    assert_problem(client.get(path, headers=bob.headers), 404, "not-found")
+    assert_problem(
+        client.get(path, headers={**alice.headers, "X-Time-Zone": "Mars/Olympus"}),
+        400,
+        "validation",
+    )
+
+    grains = create_culture(client, alice)
+    grains_path = f"/cultures/{grains['id']}/reminders/suggestions"
+    assert client.get(grains_path, headers=alice.headers).json()["items"] == []
+    client.patch(
+        f"/cultures/{grains['id']}", json={"version": 1, "status": "resting"}, headers=alice.headers
+    )
+    [refresh] = client.get(grains_path, headers=alice.headers).json()["items"]
+    assert (refresh["key"], refresh["repeatEveryHours"]) == ("refresh_grains", 168)

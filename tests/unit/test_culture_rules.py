@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import msgspec
 import pytest
@@ -19,6 +20,7 @@ from app.domain.cultures import (
     new_culture_event,
     new_gift_code,
     normalize_gift_code,
+    suggest_care,
     view_of,
 )
 from app.domain.errors import InvalidInput
@@ -108,3 +110,26 @@ def test_what_a_viewer_sees_of_a_node(
     assert (view.name, view.kind, view.age_days) == (
         ("Grains", "scoby", 3) if shows_name else (None, None, None)
     )
+
+
+def test_care_is_counted_from_the_last_feed_and_keeps_the_wall_clock_across_dst() -> None:
+    nine_days_ago = NOW - timedelta(days=9)
+    starter = new_culture(name="s", kind="sourdough_starter", acquired_at=nine_days_ago,
+                          origin="bought", notes=None, public=False, now=nine_days_ago)  # fmt: skip
+    [feed] = suggest_care(starter, at(-2), NOW, ZoneInfo("UTC"))
+    assert (feed.key, feed.action, feed.due_at, feed.repeat_every_hours) == (
+        "feed_starter", "feed", at(10), 12,
+    )  # fmt: skip
+    [late] = suggest_care(starter, at(-20), NOW, ZoneInfo("UTC"))
+    assert late.overdue
+    assert late.due_at == at(0.25)
+
+    berlin = ZoneInfo("Europe/Berlin")
+    resting = msgspec.structs.replace(starter, kind="milk_kefir_grains", status="resting")
+    fed = datetime(2026, 10, 20, 7, tzinfo=UTC)  # 09:00 in Berlin, summer time
+    [refresh] = suggest_care(resting, fed, fed, berlin)
+    assert refresh.due_at.astimezone(berlin).hour == 9  # 09:00 again, in winter time
+    assert refresh.due_at == datetime(2026, 10, 27, 8, tzinfo=UTC)
+    assert suggest_care(msgspec.structs.replace(starter, status="retired"), None, NOW, berlin) == []
+    active_grains = msgspec.structs.replace(starter, kind="milk_kefir_grains")
+    assert suggest_care(active_grains, None, NOW, berlin) == []  # fed by its batches

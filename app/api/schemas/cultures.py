@@ -11,6 +11,7 @@ from msgspec import UNSET, Meta, UnsetType
 from app.api.schemas.base import AwareDatetime, Body, Out, Version
 from app.api.schemas.batches import BatchOut, EventNote, Name, Notes
 from app.domain.cultures import (
+    CareSuggestion,
     Culture,
     CultureEvent,
     CultureEventType,
@@ -206,3 +207,22 @@ class PublicCultureOut(Out):
     shared_batches: list[PublicCultureBatchOut]
     page_url: str
     app_url: str
+
+
+class CareSuggestionOut(Out):
+    key: str
+    action: CultureEventType
+    text: str
+    due_at: datetime
+    repeat_every_hours: int
+    basis: str
+    overdue: bool
+
+    @classmethod
+    def of(cls, suggestion: CareSuggestion) -> CareSuggestionOut:
+        return cls(**msgspec.structs.asdict(suggestion))
+
+
+class CareSuggestionsOut(Out):
+    time_zone: str
+    items: list[CareSuggestionOut]
