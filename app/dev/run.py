@@ -86,21 +86,12 @@ def _deploy(endpoint: str, run_dir: Path) -> StackOutputs:
 
 
 def app_environment(endpoint: str, outputs: StackOutputs) -> dict[str, str]:
-    """The settings the app reads, pointing it at the stack Terraform just made."""
+    """The settings the app reads: the functions' own as Terraform gave them (which point
+    at the emulator), with the region and dummy credentials Lambda would provide."""
     return {
-        "APP_ENV": "local",
-        "TABLE_NAME": outputs.table_name,
-        "COGNITO_ISSUER": outputs.cognito_issuer,
-        "COGNITO_CLIENT_ID": outputs.user_pool_client_id,
-        "COGNITO_JWKS_URL": outputs.cognito_jwks_url,
-        "AWS_ENDPOINT_URL": endpoint,
+        **outputs.environment,
         "AWS_REGION": outputs.region,
         "AWS_DEFAULT_REGION": outputs.region,
-        "REMINDERS_SCHEDULE_GROUP": outputs.reminders_schedule_group,
-        "REMINDERS_FUNCTION_ARN": outputs.reminders_function_arn,
-        "SCHEDULER_ROLE_ARN": outputs.scheduler_role_arn,
-        "REMINDERS_DLQ_ARN": outputs.reminders_dlq_arn,
-        "PHOTOS_BUCKET": outputs.photos_bucket,
         **DUMMY_CREDENTIALS,
     }
 

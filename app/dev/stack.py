@@ -32,8 +32,10 @@ class StackError(RuntimeError):
 
 
 class StackOutputs(msgspec.Struct, frozen=True, kw_only=True):
-    """The local environment's outputs: what the app, the tests and tokens need."""
+    """The stack's outputs (the local environment's ``stack``): what the app, the tests
+    and tokens need. ``environment`` is every function's settings, the ones the app reads."""
 
+    environment: dict[str, str]
     table_name: str
     user_pool_id: str
     user_pool_client_id: str
@@ -42,6 +44,7 @@ class StackOutputs(msgspec.Struct, frozen=True, kw_only=True):
     api_id: str
     api_endpoint: str
     api_function_name: str
+    function_names: dict[str, str]
     region: str
     reminders_function_name: str
     reminders_function_arn: str
@@ -49,6 +52,7 @@ class StackOutputs(msgspec.Struct, frozen=True, kw_only=True):
     scheduler_role_arn: str
     reminders_dlq_arn: str
     photos_bucket: str
+    alarm_topic_arn: str
 
 
 class CurrentStack(msgspec.Struct, frozen=True, kw_only=True):
@@ -212,9 +216,10 @@ class _Terraform:
         if result.returncode != 0:
             raise StackError(f"terraform output failed:\n{result.stderr.decode(errors='replace')}")
         raw = msgspec.json.decode(result.stdout, type=dict[str, _Output])
-        values = {name: output.value for name, output in raw.items()}
         try:
-            return msgspec.convert(values, StackOutputs)
+            return msgspec.convert(raw["stack"].value, StackOutputs)
+        except KeyError:
+            raise StackError("the local environment has no `stack` output") from None
         except msgspec.ValidationError as error:
             raise StackError(f"the local environment's outputs don't fit: {error}") from None
 

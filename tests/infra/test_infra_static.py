@@ -77,8 +77,24 @@ def test_the_deploy_workflow_uses_oidc_and_gates_prod() -> None:
     assert "aws-access-key-id" not in per_env + deploy
     assert "environment: ${{ inputs.environment }}" in per_env
     assert re.search(r"prod:\n\s+needs: dev\n", deploy)
-    for step in ("terraform plan -out=tfplan", "terraform apply tfplan", "docker push"):
+    for step in ("terraform plan -var-file=", "terraform apply tfplan", "docker push"):
         assert step in per_env
+
+
+def test_the_deploy_runs_the_ci_suite_first_and_deploys_only_after_it() -> None:
+    deploy = (WORKFLOWS / "deploy.yml").read_text(encoding="utf-8")
+    jobs = deploy.split("\njobs:\n", 1)[1]
+    test_job = re.search(r"^  test:\n(.*?)(?=^  \S)", jobs, re.MULTILINE | re.DOTALL)
+    assert test_job, "a job named test"
+    # The same command CI runs, and nothing that could skip or soften it.
+    assert re.search(r"^\s+run: bash \.ci/run$", test_job.group(1), re.MULTILINE)
+    assert "continue-on-error" not in test_job.group(1)
+    assert "if:" not in deploy
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert ci.rstrip().endswith("make test")
+    # Nothing deploys before it passes: dev needs it, prod needs dev.
+    assert re.search(r"^  dev:\n\s+needs: \[test, image\]$", jobs, re.MULTILINE)
+    assert re.search(r"^  prod:\n\s+needs: dev$", jobs, re.MULTILINE)
 
 
 _IMPORT_CHECK = """

@@ -1,8 +1,9 @@
 """The prod-shaped environments plan completely, and the local one tears down to nothing.
 
-`environments/dev` is planned against the session's emulator from a copy of
-`terraform/`, with generated override files for the backend (local state) and the
-providers (the emulator's endpoints, dummy keys): dev's own files stay as deployed.
+`environments/aws` with `dev.tfvars` is planned against the session's emulator from a
+copy of `terraform/`, with generated override files for the backend (local state) and
+the providers (the emulator's endpoints, dummy keys): the root's own files stay as
+deployed.
 A second copy of the local environment, under its own name prefix and state (the
 session's stack is left alone), serves compose's path without Docker (the image's
 serve script on the settings Terraform hands over) and is then destroyed to nothing.
@@ -59,29 +60,66 @@ def _emulator_provider(endpoint: str, alias: str | None = None) -> str:
     )
 
 
+AWS_ROOT = TERRAFORM / "environments" / "aws"
+
+
+def _tfvars(name: str) -> dict[str, str]:
+    lines = (AWS_ROOT / f"{name}.tfvars").read_text().splitlines()
+    pairs = [line.split("=", 1) for line in lines if "=" in line and not line.startswith("#")]
+    return {key.strip(): value.strip().strip('"') for key, value in pairs}
+
+
 def test_every_layer_and_environment_exists() -> None:
     modules = {p.parent.name for p in TERRAFORM.glob("modules/*/versions.tf")}
     assert modules >= {"data", "auth", "functions", "api", "edge", "scheduling", "monitoring"}
     environments = {p.parent.name for p in TERRAFORM.glob("environments/*/versions.tf")}
-    assert environments == {"local", "dev", "prod"}
-    for name in ("dev", "prod"):
-        versions = (TERRAFORM / "environments" / name / "versions.tf").read_text()
-        assert re.search(r'backend "s3" \{[^}]*use_lockfile\s*=\s*true', versions), name
-    for name, days in (("dev", 14), ("prod", 30)):
-        variables = (TERRAFORM / "environments" / name / "variables.tf").read_text()
-        block = variables[variables.index('variable "log_retention_days"') :]
-        assert re.search(rf"default\s*=\s*{days}\b", block.split("}", 1)[0]), name
+    assert environments == {"local", "aws"}
+    versions = (AWS_ROOT / "versions.tf").read_text()
+    assert re.search(r'backend "s3" \{[^}]*use_lockfile\s*=\s*true', versions)
+    # The state key is given at init, per environment: never one written into the root.
+    assert "key" not in versions.split('backend "s3"', 1)[1].split("}", 1)[0]
 
 
-def test_the_dev_environment_plans_against_the_emulator(
-    emulator: Emulator, stack: StackOutputs, tmp_path: Path
-) -> None:
+def test_dev_and_prod_differ_only_in_their_values() -> None:
+    dev, prod = _tfvars("dev"), _tfvars("prod")
+    assert dev.keys() == prod.keys()
+    assert (dev["environment"], prod["environment"]) == ("dev", "prod")
+    assert (dev["log_retention_days"], prod["log_retention_days"]) == ("14", "30")
+    assert (dev["deletion_protection"], prod["deletion_protection"]) == ("false", "true")
+    workflow = (TERRAFORM.parent / ".github" / "workflows" / "deploy-environment.yml").read_text()
+    assert "key=kefir/${{ inputs.environment }}/terraform.tfstate" in workflow
+    assert "-var-file=${{ inputs.environment }}.tfvars" in workflow
+
+
+class DevPlan:
+    """`environments/aws` with dev.tfvars, planned against the session's emulator."""
+
+    def __init__(self, changes: list[dict[str, Any]], stdout: str) -> None:
+        self.changes = changes
+        self.stdout = stdout
+
+    def created(self, kind: str) -> dict[str, dict[str, Any]]:
+        """Planned values of every resource of one type, by address."""
+        return {
+            c["address"]: c["change"]["after"]
+            for c in self.changes
+            if c["type"] == kind and c["change"]["actions"] == ["create"]
+        }
+
+    def one(self, kind: str) -> dict[str, Any]:
+        [values] = self.created(kind).values()
+        return values
+
+
+@pytest.fixture(scope="module")
+def dev_plan(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> DevPlan:
+    tmp_path = tmp_path_factory.mktemp("dev-plan")
     copy = tmp_path / "terraform"
     shutil.copytree(
         TERRAFORM, copy,
         ignore=shutil.ignore_patterns(".terraform", "*.tfstate*", ".terraform.lock.hcl"),
     )  # fmt: skip
-    dev = copy / "environments" / "dev"
+    dev = copy / "environments" / "aws"
     (dev / "backend_override.tf").write_text('terraform {\n  backend "local" {}\n}\n')
     (dev / "providers_override.tf").write_text(
         _emulator_provider(emulator.endpoint)
@@ -94,6 +132,7 @@ def test_the_dev_environment_plans_against_the_emulator(
             "image_tag": "0123456789abcdef",
             "domain_name": "dev.kefir.example",
             "acm_certificate_arn": "arn:aws:acm:us-east-1:000000000000:certificate/0000",
+            "api_certificate_arn": "arn:aws:acm:us-east-1:000000000000:certificate/0001",
             "route53_zone_id": "Z0000000000000000000",
             "cors_allow_origins": ["https://app.kefir.example"],
         })
@@ -101,11 +140,18 @@ def test_the_dev_environment_plans_against_the_emulator(
     data_dir = tmp_path / ".terraform"
     _init(dev, data_dir, tmp_path / "dev.tfstate")
     plan = terraform(
-        "plan", "-input=false", "-out", str(tmp_path / "dev.tfplan"), cwd=dev, data_dir=data_dir
-    )
+        "plan", "-input=false", "-var-file=dev.tfvars", "-out", str(tmp_path / "dev.tfplan"),
+        cwd=dev, data_dir=data_dir,
+    )  # fmt: skip
     assert plan.returncode == 0, plan.stdout[-4000:] + plan.stderr[-4000:]
     shown = terraform("show", "-json", str(tmp_path / "dev.tfplan"), cwd=dev, data_dir=data_dir)
-    changes = json.loads(shown.stdout)["resource_changes"]
+    return DevPlan(json.loads(shown.stdout)["resource_changes"], plan.stdout)
+
+
+def test_the_dev_environment_plans_against_the_emulator(
+    emulator: Emulator, stack: StackOutputs, dev_plan: DevPlan
+) -> None:
+    changes = dev_plan.changes
     planned = {c["type"] for c in changes if c["change"]["actions"] == ["create"]}
     # The prod shape: image functions from ECR, the edge with its WAF, alarms, schedules.
     assert planned >= {
@@ -132,9 +178,108 @@ def test_the_dev_environment_plans_against_the_emulator(
         for r in gateway.get_routes(ApiId=stack.api_id)["Items"]
     }
     assert planned_routes == local_routes
-    count = re.search(r"Plan: (\d+) to add, 0 to change, 0 to destroy", plan.stdout)
-    assert count, plan.stdout[-2000:]
+    count = re.search(r"Plan: (\d+) to add, 0 to change, 0 to destroy", dev_plan.stdout)
+    assert count, dev_plan.stdout[-2000:]
     print(f"dev plan: {count.group(1)} to add")
+
+
+def test_the_dev_edge_is_the_only_way_in(dev_plan: DevPlan) -> None:
+    """Issue 10, item 8: the execute-api URL would bypass the WAF."""
+    assert dev_plan.one("aws_apigatewayv2_api")["disable_execute_api_endpoint"] is True
+    domain = dev_plan.one("aws_apigatewayv2_domain_name")
+    assert domain["domain_name"] == "dev.kefir.example"
+    [configuration] = domain["domain_name_configuration"]
+    assert configuration["endpoint_type"] == "REGIONAL"
+    assert configuration["certificate_arn"].endswith("certificate/0001")
+    assert dev_plan.created("aws_apigatewayv2_api_mapping")
+    # CloudFront forwards the viewer's Host (the managed AllViewer policy), which the
+    # regional custom domain of the same name answers to.
+    distribution = dev_plan.one("aws_cloudfront_distribution")
+    behaviours = [*distribution["default_cache_behavior"], *distribution["ordered_cache_behavior"]]
+    assert {b["origin_request_policy_id"] for b in behaviours} == {
+        "216adef6-5c7f-47e4-b989-5492eafa07d3"
+    }
+
+
+def _rate_rules(web_acl: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        rule["name"]: rule["statement"][0]["rate_based_statement"][0]
+        for rule in web_acl["rule"]
+        if rule["statement"][0]["rate_based_statement"]
+    }
+
+
+def test_the_dev_limits_leave_no_user_the_whole_capacity(dev_plan: DevPlan) -> None:
+    """Issue 10, item 8: per user well below the stage, per IP on every path, the
+    expensive routes tighter still, and reserved concurrency for reminders."""
+    stage = dev_plan.one("aws_apigatewayv2_stage")
+    [default] = stage["default_route_settings"]
+    rules = _rate_rules(dev_plan.one("aws_wafv2_web_acl"))
+
+    per_user = rules["per-user-rate"]
+    per_user_rps = per_user["limit"] / per_user["evaluation_window_sec"]
+    assert per_user_rps * 10 <= default["throttling_rate_limit"]
+    assert per_user["custom_key"][0]["header"][0]["name"] == "authorization"
+
+    per_ip = rules["per-ip-rate"]
+    assert per_ip["aggregate_key_type"] == "IP"
+    assert per_ip["scope_down_statement"] == []  # every path
+    assert per_ip["limit"] / per_ip["evaluation_window_sec"] < default["throttling_rate_limit"]
+
+    expensive = rules["expensive-per-user-rate"]
+    assert expensive["limit"] < per_user["limit"]
+    scoped = expensive["scope_down_statement"][0]["or_statement"][0]["statement"]
+    matched = set()
+    for statement in scoped:
+        parts = statement["and_statement"][0]["statement"]
+        values = {p["byte_match_statement"][0]["search_string"] for p in parts}
+        matched.add(tuple(sorted(values)))
+    assert matched == {("/export.csv", "GET"), ("/me", "DELETE")}
+
+    throttled = {s["route_key"]: s for s in stage["route_settings"]}
+    assert throttled.keys() == {"GET /export.csv", "DELETE /me"}
+    for route in throttled.values():
+        assert route["throttling_rate_limit"] * 100 <= default["throttling_rate_limit"]
+
+    functions = dev_plan.created("aws_lambda_function")
+    reserved = {
+        values["function_name"]: values["reserved_concurrent_executions"]
+        for values in functions.values()
+    }
+    assert reserved.pop("kefir-dev-reminders") == 10
+    assert set(reserved.values()) == {-1}
+
+
+def test_the_dev_alarms_can_publish_and_cover_lost_reminders(dev_plan: DevPlan) -> None:
+    """Issue 10, items 1 and 6, as planned for AWS."""
+    key = dev_plan.one("aws_kms_key")
+    assert key["enable_key_rotation"] is True
+    policy = json.loads(key["policy"])
+    principals = [s["Principal"] for s in policy["Statement"]]
+    assert {"Service": "cloudwatch.amazonaws.com"} in principals
+    # The topic's key is that key's ARN, known only after apply (never alias/aws/sns).
+    [topic] = [c for c in dev_plan.changes if c["type"] == "aws_sns_topic"]
+    assert topic["change"]["after_unknown"]["kms_master_key_id"] is True
+
+    invoke = dev_plan.one("aws_lambda_function_event_invoke_config")
+    assert invoke["function_name"] == "kefir-dev-reminders"
+    assert invoke["maximum_retry_attempts"] == 2
+    alarms = dev_plan.created("aws_cloudwatch_metric_alarm")
+    failed = [a for a in alarms.values() if a["alarm_name"] == "kefir-dev-reminders-failed-depth"]
+    assert [a["dimensions"] for a in failed] == [{"QueueName": "kefir-dev-reminders-failed"}]
+    assert failed[0]["threshold"] == 0
+
+
+def test_every_routed_dev_function_times_out_before_the_http_api_gives_up(
+    dev_plan: DevPlan,
+) -> None:
+    """Issue 10, item 13."""
+    functions = {
+        v["function_name"]: v["timeout"] for v in dev_plan.created("aws_lambda_function").values()
+    }
+    routed = {"kefir-dev-api", "kefir-dev-public", "kefir-dev-export"}
+    assert routed < functions.keys()
+    assert all(functions[name] <= 29 for name in routed), functions
 
 
 def _leftovers(endpoint: str, prefix: str, region: str) -> dict[str, list[str]]:

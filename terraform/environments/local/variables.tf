@@ -20,26 +20,8 @@ variable "region" {
   default     = "us-east-1"
 }
 
-variable "log_retention_days" {
-  type        = number
-  description = "Retention of the functions' log groups, in days."
-  default     = 14
-}
-
 variable "extra_environment" {
   type        = map(string)
   description = "Extra environment variables for every function; wins over the defaults."
   default     = {}
-}
-
-variable "cors_allow_origins" {
-  type        = list(string)
-  description = "Origins of the app allowed by CORS (e.g. Expo's web dev server)."
-  default     = ["http://localhost:8081"]
-}
-
-variable "edge_enabled" {
-  type        = bool
-  description = "Create the edge (CloudFront, WAF, DNS); off locally, where there is no domain or CloudFront."
-  default     = false
 }

@@ -1,6 +1,9 @@
 resource "aws_apigatewayv2_api" "this" {
   name          = var.name
   protocol_type = "HTTP"
+  # Behind the edge, the default https://<id>.execute-api… URL would be a way around the
+  # WAF: only the custom domain (the edge's origin) answers then.
+  disable_execute_api_endpoint = var.custom_domain != null
 
   dynamic "cors_configuration" {
     for_each = length(var.cors_allow_origins) > 0 ? [1] : []
@@ -74,6 +77,17 @@ resource "aws_apigatewayv2_stage" "this" {
     throttling_rate_limit  = var.throttling_rate_limit
   }
 
+  # Tighter limits, for all callers together, on the routes that cost the most.
+  dynamic "route_settings" {
+    for_each = var.route_throttling
+
+    content {
+      route_key              = route_settings.key
+      throttling_burst_limit = route_settings.value.burst_limit
+      throttling_rate_limit  = route_settings.value.rate_limit
+    }
+  }
+
   access_log_settings {
     destination_arn = aws_cloudwatch_log_group.access.arn
     format = jsonencode({
@@ -95,6 +109,40 @@ resource "aws_apigatewayv2_stage" "this" {
   }
 
   tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = alltrue([for key in keys(var.route_throttling) : contains(keys(var.routes), key)])
+      error_message = "route_throttling names a route the API does not have."
+    }
+  }
+
+  # A route's settings can only be made once the route exists.
+  depends_on = [aws_apigatewayv2_route.this]
+}
+
+# The edge's origin when the default endpoint is off: a regional custom domain named like
+# the public domain, so CloudFront can forward the viewer's Host header unchanged.
+resource "aws_apigatewayv2_domain_name" "this" {
+  count = var.custom_domain == null ? 0 : 1
+
+  domain_name = var.custom_domain.name
+
+  domain_name_configuration {
+    certificate_arn = var.custom_domain.certificate_arn
+    endpoint_type   = "REGIONAL"
+    security_policy = "TLS_1_2"
+  }
+
+  tags = var.tags
+}
+
+resource "aws_apigatewayv2_api_mapping" "this" {
+  count = var.custom_domain == null ? 0 : 1
+
+  api_id      = aws_apigatewayv2_api.this.id
+  domain_name = aws_apigatewayv2_domain_name.this[0].id
+  stage       = aws_apigatewayv2_stage.this.id
 }
 
 resource "aws_lambda_permission" "this" {

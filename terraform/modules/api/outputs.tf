@@ -22,3 +22,8 @@ output "access_log_group_name" {
   description = "Log group of the JSON access logs."
   value       = aws_cloudwatch_log_group.access.name
 }
+
+output "origin_domain_name" {
+  description = "Where the edge sends requests: the custom domain's regional target (null without custom_domain)."
+  value       = one(aws_apigatewayv2_domain_name.this[*].domain_name_configuration[0].target_domain_name)
+}

@@ -68,3 +68,21 @@ variable "log_retention_days" {
   description = "Retention of the JSON access log group, in days."
   default     = 14
 }
+
+variable "route_throttling" {
+  type = map(object({
+    burst_limit = number
+    rate_limit  = number
+  }))
+  description = "Throttling of single routes by route key (e.g. \"GET /export.csv\"), below the stage's default; for all callers together."
+  default     = {}
+}
+
+variable "custom_domain" {
+  type = object({
+    name            = string
+    certificate_arn = string
+  })
+  description = "A regional custom domain (its ACM certificate in the API's region) that the edge reaches the API by; when set, the default execute-api endpoint is disabled. Null: the default endpoint serves (the emulator)."
+  default     = null
+}

@@ -2,8 +2,9 @@ locals {
   count = var.enabled ? 1 : 0
 
   # AWS managed origin request policy (a fixed id, the same in every account): every
-  # viewer header but Host, which must be the API's own for API Gateway to answer.
-  all_viewer_except_host_header = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+  # viewer header, Host included. The origin is the API's regional custom domain of the
+  # same name, so API Gateway (and the TLS name CloudFront checks) match that Host.
+  all_viewer = "216adef6-5c7f-47e4-b989-5492eafa07d3"
 
   public_path_patterns = ["/b/*", "/c/*", "/public/*", "/.well-known/*"]
   public_path_prefixes = ["/b/", "/c/", "/public/", "/.well-known/"]
@@ -110,7 +111,7 @@ resource "aws_cloudfront_distribution" "this" {
 
   origin {
     origin_id   = "api"
-    domain_name = replace(var.api_endpoint, "/^https?:\\/\\//", "")
+    domain_name = var.origin_domain_name
 
     custom_origin_config {
       http_port              = 80
@@ -127,7 +128,7 @@ resource "aws_cloudfront_distribution" "this" {
     cached_methods             = ["GET", "HEAD"]
     compress                   = true
     cache_policy_id            = aws_cloudfront_cache_policy.api[0].id
-    origin_request_policy_id   = local.all_viewer_except_host_header
+    origin_request_policy_id   = local.all_viewer
     response_headers_policy_id = aws_cloudfront_response_headers_policy.this[0].id
   }
 
@@ -142,7 +143,7 @@ resource "aws_cloudfront_distribution" "this" {
       cached_methods             = ["GET", "HEAD"]
       compress                   = true
       cache_policy_id            = aws_cloudfront_cache_policy.public[0].id
-      origin_request_policy_id   = local.all_viewer_except_host_header
+      origin_request_policy_id   = local.all_viewer
       response_headers_policy_id = aws_cloudfront_response_headers_policy.this[0].id
     }
   }
@@ -163,8 +164,8 @@ resource "aws_cloudfront_distribution" "this" {
 
   lifecycle {
     precondition {
-      condition     = var.domain_name != null && var.api_endpoint != null && var.acm_certificate_arn != null && var.route53_zone_id != null
-      error_message = "The edge needs domain_name, api_endpoint, acm_certificate_arn and route53_zone_id."
+      condition     = var.domain_name != null && var.origin_domain_name != null && var.acm_certificate_arn != null && var.route53_zone_id != null
+      error_message = "The edge needs domain_name, origin_domain_name, acm_certificate_arn and route53_zone_id."
     }
   }
 }
@@ -196,7 +197,8 @@ resource "aws_wafv2_web_acl" "this" {
     allow {}
   }
 
-  # Per user: requests carrying the same Authorization header (one user's token).
+  # Per user: requests carrying the same Authorization header (one user's token). Well
+  # below the API stage's own limit, so one account cannot take the whole capacity.
   rule {
     name     = "per-user-rate"
     priority = 1
@@ -230,10 +232,107 @@ resource "aws_wafv2_web_acl" "this" {
     }
   }
 
-  # Per IP, on the routes anyone can call without a token.
+  # Per user, on the expensive routes: the CSV export and account deletion.
+  rule {
+    name     = "expensive-per-user-rate"
+    priority = 2
+
+    action {
+      block {}
+    }
+
+    statement {
+      rate_based_statement {
+        limit                 = var.expensive_requests_per_user
+        evaluation_window_sec = var.expensive_window_seconds
+        aggregate_key_type    = "CUSTOM_KEYS"
+
+        custom_key {
+          header {
+            name = "authorization"
+            text_transformation {
+              priority = 0
+              type     = "NONE"
+            }
+          }
+        }
+
+        scope_down_statement {
+          or_statement {
+            dynamic "statement" {
+              for_each = var.expensive_routes
+
+              content {
+                and_statement {
+                  statement {
+                    byte_match_statement {
+                      search_string         = statement.value.method
+                      positional_constraint = "EXACTLY"
+                      field_to_match {
+                        method {}
+                      }
+                      text_transformation {
+                        priority = 0
+                        type     = "NONE"
+                      }
+                    }
+                  }
+                  statement {
+                    byte_match_statement {
+                      search_string         = statement.value.path
+                      positional_constraint = "EXACTLY"
+                      field_to_match {
+                        uri_path {}
+                      }
+                      text_transformation {
+                        priority = 0
+                        type     = "NONE"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "${var.name}-expensive-per-user-rate"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  # Per IP, on every path: many tokens from one address still meet a limit.
+  rule {
+    name     = "per-ip-rate"
+    priority = 3
+
+    action {
+      block {}
+    }
+
+    statement {
+      rate_based_statement {
+        limit                 = var.per_ip_requests_per_second * var.rate_window_seconds
+        evaluation_window_sec = var.rate_window_seconds
+        aggregate_key_type    = "IP"
+      }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "${var.name}-per-ip-rate"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  # Per IP, tighter, on the routes anyone can call without a token.
   rule {
     name     = "public-per-ip-rate"
-    priority = 2
+    priority = 4
 
     action {
       block {}

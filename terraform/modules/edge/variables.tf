@@ -15,9 +15,9 @@ variable "domain_name" {
   default     = null
 }
 
-variable "api_endpoint" {
+variable "origin_domain_name" {
   type        = string
-  description = "Endpoint of the HTTP API, https://<id>.execute-api.<region>.amazonaws.com, the distribution's origin."
+  description = "The distribution's origin: the regional target (d-….execute-api.<region>.amazonaws.com) of the API's custom domain named domain_name."
   default     = null
 }
 
@@ -47,8 +47,35 @@ variable "public_cache_max_seconds" {
 
 variable "per_user_requests_per_second" {
   type        = number
-  description = "Per-user limit (requests per second, aggregated on the Authorization header), averaged over the evaluation window."
-  default     = 1000
+  description = "Per-user limit (requests per second, aggregated on the Authorization header), averaged over the evaluation window; keep it well below the API stage's rate limit."
+  default     = 20
+}
+
+variable "per_ip_requests_per_second" {
+  type        = number
+  description = "Per-IP limit on every path (requests per second over the window); above the per-user one, as one address may carry many people (carrier NAT)."
+  default     = 100
+}
+
+variable "expensive_routes" {
+  type        = list(object({ method = string, path = string }))
+  description = "The expensive routes (method and exact path), limited per user by expensive_requests_per_user; at least two (WAF's OR takes two or more)."
+  default = [
+    { method = "GET", path = "/export.csv" },
+    { method = "DELETE", path = "/me" },
+  ]
+}
+
+variable "expensive_requests_per_user" {
+  type        = number
+  description = "Requests per user to the expensive paths per expensive_window_seconds (WAF's smallest limit is 10)."
+  default     = 10
+}
+
+variable "expensive_window_seconds" {
+  type        = number
+  description = "Evaluation window of the expensive-route rule: 60, 120, 300 or 600 seconds."
+  default     = 300
 }
 
 variable "public_requests_per_ip" {

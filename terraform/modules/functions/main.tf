@@ -161,6 +161,12 @@ resource "aws_iam_role_policy" "this" {
         },
       ] : statement if each.value.manages_schedules],
       [for statement in [{
+        Sid      = "AsyncFailures"
+        Effect   = "Allow"
+        Action   = "sqs:SendMessage"
+        Resource = try(aws_sqs_queue.failed[each.key].arn, null)
+      }] : statement if each.value.async_failure_queue],
+      [for statement in [{
         Sid      = "AccountAdmin"
         Effect   = "Allow"
         Action   = ["cognito-idp:AdminGetUser", "cognito-idp:AdminDeleteUser"]
@@ -188,7 +194,7 @@ resource "aws_iam_role_policy" "this" {
 # --- the functions -----------------------------------------------------------------------
 
 resource "aws_lambda_function" "this" {
-  # checkov:skip=CKV_AWS_116:API functions are invoked synchronously (no async DLQ applies); the reminders function's failed deliveries go to the scheduler's dead-letter queue.
+  # checkov:skip=CKV_AWS_116:API functions are invoked synchronously (no async DLQ applies); asynchronously invoked ones get an on-failure destination (async_failure_queue), which supersedes a DLQ.
   # checkov:skip=CKV_AWS_117:The functions reach only AWS service endpoints and Expo's public API; a VPC would add NAT cost and cold-start latency for nothing.
   # checkov:skip=CKV_AWS_173:The environment holds names and URLs, no secrets; Lambda encrypts it at rest with its service key.
   # checkov:skip=CKV_AWS_272:Code comes from our own ECR repository (immutable tags, scan on push) built by the deploy pipeline; code signing does not apply to images.
@@ -242,4 +248,29 @@ resource "aws_lambda_function" "this" {
     aws_cloudwatch_log_group.this,
     aws_iam_role_policy.this,
   ]
+}
+
+# --- asynchronous invocations: what still fails after Lambda's retries is kept ------------
+
+resource "aws_sqs_queue" "failed" {
+  for_each = { for key, fn in var.functions : key => fn if fn.async_failure_queue }
+
+  name                      = "${local.function_names[each.key]}-failed"
+  message_retention_seconds = 1209600
+  sqs_managed_sse_enabled   = true
+  tags                      = var.tags
+}
+
+resource "aws_lambda_function_event_invoke_config" "this" {
+  for_each = aws_sqs_queue.failed
+
+  function_name                = aws_lambda_function.this[each.key].function_name
+  maximum_retry_attempts       = var.functions[each.key].async_retry_attempts
+  maximum_event_age_in_seconds = var.functions[each.key].async_max_event_age_s
+
+  destination_config {
+    on_failure {
+      destination = each.value.arn
+    }
+  }
 }

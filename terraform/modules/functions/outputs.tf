@@ -52,3 +52,8 @@ output "repository_name" {
   description = "ECR repository name (package_type = \"Image\"), else null."
   value       = local.is_image ? aws_ecr_repository.this[0].name : null
 }
+
+output "failure_queues" {
+  description = "On-failure destination queues of asynchronously invoked functions, by function key: name and arn."
+  value       = { for key, queue in aws_sqs_queue.failed : key => { name = queue.name, arn = queue.arn } }
+}

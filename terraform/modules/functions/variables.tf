@@ -21,6 +21,10 @@ variable "functions" {
     s3_grants              = optional(list(object({ prefix = string, actions = list(string), list = optional(bool, false) })), [])
     manages_schedules      = optional(bool, false)
     cognito_account_admin  = optional(bool, false)
+
+    async_failure_queue   = optional(bool, false)
+    async_retry_attempts  = optional(number, 2)
+    async_max_event_age_s = optional(number, 21600)
   }))
   description = <<-EOT
     Every function by key, one entry each, so moving a route or a permission is one line:
@@ -31,6 +35,8 @@ variable "functions" {
     - s3_grants: actions on "<bucket>/<prefix>*" of the bucket (bucket_arn); list = true adds s3:ListBucket limited to that prefix.
     - manages_schedules: Create/Update/Delete/GetSchedule in schedule_group_name plus iam:PassRole of scheduler_role_arn.
     - cognito_account_admin: cognito-idp:AdminGetUser and AdminDeleteUser on user_pool_arn (profile email, account deletion).
+    - async_failure_queue: for functions invoked asynchronously, a queue "<name_prefix>-<key>-failed" that gets every event
+      still failing after async_retry_attempts retries or older than async_max_event_age_s (the on-failure destination).
   EOT
 
   validation {
@@ -38,6 +44,13 @@ variable "functions" {
       for fn in var.functions : concat(fn.routes, fn.public_routes)
     ])))
     error_message = "A route key may belong to one function only."
+  }
+
+  validation {
+    # API Gateway HTTP APIs give up on an integration after 30 s: a longer function would
+    # go on working (and writing) after the client got a 503.
+    condition     = alltrue([for fn in var.functions : fn.timeout_s <= 29 if length(fn.routes) + length(fn.public_routes) > 0])
+    error_message = "A function that serves routes must time out within 29 s (the HTTP API's integration limit is 30 s)."
   }
 
   validation {

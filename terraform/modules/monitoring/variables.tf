@@ -3,6 +3,12 @@ variable "name" {
   description = "Name prefix of the topic and every alarm."
 }
 
+variable "alarms" {
+  type        = bool
+  description = "Create the alarms; false keeps only the topic and its key (the emulator stores alarms incompletely, so every later plan would show drift)."
+  default     = true
+}
+
 variable "alarm_emails" {
   type        = list(string)
   description = "Addresses subscribed to the alarm topic (each must confirm by email)."
@@ -66,10 +72,10 @@ variable "evaluation_periods" {
   default     = 1
 }
 
-variable "kms_master_key_id" {
-  type        = string
-  description = "KMS key of the SNS topic; the AWS managed alias/aws/sns by default."
-  default     = "alias/aws/sns"
+variable "failure_queue_names" {
+  type        = map(string)
+  description = "On-failure destination queues of asynchronously invoked functions, by function key; any message in one alarms."
+  default     = {}
 }
 
 variable "tags" {

@@ -1,5 +1,5 @@
-# Everything of one AWS environment but the edge (which needs a us-east-1 provider):
-# the environments (dev, prod) call this module and modules/edge side by side.
+# One environment, local or in AWS: the data, auth, scheduling, functions, api, edge and
+# monitoring modules wired together. The environments only choose values.
 
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
@@ -7,10 +7,20 @@ data "aws_region" "current" {}
 
 locals {
   reminders_function_name = "${var.name_prefix}-reminders"
-  # Built from the name: the API's environment needs it, and the API is created in the
-  # same for_each as the reminders function, which cannot refer to itself.
+  # Built from the name: the functions' environment and the scheduling module need it,
+  # and the reminders function is created in the same for_each, so a reference would be
+  # a cycle.
   reminders_function_arn = "arn:${data.aws_partition.current.partition}:lambda:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:function:${local.reminders_function_name}"
 
+  # An emulator serves the JWKS under its own endpoint; the issuer keeps the AWS form.
+  cognito_jwks_url = (
+    var.aws_endpoint == null
+    ? "${module.auth.issuer_url}/.well-known/jwks.json"
+    : "${var.aws_endpoint}/${module.auth.user_pool_id}/.well-known/jwks.json"
+  )
+  public_base_url = var.edge.enabled ? "https://${var.edge.domain_name}" : null
+
+  # What every function (and the app served outside Lambda) reads; app_settings win.
   environment = merge(
     {
       APP_ENV           = var.app_env
@@ -19,13 +29,17 @@ locals {
       COGNITO_ISSUER    = module.auth.issuer_url
       COGNITO_CLIENT_ID = module.auth.client_id
       PHOTOS_BUCKET     = module.data.bucket_name
-      PUBLIC_BASE_URL   = var.public_base_url
       # Reminders: where the API puts schedules and what they invoke.
       REMINDERS_SCHEDULE_GROUP = module.scheduling.group_name
       REMINDERS_FUNCTION_ARN   = local.reminders_function_arn
       SCHEDULER_ROLE_ARN       = module.scheduling.role_arn
       REMINDERS_DLQ_ARN        = module.scheduling.dlq_arn
     },
+    var.aws_endpoint == null ? {} : {
+      AWS_ENDPOINT_URL = var.aws_endpoint
+      COGNITO_JWKS_URL = local.cognito_jwks_url
+    },
+    local.public_base_url == null ? {} : { PUBLIC_BASE_URL = local.public_base_url },
     var.app_settings,
   )
 
@@ -34,6 +48,63 @@ locals {
     "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query",
     "BatchGetItem", "BatchWriteItem", "TransactWriteItems", "ConditionCheckItem",
   ]
+
+  # One entry per function, all from the same package; the handler comes from
+  # var.handlers. A new function is one more entry here and one in var.handlers.
+  # Moving a route or a permission is one line.
+  functions = {
+    api = {
+      description = "Authenticated HTTP API"
+      memory_mb   = 512
+      timeout_s   = 15
+      # Everything not claimed by a more specific route below; DELETE /me has its own
+      # route so it can be throttled on its own (var.route_throttling).
+      routes                 = ["ANY /{proxy+}", "DELETE /me"]
+      public_routes          = ["GET /health"]
+      dynamodb_table_actions = local.read_write
+      # Signs upload forms for pending/, moves confirmed photos to users/, deletes both.
+      s3_grants = [
+        { prefix = "pending/", actions = ["GetObject", "PutObject", "DeleteObject"], list = true },
+        { prefix = "users/", actions = ["GetObject", "PutObject", "DeleteObject"], list = true },
+      ]
+      # The batch list (LSI1), the culture list and a culture's batches (GSI2).
+      dynamodb_index_actions = { LSI1 = ["Query"], GSI2 = ["Query"] }
+      manages_schedules      = true
+      cognito_account_admin  = true
+    }
+    public = {
+      description            = "Public batch and culture pages and summaries (no auth, read-only)"
+      memory_mb              = 256
+      timeout_s              = 10
+      public_routes          = ["GET /b/{batchId}", "GET /c/{cultureId}", "GET /gift/{code}", "GET /public/{proxy+}", "GET /.well-known/{proxy+}"]
+      dynamodb_table_actions = ["Query", "GetItem", "BatchGetItem"]
+      dynamodb_index_actions = { GSI1 = ["Query"], GSI2 = ["Query"] }
+      # Presigns the cover photo's GET URL.
+      s3_grants = [{ prefix = "users/", actions = ["GetObject"] }]
+    }
+    export = {
+      description            = "CSV export of a user's data"
+      memory_mb              = 1024
+      timeout_s              = 29
+      routes                 = ["GET /export.csv"]
+      dynamodb_table_actions = ["Query"]
+      # Large exports: a multipart upload, then a presigned GET URL.
+      s3_grants = [{ prefix = "exports/", actions = ["GetObject", "PutObject", "AbortMultipartUpload"] }]
+    }
+    reminders = {
+      description = "Reminder delivery, invoked by EventBridge Scheduler"
+      memory_mb   = 256
+      timeout_s   = 60
+      # A burst of due reminders can neither starve the API of concurrency nor be starved.
+      reserved_concurrency = 10
+      # Scheduler invokes it asynchronously: an event still failing after Lambda's two
+      # retries lands in <prefix>-reminders-failed (alarmed) instead of vanishing.
+      async_failure_queue = true
+      # Reads batch + reminder, claims it (UpdateItem with a ConditionCheck on the batch),
+      # lists devices, removes unregistered ones.
+      dynamodb_table_actions = ["GetItem", "Query", "UpdateItem", "DeleteItem", "ConditionCheckItem"]
+    }
+  }
 }
 
 module "data" {
@@ -55,7 +126,12 @@ module "auth" {
   deletion_protection = var.deletion_protection
   ses_identity_arn    = var.ses_identity_arn
   from_email_address  = var.from_email_address
-  tags                = var.tags
+  # An emulator cannot send email codes: there, tokens come from an admin flow.
+  explicit_auth_flows = concat(
+    ["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    var.admin_password_auth ? ["ALLOW_ADMIN_USER_PASSWORD_AUTH"] : [],
+  )
+  tags = var.tags
 }
 
 module "scheduling" {
@@ -70,11 +146,13 @@ module "functions" {
   source = "../functions"
 
   name_prefix         = var.name_prefix
-  package_type        = "Image"
+  package_type        = var.package_type
+  zip_path            = var.zip_path
   image_tag           = var.image_tag
   ecr_force_delete    = !var.deletion_protection
   environment         = local.environment
   log_retention_days  = var.log_retention_days
+  tracing_mode        = var.tracing ? "Active" : "PassThrough"
   table_arn           = module.data.table_arn
   bucket_arn          = module.data.bucket_arn
   schedule_group_name = module.scheduling.group_name
@@ -82,62 +160,11 @@ module "functions" {
   user_pool_arn       = module.auth.user_pool_arn
   tags                = var.tags
 
-  # One entry per function, all from the same image. Moving a route is one line.
-  # Keep in step with environments/local (same functions, as zips).
   functions = {
-    api = {
-      description          = "Authenticated HTTP API"
-      handler              = "app.entrypoints.api.handler"
-      memory_mb            = 512
-      timeout_s            = 15
-      reserved_concurrency = lookup(var.reserved_concurrency, "api", null)
-      # Everything not claimed by a more specific route below.
-      routes                 = ["ANY /{proxy+}"]
-      public_routes          = ["GET /health"]
-      dynamodb_table_actions = local.read_write
-      # Signs upload forms for pending/, moves confirmed photos to users/, deletes both.
-      s3_grants = [
-        { prefix = "pending/", actions = ["GetObject", "PutObject", "DeleteObject"], list = true },
-        { prefix = "users/", actions = ["GetObject", "PutObject", "DeleteObject"], list = true },
-      ]
-      # The batch list (LSI1), the culture list and a culture's batches (GSI2).
-      dynamodb_index_actions = { LSI1 = ["Query"], GSI2 = ["Query"] }
-      manages_schedules      = true
-      cognito_account_admin  = true
-    }
-    public = {
-      description            = "Public batch and culture pages and summaries (no auth, read-only)"
-      handler                = "app.entrypoints.api.handler"
-      memory_mb              = 256
-      timeout_s              = 10
-      reserved_concurrency   = lookup(var.reserved_concurrency, "public", null)
-      public_routes          = ["GET /b/{batchId}", "GET /c/{cultureId}", "GET /gift/{code}", "GET /public/{proxy+}", "GET /.well-known/{proxy+}"]
-      dynamodb_table_actions = ["Query", "GetItem", "BatchGetItem"]
-      dynamodb_index_actions = { GSI1 = ["Query"], GSI2 = ["Query"] }
-      # Presigns the cover photo's GET URL.
-      s3_grants = [{ prefix = "users/", actions = ["GetObject"] }]
-    }
-    export = {
-      description            = "CSV export of a user's data"
-      handler                = "app.entrypoints.api.handler"
-      memory_mb              = 1024
-      timeout_s              = 60
-      reserved_concurrency   = lookup(var.reserved_concurrency, "export", null)
-      routes                 = ["GET /export.csv"]
-      dynamodb_table_actions = ["Query"]
-      # Large exports: a multipart upload, then a presigned GET URL.
-      s3_grants = [{ prefix = "exports/", actions = ["GetObject", "PutObject", "AbortMultipartUpload"] }]
-    }
-    reminders = {
-      description          = "Reminder delivery, invoked by EventBridge Scheduler"
-      handler              = "app.entrypoints.reminders.handler"
-      memory_mb            = 256
-      timeout_s            = 60
-      reserved_concurrency = lookup(var.reserved_concurrency, "reminders", null)
-      # Reads batch + reminder, claims it (UpdateItem with a ConditionCheck on the batch),
-      # lists devices, removes unregistered ones.
-      dynamodb_table_actions = ["GetItem", "Query", "UpdateItem", "DeleteItem", "ConditionCheckItem"]
-    }
+    for key, fn in local.functions : key => merge(fn, {
+      handler              = var.handlers[key]
+      reserved_concurrency = lookup(var.reserved_concurrency, key, try(fn.reserved_concurrency, null))
+    })
   }
 }
 
@@ -152,8 +179,30 @@ module "api" {
   cors_allow_origins     = var.cors_allow_origins
   throttling_burst_limit = var.throttling_burst_limit
   throttling_rate_limit  = var.throttling_rate_limit
+  route_throttling       = var.route_throttling
   log_retention_days     = var.log_retention_days
   tags                   = var.tags
+
+  # Behind the edge, the API answers only at a regional domain named like the public one.
+  custom_domain = var.edge.enabled ? {
+    name            = var.edge.domain_name
+    certificate_arn = var.edge.api_certificate_arn
+  } : null
+}
+
+module "edge" {
+  source = "../edge"
+  providers = {
+    aws = aws.us_east_1
+  }
+
+  enabled             = var.edge.enabled
+  name                = var.name_prefix
+  domain_name         = var.edge.domain_name
+  origin_domain_name  = module.api.origin_domain_name
+  acm_certificate_arn = var.edge.acm_certificate_arn
+  route53_zone_id     = var.edge.route53_zone_id
+  log_retention_days  = var.log_retention_days
 }
 
 module "monitoring" {
@@ -165,5 +214,8 @@ module "monitoring" {
   table_name     = module.data.table_name
   dlq_name       = module.scheduling.dlq_name
   alarm_emails   = var.alarm_emails
-  tags           = var.tags
+  alarms         = var.alarms
+
+  failure_queue_names = { for key, queue in module.functions.failure_queues : key => queue.name }
+  tags                = var.tags
 }

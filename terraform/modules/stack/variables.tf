@@ -5,22 +5,77 @@ variable "name_prefix" {
 
 variable "app_env" {
   type        = string
-  description = "APP_ENV of the functions: dev or prod."
+  description = "APP_ENV of the functions: local, dev or prod."
 
   validation {
-    condition     = contains(["dev", "prod"], var.app_env)
-    error_message = "app_env must be dev or prod."
+    condition     = contains(["local", "dev", "prod"], var.app_env)
+    error_message = "app_env must be local, dev or prod."
   }
+}
+
+variable "package_type" {
+  type        = string
+  description = "How the functions are packaged: \"Image\" (an ECR repository, image_tag; AWS) or \"Zip\" (zip_path; the emulator, which runs no containers)."
+  default     = "Image"
 }
 
 variable "image_tag" {
   type        = string
-  description = "Tag of the image in the stack's ECR repository every function runs (the deploy pipeline passes the commit)."
+  description = "Tag of the image in the stack's ECR repository every function runs (package_type = \"Image\"; the deploy pipeline passes the commit)."
+  default     = null
 }
 
-variable "public_base_url" {
+variable "zip_path" {
   type        = string
-  description = "Base URL of the public pages and QR codes, https://<domain>."
+  description = "Path to the built deployment zip (package_type = \"Zip\")."
+  default     = null
+}
+
+variable "handlers" {
+  type        = map(string)
+  description = "Entry point of each function by key (the Zip handler, the Image CMD). Every key of the stack's function map needs one."
+  default = {
+    api       = "app.entrypoints.api.handler"
+    public    = "app.entrypoints.api.handler"
+    export    = "app.entrypoints.api.handler"
+    reminders = "app.entrypoints.reminders.handler"
+  }
+}
+
+variable "aws_endpoint" {
+  type        = string
+  description = "Endpoint of an AWS emulator, e.g. http://127.0.0.1:4566; the functions get it as AWS_ENDPOINT_URL with the JWKS URL it serves. Null in AWS."
+  default     = null
+}
+
+variable "admin_password_auth" {
+  type        = bool
+  description = "Allow ADMIN_USER_PASSWORD_AUTH on the app client: the emulator cannot send email codes, so `make token` signs in with an admin flow."
+  default     = false
+}
+
+variable "tracing" {
+  type        = bool
+  description = "X-Ray active tracing of the functions; off where no X-Ray daemon runs (the emulator)."
+  default     = true
+}
+
+variable "alarms" {
+  type        = bool
+  description = "Create the CloudWatch alarms (the topic and its key are always made); off in the emulator, which stores alarms incompletely."
+  default     = true
+}
+
+variable "edge" {
+  type = object({
+    enabled             = bool
+    domain_name         = optional(string)
+    acm_certificate_arn = optional(string)
+    api_certificate_arn = optional(string)
+    route53_zone_id     = optional(string)
+  })
+  description = "The public domain in front of the API (CloudFront, WAF, DNS): the domain, its us-east-1 certificate (CloudFront), its certificate in the stack's region (the API's custom domain of the same name, the edge's origin; the default execute-api endpoint is off) and its Route 53 zone. Disabled where there is no CloudFront (the emulator); the API is reached at its own endpoint then."
+  default     = { enabled = false }
 }
 
 variable "cors_allow_origins" {
@@ -52,9 +107,21 @@ variable "throttling_rate_limit" {
   default     = 1000
 }
 
+variable "route_throttling" {
+  type = map(object({
+    burst_limit = number
+    rate_limit  = number
+  }))
+  description = "Stage throttling of the expensive routes, for all callers together (per user, the edge's WAF limits them further)."
+  default = {
+    "GET /export.csv" = { burst_limit = 10, rate_limit = 5 }
+    "DELETE /me"      = { burst_limit = 10, rate_limit = 5 }
+  }
+}
+
 variable "deletion_protection" {
   type        = bool
-  description = "DynamoDB deletion protection (and no force-delete of the image repository)."
+  description = "DynamoDB and user pool deletion protection, a versioned bucket, and no force-delete of the bucket or the image repository."
   default     = true
 }
 
@@ -66,13 +133,13 @@ variable "alarm_emails" {
 
 variable "app_settings" {
   type        = map(string)
-  description = "Further app settings for every function (APP_SCHEME, APPLE_APP_ID, ANDROID_PACKAGE, ANDROID_CERT_FINGERPRINTS, LOG_LEVEL…)."
+  description = "Further app settings for every function (EXPO_PUSH_URL, APP_SCHEME, APPLE_APP_ID, ANDROID_PACKAGE, ANDROID_CERT_FINGERPRINTS, LOG_LEVEL…); they win over the stack's."
   default     = {}
 }
 
 variable "tags" {
   type        = map(string)
-  description = "Tags applied to every resource that takes them."
+  description = "Tags applied to every resource that takes them (on top of the provider's default tags)."
   default     = {}
 }
 

@@ -1,3 +1,13 @@
+variable "environment" {
+  type        = string
+  description = "Which environment this state is: dev or prod (names every resource kefir-<environment>-…)."
+
+  validation {
+    condition     = contains(["dev", "prod"], var.environment)
+    error_message = "environment must be dev or prod."
+  }
+}
+
 variable "region" {
   type        = string
   description = "AWS region of the stack (the edge's web ACL is always in us-east-1)."
@@ -11,12 +21,17 @@ variable "image_tag" {
 
 variable "domain_name" {
   type        = string
-  description = "Public domain of this environment, e.g. dev.bubblebatch.com."
+  description = "Public domain of this environment, e.g. bubblebatch.com (prod) or dev.bubblebatch.com."
 }
 
 variable "acm_certificate_arn" {
   type        = string
   description = "ACM certificate in us-east-1 covering domain_name."
+}
+
+variable "api_certificate_arn" {
+  type        = string
+  description = "ACM certificate in the stack's region covering domain_name, for the API's custom domain (the edge's origin); the same as acm_certificate_arn when the region is us-east-1."
 }
 
 variable "route53_zone_id" {
@@ -32,8 +47,12 @@ variable "cors_allow_origins" {
 
 variable "log_retention_days" {
   type        = number
-  description = "Retention of every log group, in days."
-  default     = 14
+  description = "Retention of every log group, in days (14 dev, 30 prod)."
+}
+
+variable "deletion_protection" {
+  type        = bool
+  description = "Protect the table and user pool from deletion, version the bucket, keep the images on destroy (prod)."
 }
 
 variable "reserved_concurrency" {

@@ -8,10 +8,10 @@ terraform {
     }
   }
 
-  # bucket and region come from -backend-config (see README); the lock is a file next
-  # to the state, no DynamoDB table.
+  # bucket, region and the environment's key (kefir/<environment>/terraform.tfstate)
+  # come from -backend-config at init (see README); the lock is a file next to the
+  # state, no DynamoDB table.
   backend "s3" {
-    key          = "kefir/prod/terraform.tfstate"
     encrypt      = true
     use_lockfile = true
   }
