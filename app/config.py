@@ -144,8 +144,10 @@ def _check_ranges(settings: Settings) -> None:
         raise SettingsError("MAX_BODY_BYTES: must be between 1024 and 6291456")
     if not 0 <= settings.jwt_leeway_seconds <= 300:
         raise SettingsError("JWT_LEEWAY_SECONDS: must be between 0 and 300")
-    if settings.jwks_cache_seconds < 0:
-        raise SettingsError("JWKS_CACHE_SECONDS: must not be negative")
+    # The verifier caches the pool's keys for this long; 0 would make every token fail
+    # (PyJWKClient refuses a zero lifespan), so it is refused here, at start-up.
+    if settings.jwks_cache_seconds < 1:
+        raise SettingsError("JWKS_CACHE_SECONDS: must be at least 1 (seconds to cache the JWKS)")
     if not 1 <= settings.photo_url_seconds <= 7 * 24 * 3600:
         raise SettingsError("PHOTO_URL_SECONDS: must be between 1 and 604800")
     # Lambda caps a response near 6 MB; beyond this an export goes to S3 instead.

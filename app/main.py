@@ -53,13 +53,11 @@ from app.api.reminders import ReminderController
 from app.config import Settings, get_settings
 from app.logs import configure_logging
 from app.services.auth import TokenVerifier
-from app.services.clients import AwsClients
-from app.services.cognito import UserDirectory, user_pool_id_from_issuer
-from app.services.photos import PhotoObjects
-from app.services.scheduler import ReminderScheduler
+from app.services.clients import AwsClients, photo_objects, reminder_scheduler, user_directory
 from app.store.batches import BatchStore
 from app.store.bottles import BottleStore
 from app.store.cultures import CultureStore
+from app.store.deletions import DeletionStore
 from app.store.devices import DeviceStore
 from app.store.export import ExportStore
 from app.store.lineage import LineageStore
@@ -80,26 +78,6 @@ from app.usecases.reminders import Reminders
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-
-
-def reminder_scheduler(settings: Settings, clients: AwsClients) -> ReminderScheduler | None:
-    """None when reminders are not configured: their routes then answer 503."""
-    if settings.reminders_schedule_group is None:
-        return None
-    return ReminderScheduler(
-        lambda: clients.scheduler,
-        group=settings.reminders_schedule_group,
-        function_arn=settings.reminders_function_arn or "",
-        role_arn=settings.scheduler_role_arn or "",
-        dead_letter_arn=settings.reminders_dlq_arn or "",
-    )
-
-
-def photo_objects(settings: Settings, clients: AwsClients) -> PhotoObjects | None:
-    """S3 for photos and exports; the client is built on first use, not at cold start."""
-    if settings.photos_bucket is None:
-        return None
-    return PhotoObjects(lambda: clients.s3, settings.photos_bucket, settings.photo_url_seconds)
 
 
 def build_objects(settings: Settings, clients: AwsClients) -> dict[str, Any]:
@@ -129,13 +107,12 @@ def build_objects(settings: Settings, clients: AwsClients) -> dict[str, Any]:
         "photos": Photos(PhotoStore(dynamodb, table), objects),
         "account": Account(
             profiles,
+            DeletionStore(dynamodb, table),
             UserPartition(dynamodb, table),
             device_store,
             scheduler,
             objects,
-            UserDirectory(
-                lambda: clients.cognito, user_pool_id_from_issuer(settings.cognito_issuer)
-            ),
+            user_directory(settings, clients),
             lineage,
         ),
         "devices": Devices(device_store),

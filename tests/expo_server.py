@@ -6,7 +6,8 @@
 service the tests cannot run; this fake is the only one the suite has.
 
 It records every request, answers `DeviceNotRegistered` for tokens it is told are
-gone, and can answer 429 (or a 5xx) to the first requests carrying a given token.
+gone, can answer 429 (or a 5xx) to the first requests carrying a given token, and a
+`MessageRateExceeded` ticket to a given token's first messages.
 Tests share one server per session, so they look at requests by their own tokens.
 """
 
@@ -27,6 +28,7 @@ class Recorded:
         self.headers = headers
         self.messages = messages
         self.status = status
+        self.accepted = [False] * len(messages)
 
 
 class ExpoServer:
@@ -34,6 +36,7 @@ class ExpoServer:
         self.requests: list[Recorded] = []
         self.unregistered: set[str] = set()
         self._failures: dict[str, list[int]] = {}
+        self._rate_limited: dict[str, int] = {}
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -56,15 +59,21 @@ class ExpoServer:
         with self._lock:
             self._failures[token] = list(statuses)
 
+    def rate_limit_first(self, token: str, times: int) -> None:
+        """Answer 200 with a `MessageRateExceeded` ticket for `token`'s next `times`
+        messages (Expo throttling one device), then accept it."""
+        with self._lock:
+            self._rate_limited[token] = times
+
     def messages_to(self, token: str) -> list[dict[str, Any]]:
-        """Messages for `token` in requests that were answered 200 (i.e. delivered)."""
+        """Messages for `token` that were accepted (answered 200 with an ok ticket)."""
         with self._lock:
             return [
                 m
                 for r in self.requests
                 if r.status == 200
-                for m in r.messages
-                if m.get("to") == token
+                for m, ok in zip(r.messages, r.accepted, strict=True)
+                if ok and m.get("to") == token
             ]
 
     def requests_with(self, token: str) -> list[Recorded]:
@@ -89,13 +98,23 @@ class ExpoServer:
                 if pending:
                     status = pending.pop(0)
                     break
-            self.requests.append(Recorded(headers, messages, status))
-        if status != 200:
-            return status, {"errors": [{"code": "TOO_MANY_REQUESTS", "message": "slow down"}]}
-        return 200, {"data": [self._ticket(m) for m in messages]}
+            recorded = Recorded(headers, messages, status)
+            self.requests.append(recorded)
+            if status != 200:
+                return status, {"errors": [{"code": "TOO_MANY_REQUESTS", "message": "slow down"}]}
+            tickets = [self._ticket(m) for m in messages]
+            recorded.accepted = [ticket["status"] == "ok" for ticket in tickets]
+            return 200, {"data": tickets}
 
     def _ticket(self, message: dict[str, Any]) -> dict[str, Any]:
         token = str(message.get("to"))
+        if self._rate_limited.get(token):
+            self._rate_limited[token] -= 1
+            return {
+                "status": "error",
+                "message": "The device is receiving too many messages; slow down.",
+                "details": {"error": "MessageRateExceeded"},
+            }
         if token in self.unregistered:
             return {
                 "status": "error",

@@ -10,7 +10,9 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Validatio
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
 
+from app.api.middleware import USER_STATE_KEY
 from app.domain.errors import (
+    AccountDeleted,
     BatchClosed,
     CultureClosed,
     DomainError,
@@ -20,6 +22,7 @@ from app.domain.errors import (
     InvalidInput,
     InvalidTransition,
     InvalidUpload,
+    LimitReached,
     NotFound,
     PhotoAlreadyConfirmed,
     PhotoNotUploaded,
@@ -69,6 +72,8 @@ _DOMAIN_PROBLEMS: dict[type[DomainError], ProblemSpec] = {
     CultureClosed: ProblemSpec("culture-closed", "Culture is retired or lost", 409),
     GiftClaimed: ProblemSpec("gift-claimed", "Gift already claimed", 409),
     GiftExpired: ProblemSpec("gift-expired", "Gift code expired", 410),
+    AccountDeleted: ProblemSpec("account-deleted", "Account deleted", 410),
+    LimitReached: ProblemSpec("limit-reached", "Limit reached", 409),
 }
 
 _HTTP_PROBLEMS: dict[int, tuple[str, str]] = {
@@ -115,10 +120,21 @@ def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response
             detail=exc.detail,
             errors=[FieldError(field=exc.field, message=exc.detail)],
         )
+    if isinstance(exc, NotFound) and _caller_was_deleted(request):
+        exc = AccountDeleted("This account was deleted.")
     spec = _DOMAIN_PROBLEMS[type(exc)]
     return problem_response(
         request, slug=spec.slug, title=spec.title, status=spec.status, detail=exc.detail
     )
+
+
+def _caller_was_deleted(request: Request[Any, Any, Any]) -> bool:
+    """After DELETE /me the caller's token stays valid until it expires, and every write
+    it tries finds nothing (the partition is empty): a 404 for a deleted account is a
+    410. Asked only on a 404, so requests that succeed pay nothing for it."""
+    sub = request.scope.get("state", {}).get(USER_STATE_KEY)
+    account = getattr(request.app.state, "account", None)
+    return bool(sub) and account is not None and bool(account.is_deleted(sub))
 
 
 def _validation_error(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from litestar import Controller, delete, get, patch
+from litestar import Controller, Response, delete, get, patch
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
-from litestar.status_codes import HTTP_204_NO_CONTENT
+from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from app.api.params import Caller
 from app.api.schemas.account import NotificationsIn, ProfileOut, UpdateProfile
@@ -44,8 +45,18 @@ class MeController(Controller):
         operation_id="deleteAccount",
         status_code=HTTP_204_NO_CONTENT,
         sync_to_thread=False,
+        responses={
+            202: ResponseSpec(None, description="Accepted: the rest is deleted shortly."),
+            410: ResponseSpec(None, description="The account was deleted already."),
+        },
     )
-    def delete_account(self, principal: Caller, account: NamedDependency[Account]) -> None:
-        """Everything the user has, then the Cognito user last: a failure halfway is
-        finished by signing in again and repeating the call."""
-        account.delete(principal)
+    def delete_account(
+        self, principal: Caller, account: NamedDependency[Account]
+    ) -> Response[None]:
+        """The user is signed out at once; 204 when everything is gone, 202 when the rest
+        goes asynchronously (an account with a long history). Repeating the call while it
+        runs continues it; once it finished, the call answers 410."""
+        progress = account.delete(principal, utc_now())
+        return Response(
+            None, status_code=HTTP_204_NO_CONTENT if progress.finished else HTTP_202_ACCEPTED
+        )

@@ -11,6 +11,10 @@ import msgspec
 
 Platform = Literal["ios", "android", "web"]
 
+# Devices one account may register: phones, tablets and reinstalls, with room to
+# spare; each one is a push per reminder, so the cap bounds what one account can send.
+MAX_DEVICES = 20
+
 # What Expo's SDKs accept as a push token (`Expo.isExpoPushToken`): the bracketed forms
 # the app gets from `getExpoPushTokenAsync`, or a bare UUID (legacy).
 _TOKEN = re.compile(

@@ -70,3 +70,12 @@ class GiftClaimed(DomainError):
 
 class GiftExpired(DomainError):
     """The gift code is past its expiry; the giver can make a new one."""
+
+
+class AccountDeleted(DomainError):
+    """The caller's account was deleted (or is being deleted): its token may still be
+    valid for up to an hour, but nothing may be written for it any more."""
+
+
+class LimitReached(DomainError):
+    """A per-user cap (devices, photos) is reached; the detail names it."""

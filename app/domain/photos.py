@@ -17,6 +17,10 @@ PhotoContentType = Literal["image/jpeg", "image/png", "image/webp", "image/heic"
 PHOTO_CONTENT_TYPES: tuple[PhotoContentType, ...] = get_args(PhotoContentType)
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
+# Photos a batch and an account may hold (10 MB each at most): bounds storage and what
+# an account deletion has to remove.
+MAX_PHOTOS_PER_BATCH = 100
+MAX_PHOTOS_PER_USER = 1000
 UPLOAD_SECONDS = 300
 # Enough for a JPEG's EXIF block and its frame header in almost every camera's files.
 HEAD_BYTES = 64 * 1024

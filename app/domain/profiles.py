@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
@@ -69,3 +69,33 @@ def check_quiet_hours(value: str | None, field: str) -> None:
     except ValueError:
         pass
     raise InvalidInput(field, f"{field} must be a time of day as HH:MM.")
+
+
+def quiet_until(
+    moment: datetime, prefs: NotificationPreferences, zone: ZoneInfo
+) -> datetime | None:
+    """When the quiet hours that `moment` falls in end (UTC); None outside them, or
+    without quiet hours. Wall-clock times in the profile's zone: 22:00-07:00 ends at
+    07:00 local whatever a DST change did overnight; an end time a DST change skips
+    resolves forward (fold=0 takes the offset before the change). The start is inclusive,
+    the end exclusive; equal start and end mean no quiet hours."""
+    if prefs.quiet_start is None or prefs.quiet_end is None:
+        return None
+    start, end = _time_of_day(prefs.quiet_start), _time_of_day(prefs.quiet_end)
+    if start == end:
+        return None
+    local = moment.astimezone(zone)
+    now = local.time().replace(tzinfo=None)
+    if start < end:
+        inside, end_day = start <= now < end, local.date()
+    else:  # across midnight: 22:00-07:00
+        inside = now >= start or now < end
+        end_day = local.date() + timedelta(days=1) if now >= start else local.date()
+    if not inside:
+        return None
+    return datetime.combine(end_day, end).replace(tzinfo=zone).astimezone(UTC)
+
+
+def _time_of_day(value: str) -> time:
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))

@@ -21,11 +21,15 @@ from app.domain.batches import Batch, BatchKind, Event, EventType
 from app.domain.errors import InvalidInput
 from app.domain.ids import ulid_from
 
-ReminderStatus = Literal["pending", "scheduled", "sent", "done", "cancelled"]
+ReminderStatus = Literal["pending", "scheduled", "sent", "failed", "done", "cancelled"]
 REMINDER_STATUSES: tuple[ReminderStatus, ...] = get_args(ReminderStatus)
 # pending: written, its schedule not yet confirmed; a reminder is only ever "scheduled"
 # once the scheduler accepted it. sent: pushed, still waiting for the user's "done".
-OPEN_REMINDER_STATUSES: tuple[ReminderStatus, ...] = ("pending", "scheduled", "sent")
+# failed: its time came and no push reached anyone (`failureReason` says why); the user
+# retries by moving it to a new time, as with a snooze.
+OPEN_REMINDER_STATUSES: tuple[ReminderStatus, ...] = ("pending", "scheduled", "sent", "failed")
+# The statuses whose schedule may still exist: a schedule deletes itself once it fired.
+SCHEDULE_MAY_EXIST: tuple[ReminderStatus, ...] = ("pending", "scheduled")
 
 Anchor = Literal["start"] | EventType
 Unit = Literal["hours", "days"]
@@ -219,6 +223,22 @@ class Reminder(msgspec.Struct, frozen=True, kw_only=True):
     done_at: datetime | None = None
     done_event_id: str | None = None
     next_reminder_id: str | None = None
+    # Why it is `failed` (see FAILURE_REASONS); cleared when it is moved to a new time.
+    failure_reason: str | None = None
+    # Deliveries that reached no one so far; the last allowed one marks it failed.
+    delivery_attempts: int = 0
+
+
+# What a `failed` reminder's `failureReason` can say, for the app to explain.
+FAILURE_REASONS = {
+    "push-failed": "The push service did not accept the notification, after retries.",
+    "push-rejected": "The push service refused the notification for every device.",
+    "no-devices": "No device is registered for notifications.",
+    "notifications-off": "Reminders are switched off in the profile.",
+}
+# Invocations of one schedule that may try to deliver (Lambda runs an asynchronous
+# event up to three times): the last one that fails marks the reminder failed.
+MAX_DELIVERY_ATTEMPTS = 3
 
 
 def zone_or_utc(name: str | None) -> ZoneInfo:

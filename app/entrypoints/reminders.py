@@ -1,7 +1,9 @@
-"""Lambda entry point for EventBridge Scheduler: deliver one reminder as a push.
+"""Lambda entry point for EventBridge Scheduler: deliver one reminder as a push, or run
+the next step of an account deletion (`{"accountDeletion": {...}}`).
 
 Clients are built on the first invocation (once per cold start) from the settings;
-what a delivery does is `app.usecases.delivery`.
+what a delivery does is `app.usecases.delivery`, what a deletion step does is
+`app.usecases.account`.
 """
 
 from __future__ import annotations
@@ -9,29 +11,69 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-import boto3
 import msgspec
+import structlog
 
 from app.config import get_settings
+from app.domain.clock import utc_now
 from app.logs import configure_logging
-from app.services.clients import BOTO_CONFIG
+from app.services.clients import AwsClients, photo_objects, reminder_scheduler, user_directory
 from app.services.push import push_sender
+from app.services.scheduler import ContinueAccountDeletion
+from app.store.deletions import DeletionStore
 from app.store.devices import DeviceStore
+from app.store.lineage import LineageStore
+from app.store.partition import UserPartition
+from app.store.profiles import ProfileStore
 from app.store.reminders import ReminderStore
+from app.usecases.account import Account
 from app.usecases.delivery import Delivery
 
 
+class _Jobs(msgspec.Struct, frozen=True):
+    delivery: Delivery
+    account: Account
+
+
 @lru_cache(maxsize=1)
-def _delivery() -> Delivery:
+def _jobs() -> _Jobs:
     settings = get_settings()
     configure_logging(settings.log_level, json=settings.log_json)
-    dynamodb = boto3.client("dynamodb", region_name=settings.aws_region, config=BOTO_CONFIG)
-    return Delivery(
-        ReminderStore(dynamodb, settings.table_name),
-        DeviceStore(dynamodb, settings.table_name),
-        push_sender(settings.expo_push_url, settings.expo_access_token),
+    clients = AwsClients(settings.aws_region)
+    dynamodb, table = clients.dynamodb, settings.table_name
+    devices = DeviceStore(dynamodb, table)
+    scheduler = reminder_scheduler(settings, clients)
+    return _Jobs(
+        delivery=Delivery(
+            ReminderStore(dynamodb, table),
+            devices,
+            push_sender(settings.expo_push_url, settings.expo_access_token),
+            scheduler,
+        ),
+        account=Account(
+            ProfileStore(dynamodb, table),
+            DeletionStore(dynamodb, table),
+            UserPartition(dynamodb, table),
+            devices,
+            scheduler,
+            photo_objects(settings, clients),
+            user_directory(settings, clients),
+            LineageStore(dynamodb, table),
+        ),
     )
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return msgspec.to_builtins(_delivery().deliver(event))  # type: ignore[no-any-return]
+    """Every line logged during the invocation carries Lambda's request id, so a log
+    search for one failed invocation (or its retries) finds all of it."""
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(aws_request_id=getattr(context, "aws_request_id", None))
+    try:
+        jobs = _jobs()
+        if isinstance(event, dict) and "accountDeletion" in event:
+            step = msgspec.convert(event, ContinueAccountDeletion)
+            progress = jobs.account.continue_deletion(step.account_deletion, utc_now())
+            return msgspec.to_builtins(progress)  # type: ignore[no-any-return]
+        return msgspec.to_builtins(jobs.delivery.deliver(event))  # type: ignore[no-any-return]
+    finally:
+        structlog.contextvars.clear_contextvars()

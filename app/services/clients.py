@@ -1,4 +1,6 @@
-"""boto3 clients, each built once per process (once per Lambda cold start).
+"""boto3 clients, each built once per process (once per Lambda cold start), and the
+service objects built on them from the settings (one recipe for the app and the
+Lambda entry points).
 
 The DynamoDB client is built with the app, since every request uses it; the others
 on first use, so a function that never touches S3 or Cognito never pays for loading
@@ -13,6 +15,11 @@ from typing import TYPE_CHECKING
 
 import boto3
 from botocore.config import Config
+
+from app.config import Settings
+from app.services.cognito import UserDirectory, user_pool_id_from_issuer
+from app.services.photos import PhotoObjects
+from app.services.scheduler import ReminderScheduler
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -48,3 +55,27 @@ class AwsClients:
     @cached_property
     def cognito(self) -> CognitoIdentityProviderClient:
         return boto3.client("cognito-idp", region_name=self.region, config=BOTO_CONFIG)
+
+
+def reminder_scheduler(settings: Settings, clients: AwsClients) -> ReminderScheduler | None:
+    """None when reminders are not configured: their routes then answer 503."""
+    if settings.reminders_schedule_group is None:
+        return None
+    return ReminderScheduler(
+        lambda: clients.scheduler,
+        group=settings.reminders_schedule_group,
+        function_arn=settings.reminders_function_arn or "",
+        role_arn=settings.scheduler_role_arn or "",
+        dead_letter_arn=settings.reminders_dlq_arn or "",
+    )
+
+
+def photo_objects(settings: Settings, clients: AwsClients) -> PhotoObjects | None:
+    """S3 for photos and exports; the client is built on first use, not at cold start."""
+    if settings.photos_bucket is None:
+        return None
+    return PhotoObjects(lambda: clients.s3, settings.photos_bucket, settings.photo_url_seconds)
+
+
+def user_directory(settings: Settings, clients: AwsClients) -> UserDirectory:
+    return UserDirectory(lambda: clients.cognito, user_pool_id_from_issuer(settings.cognito_issuer))

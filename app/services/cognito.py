@@ -1,4 +1,4 @@
-"""The user pool, through admin calls: look up a user's email, delete an account."""
+"""The user pool, through admin calls: look up a user's email, sign out, delete an account."""
 
 from __future__ import annotations
 
@@ -37,6 +37,17 @@ class UserDirectory:
             if attribute["Name"] == "email":
                 return attribute.get("Value")
         return None
+
+    def sign_out(self, username: str) -> None:
+        """AdminUserGlobalSignOut: the user's refresh tokens stop working at once, so no
+        new access token is issued; the ones already issued stay valid at the API
+        Gateway authorizer until they expire (the app refuses their writes).
+        A user already gone counts as signed out."""
+        try:
+            self.client.admin_user_global_sign_out(UserPoolId=self.user_pool_id, Username=username)
+        except ClientError as exc:
+            if error_code(exc) != "UserNotFoundException":
+                raise
 
     def delete_user(self, username: str) -> None:
         """Idempotent: a user already gone counts as deleted, so a retried deletion finishes."""

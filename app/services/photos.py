@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 from botocore.exceptions import ClientError
@@ -48,7 +48,15 @@ class Uploaded(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def photo_key(sub: str, batch_id: str, photo_id: str) -> str:
-    return f"users/{sub}/batches/{batch_id}/photos/{photo_id}"
+    return f"{batch_photos_prefix(sub, batch_id)}{photo_id}"
+
+
+def batch_photos_prefix(sub: str, batch_id: str) -> str:
+    return f"users/{sub}/batches/{batch_id}/photos/"
+
+
+def user_photos_prefix(sub: str) -> str:
+    return f"users/{sub}/"
 
 
 def pending_key(sub: str, batch_id: str, photo_id: str) -> str:
@@ -57,6 +65,11 @@ def pending_key(sub: str, batch_id: str, photo_id: str) -> str:
 
 def export_key(sub: str, export_id: str) -> str:
     return f"{EXPORTS}{sub}/{export_id}.csv"
+
+
+def user_prefixes(sub: str) -> tuple[str, ...]:
+    """Where a user's objects live: confirmed photos, pending uploads, exports."""
+    return (user_photos_prefix(sub), f"{PENDING}users/{sub}/", f"{EXPORTS}{sub}/")
 
 
 class PhotoObjects:
@@ -141,20 +154,35 @@ class PhotoObjects:
             self._delete_many(batch)
 
     def delete_user(self, sub: str) -> int:
-        """Every photo object of a user, confirmed or pending (account deletion).
+        """Every object of a user (confirmed and pending photos, exports), every version
+        of each and every delete marker: in a versioned bucket (prod) a plain delete
+        only hides an object behind a marker, and the bytes would outlive the account.
+        On a bucket without versioning each object is listed once, as version `null`.
 
         Listed by prefix rather than from the table, so objects whose items are already
         gone are found too and a retry finishes what an interrupted call left."""
         deleted = 0
-        for prefix in (f"users/{sub}/", f"{PENDING}users/{sub}/"):
-            pages = self.client.get_paginator("list_objects_v2").paginate(
+        for prefix in user_prefixes(sub):
+            pages = self.client.get_paginator("list_object_versions").paginate(
                 Bucket=self.bucket, Prefix=prefix
             )
             for page in pages:
-                keys = [obj["Key"] for obj in page.get("Contents", [])]
-                self.delete(keys)
-                deleted += len(keys)
+                versions = [
+                    {"Key": entry["Key"], "VersionId": entry["VersionId"]}
+                    for entry in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
+                ]
+                for start in range(0, len(versions), _DELETE_LIMIT):
+                    self._delete_versions(versions[start : start + _DELETE_LIMIT])
+                deleted += len(versions)
         return deleted
+
+    def _delete_versions(self, versions: list[Any]) -> None:
+        response = self.client.delete_objects(
+            Bucket=self.bucket, Delete={"Objects": versions, "Quiet": True}
+        )
+        errors = response.get("Errors", [])
+        if errors:
+            raise RuntimeError(f"S3 refused to delete {len(errors)} versions: {errors[0]}")
 
     def _delete_many(self, keys: list[str]) -> None:
         if len(keys) == 1:
@@ -167,6 +195,12 @@ class PhotoObjects:
         errors = response.get("Errors", [])
         if errors:
             raise RuntimeError(f"S3 refused to delete {len(errors)} objects: {errors[0]}")
+
+    def count(self, prefix: str, up_to: int) -> int:
+        """How many objects are under `prefix`, counted up to `up_to` (at most 1000):
+        one LIST call tells whether a cap is reached."""
+        response = self.client.list_objects_v2(Bucket=self.bucket, Prefix=prefix, MaxKeys=up_to)
+        return int(response.get("KeyCount", 0))
 
     def download_url(self, key: str, *, now: datetime) -> tuple[str, datetime]:
         """A short-lived GET URL for one object, and when it stops working."""

@@ -28,8 +28,11 @@ EXPO_PUSH_URL = "https://exp.host/--/api/v2/push/send"
 LOG_ONLY = "log"
 CHUNK_SIZE = 100
 DEVICE_NOT_REGISTERED = "DeviceNotRegistered"
+MESSAGE_RATE_EXCEEDED = "MessageRateExceeded"
 # Our own code for a chunk Expo never accepted (after the retries, or refused).
 REQUEST_FAILED = "RequestFailed"
+# Ticket errors a later attempt may get past.
+TRANSIENT_ERRORS = frozenset({REQUEST_FAILED, MESSAGE_RATE_EXCEEDED})
 
 
 class PushMessage(msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True):
@@ -113,28 +116,44 @@ class ExpoPushClient:
         return tickets
 
     def _send_chunk(self, chunk: Sequence[PushMessage]) -> list[PushTicket]:
-        body = _encoder.encode(list(chunk))
+        """Up to `attempts` requests: the whole chunk again after a 429, a 5xx or a
+        network error; only the messages whose ticket says `MessageRateExceeded` (Expo
+        throttles one device) after a 200. What is still unsent at the end keeps its
+        error ticket."""
+        tickets: list[PushTicket | None] = [None] * len(chunk)
+        pending = list(range(len(chunk)))
         why = "no attempt"
         for attempt in range(1, self.attempts + 1):
+            body = _encoder.encode([chunk[i] for i in pending])
+            retry_after: float | None = None
             try:
                 response = self.http.post(self.url, content=body, headers=self.headers)
             except httpx.HTTPError as exc:
                 why = f"{type(exc).__name__}: {exc}"
-                retry_after = None
             else:
                 if response.status_code == 200:
-                    return _tickets(response.content, len(chunk))
-                why = f"HTTP {response.status_code}: {response.text[:300]}"
-                if response.status_code != 429 and response.status_code < 500:
-                    log.error("push_refused", status=response.status_code, body=response.text[:300])
-                    return _failed(len(chunk), why)
-                retry_after = _retry_after(response.headers.get("retry-after"))
+                    for index, ticket in zip(
+                        pending, _tickets(response.content, len(pending)), strict=True
+                    ):
+                        tickets[index] = ticket
+                    pending = [i for i in pending if _error(tickets[i]) == MESSAGE_RATE_EXCEEDED]
+                    if not pending:
+                        return _all(tickets)
+                    why = MESSAGE_RATE_EXCEEDED
+                else:
+                    why = f"HTTP {response.status_code}: {response.text[:300]}"
+                    if response.status_code != 429 and response.status_code < 500:
+                        log.error(
+                            "push_refused", status=response.status_code, body=response.text[:300]
+                        )
+                        return _all(_fill(tickets, why))
+                    retry_after = _retry_after(response.headers.get("retry-after"))
             if attempt < self.attempts:
                 delay = self._delay(attempt, retry_after)
                 log.warning("push_retry", attempt=attempt, reason=why, delay_s=round(delay, 2))
                 self.sleep(delay)
-        log.error("push_failed", attempts=self.attempts, reason=why, messages=len(chunk))
-        return _failed(len(chunk), why)
+        log.error("push_failed", attempts=self.attempts, reason=why, messages=len(pending))
+        return _all(_fill(tickets, why))
 
     def _delay(self, attempt: int, retry_after: float | None) -> float:
         """Exponential backoff with jitter; a server's Retry-After wins, within the cap."""
@@ -174,6 +193,20 @@ def _tickets(content: bytes, expected: int) -> list[PushTicket]:
 def _failed(count: int, why: str) -> list[PushTicket]:
     ticket = PushTicket(status="error", message=why, details=TicketDetails(error=REQUEST_FAILED))
     return [ticket] * count
+
+
+def _error(ticket: PushTicket | None) -> str | None:
+    return None if ticket is None else ticket.error
+
+
+def _fill(tickets: list[PushTicket | None], why: str) -> list[PushTicket | None]:
+    """Messages never answered get a RequestFailed ticket; answered ones keep theirs."""
+    failed = _failed(1, why)[0]
+    return [failed if ticket is None else ticket for ticket in tickets]
+
+
+def _all(tickets: list[PushTicket | None]) -> list[PushTicket]:
+    return [ticket for ticket in tickets if ticket is not None]
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -18,6 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from app.aws_errors import error_code
 from app.domain.errors import ServiceUnavailable
+from app.domain.ids import new_ulid
 from app.logs import get_logger
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ log = get_logger(__name__)
 RETRY_ATTEMPTS = 3
 MAX_EVENT_AGE_SECONDS = 3600
 NAME_PREFIX = "reminder-"
+DELETION_PREFIX = "account-deletion-"
 
 
 class ReminderTarget(msgspec.Struct, frozen=True, rename="camel"):
@@ -38,6 +40,21 @@ class ReminderTarget(msgspec.Struct, frozen=True, rename="camel"):
     user_id: str
     batch_id: str
     reminder_id: str
+
+
+class AccountDeletionTarget(msgspec.Struct, frozen=True):
+    """What a continuation of an account deletion names: whose, and the Cognito user
+    name that is deleted last. The function checks the account's tombstone before
+    touching anything, so this event alone can delete nothing that was not asked for."""
+
+    sub: str
+    username: str
+
+
+class ContinueAccountDeletion(msgspec.Struct, frozen=True, rename="camel"):
+    """The reminders function's second kind of event: `{"accountDeletion": {...}}`."""
+
+    account_deletion: AccountDeletionTarget
 
 
 _target_encoder = msgspec.json.Encoder()
@@ -128,20 +145,48 @@ class ReminderScheduler:
         except ServiceUnavailable:
             log.warning("schedule_left_to_fire", reminder=reminder_id)
 
+    def continue_account_deletion(self, target: AccountDeletionTarget, at: datetime) -> str:
+        """A one-time schedule that runs the next step of an account deletion in the
+        reminders function (same group, role, retries and dead-letter queue). Each step
+        gets a new name: the schedule that invoked a step deletes itself after it."""
+        name = f"{DELETION_PREFIX}{new_ulid(at)}"
+        definition = {
+            **self._common(at),
+            "Name": name,
+            "Description": "Continue deleting an account",
+        }
+        definition["Target"]["Input"] = _target_encoder.encode(
+            ContinueAccountDeletion(account_deletion=target)
+        ).decode()
+        try:
+            self.client.create_schedule(**definition)
+        except (ClientError, BotoCoreError) as exc:
+            log.error("scheduler_failed", action="continue-deletion", error=str(exc))
+            raise ServiceUnavailable(
+                "The account deletion could not be continued right now; try again."
+            ) from None
+        return name
+
     def _definition(self, target: ReminderTarget, due_at: datetime) -> dict[str, Any]:
-        return {
+        definition = {
+            **self._common(due_at),
             "Name": schedule_name(target.reminder_id),
+            "Description": f"Reminder {target.reminder_id} of batch {target.batch_id}",
+        }
+        definition["Target"]["Input"] = _target_encoder.encode(target).decode()
+        return definition
+
+    def _common(self, at: datetime) -> dict[str, Any]:
+        return {
             "GroupName": self.group,
-            "ScheduleExpression": at_expression(due_at),
+            "ScheduleExpression": at_expression(at),
             "ScheduleExpressionTimezone": "UTC",
             "FlexibleTimeWindow": {"Mode": "OFF"},
             "ActionAfterCompletion": "DELETE",
             "State": "ENABLED",
-            "Description": f"Reminder {target.reminder_id} of batch {target.batch_id}",
             "Target": {
                 "Arn": self.function_arn,
                 "RoleArn": self.role_arn,
-                "Input": _target_encoder.encode(target).decode(),
                 "RetryPolicy": {
                     "MaximumRetryAttempts": RETRY_ATTEMPTS,
                     "MaximumEventAgeInSeconds": MAX_EVENT_AGE_SECONDS,

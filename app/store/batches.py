@@ -21,7 +21,13 @@ from app.domain.batches import (
     Event,
     statuses_allowed_before,
 )
-from app.domain.errors import BatchClosed, InvalidCursor, InvalidTransition, NotFound
+from app.domain.errors import (
+    AccountDeleted,
+    BatchClosed,
+    InvalidCursor,
+    InvalidTransition,
+    NotFound,
+)
 from app.domain.ids import is_ulid
 from app.store import keys
 from app.store.conditional import (
@@ -34,6 +40,7 @@ from app.store.conditional import (
     status_values,
     update_or_old,
 )
+from app.store.deletions import not_deleted
 from app.store.items import (
     Item,
     Value,
@@ -94,24 +101,27 @@ class BatchStore:
         self.table_name = table_name
 
     def create_batch(self, sub: str, batch: Batch) -> None:
-        """One PutItem; with a culture, one transaction that also checks the culture is
-        the caller's (someone else's id answers 404, like any unknown one)."""
-        if batch.culture_id is None:
-            self.client.put_item(
-                TableName=self.table_name,
-                Item=batch_to_item(sub, batch),
-                ConditionExpression="attribute_not_exists(SK)",
+        """One call, as a transaction with the deleted-account check: a batch is the one
+        thing a client creates from nothing, so this is where a deleted account's
+        still-valid token must stop (everything else needs a batch that exists). With a
+        culture, the transaction also checks the culture is the caller's (404 if not)."""
+        checks: list[TransactWriteItemTypeDef] = []
+        if batch.culture_id is not None:
+            checks.append(
+                {"ConditionCheck": culture_exists(self.table_name, sub, batch.culture_id)}
             )
-            return
         try:
             self.client.transact_write_items(
                 TransactItems=[
-                    {"ConditionCheck": culture_exists(self.table_name, sub, batch.culture_id)},
+                    not_deleted(self.table_name, sub),
                     put_new(self.table_name, batch_to_item(sub, batch)),
+                    *checks,
                 ]
             )
         except ClientError as exc:
             if 0 in failed_conditions(exc):
+                raise AccountDeleted("This account was deleted.") from None
+            if 2 in failed_conditions(exc):
                 raise NotFound("No such culture.") from None
             raise
 

@@ -26,7 +26,7 @@ from app.domain.cultures import (
     CultureStatus,
     Weighing,
 )
-from app.domain.errors import InvalidCursor, NotFound
+from app.domain.errors import AccountDeleted, InvalidCursor, NotFound
 from app.domain.ids import is_ulid
 from app.store import keys
 from app.store.conditional import (
@@ -36,6 +36,7 @@ from app.store.conditional import (
     status_placeholders,
     status_values,
 )
+from app.store.deletions import not_deleted
 from app.store.items import Item, batch_from_item, get_ts, key, n, opt_float, opt_str, s, ts
 from app.store.lineage import culture_unavailable, node_item, node_update
 from app.store.pages import NOT_OURS, Page, decode_cursor, next_cursor, start_after
@@ -71,13 +72,20 @@ class CultureStore:
         self.table_name = table_name
 
     def create(self, sub: str, culture: Culture) -> None:
-        """The culture and its lineage node, together or not at all."""
-        self.client.transact_write_items(
-            TransactItems=[
-                put_new(self.table_name, culture_to_item(sub, culture)),
-                put_new(self.table_name, node_item(sub, culture)),
-            ]
-        )
+        """The culture and its lineage node, together or not at all, and never for a
+        deleted account (its token may still be valid)."""
+        try:
+            self.client.transact_write_items(
+                TransactItems=[
+                    put_new(self.table_name, culture_to_item(sub, culture)),
+                    put_new(self.table_name, node_item(sub, culture)),
+                    not_deleted(self.table_name, sub),
+                ]
+            )
+        except ClientError as exc:
+            if 2 in failed_conditions(exc):
+                raise AccountDeleted("This account was deleted.") from None
+            raise
 
     def get(self, sub: str, culture_id: str) -> CultureRecord:
         item = self.client.get_item(

@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import ClientError
 
 from app.domain.devices import Device, token_hash
-from app.domain.errors import NotFound
+from app.domain.errors import AccountDeleted, NotFound
 from app.store import keys
 from app.store.conditional import failed_conditions
+from app.store.deletions import not_deleted
 from app.store.items import Item, device_from_item, device_key, device_to_item, owner_key, s
 from app.store.table import partition_query, query_all
 
@@ -39,10 +40,16 @@ class DeviceStore:
             previous = self.owner(hashed)
             try:
                 self.client.transact_write_items(
-                    TransactItems=self._register_items(sub, device, hashed, previous)
+                    TransactItems=[
+                        not_deleted(self.table_name, sub),
+                        *self._register_items(sub, device, hashed, previous),
+                    ]
                 )
             except ClientError as exc:
-                if not _lost_race(exc):
+                failed = failed_conditions(exc)
+                if 0 in failed:
+                    raise AccountDeleted("This account was deleted.") from None
+                if not failed:
                     raise
                 continue
             return previous if previous != sub else None
@@ -83,6 +90,19 @@ class DeviceStore:
             if not _lost_race(exc):
                 raise
             raise NotFound("No such device.") from None
+
+    def count(self, sub: str) -> int:
+        """How many devices the user has: one Query that returns no items, only a count."""
+        params = partition_query(
+            self.table_name, keys.user_pk(sub), begins_with=keys.DEVICE, Select="COUNT"
+        )
+        total = 0
+        while True:
+            response = self.client.query(**params)
+            total += response["Count"]
+            if "LastEvaluatedKey" not in response:
+                return total
+            params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def list_devices(self, sub: str) -> list[Device]:
         items = query_all(

@@ -182,6 +182,10 @@ def reminder_to_item(sub: str, reminder: Reminder) -> Item:
             "doneAt": maybe(ts, reminder.done_at),
             "doneEventId": maybe(s, reminder.done_event_id),
             "nextReminderId": maybe(s, reminder.next_reminder_id),
+            "failureReason": maybe(s, reminder.failure_reason),
+            "deliveryAttempts": n(reminder.delivery_attempts)
+            if reminder.delivery_attempts
+            else None,
             "createdAt": ts(reminder.created_at),
             "updatedAt": ts(reminder.updated_at),
             "version": n(reminder.version),
@@ -206,6 +210,8 @@ def reminder_from_item(item: Item) -> Reminder:
         done_at=opt_ts(item, "doneAt"),
         done_event_id=opt_str(item, "doneEventId"),
         next_reminder_id=opt_str(item, "nextReminderId"),
+        failure_reason=opt_str(item, "failureReason"),
+        delivery_attempts=opt_int(item, "deliveryAttempts") or 0,
     )
 
 

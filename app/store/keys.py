@@ -33,6 +33,7 @@
 |                                    |       |   costs at most d+1 calls                       |
 | a gift code                        | table | PK=GIFT#<sha256 of code>, SK=GIFT, TTL expiresAt |
 | a user's gift codes (erasure)      | table | PK=USER#<sub>, SK=CULTURE#<id>#GIFT#<hash>      |
+| is this account deleted?           | table | PK=DELETED#<sub>, SK=ACCOUNT (tombstone, TTL)   |
 
 LSI1 exists because batches and their events share the partition: a plain query on
 `BATCH#` would page through every event to find the batches. LSI1SK is the batch's
@@ -158,3 +159,13 @@ def lineage_pk(culture_id: str) -> str:
 
 def gift_pk(code_hash: str) -> str:
     return f"{GIFT}{code_hash}"
+
+
+DELETED = "DELETED#"
+ACCOUNT = "ACCOUNT"
+
+
+def deleted_account_pk(sub: str) -> str:
+    """A deleted account's tombstone, outside the user's partition: the partition is
+    emptied while the tombstone keeps the account's still-valid tokens from writing."""
+    return f"{DELETED}{sub}"

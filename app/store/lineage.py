@@ -21,9 +21,10 @@ from botocore.exceptions import ClientError
 
 from app.aws_errors import error_code
 from app.domain.cultures import Culture, CultureKind, Gift, LineageNode
-from app.domain.errors import CultureClosed, GiftClaimed, GiftExpired, NotFound
+from app.domain.errors import AccountDeleted, CultureClosed, GiftClaimed, GiftExpired, NotFound
 from app.store import keys
 from app.store.conditional import failed_conditions, put_new
+from app.store.deletions import not_deleted
 from app.store.items import Item, get_ts, key, n, opt_str, s, ts
 
 if TYPE_CHECKING:
@@ -255,6 +256,7 @@ class LineageStore:
                     put_new(self.table_name, child_item),
                     put_new(self.table_name, node_item(recipient_sub, child)),
                     {"Update": cast("UpdateTypeDef", self._gains_child(child))},
+                    not_deleted(self.table_name, recipient_sub),
                 ]
             )
         except ClientError as exc:
@@ -317,4 +319,6 @@ def _why_claim_failed(exc: ClientError) -> Exception:
         return GiftExpired("This gift code has expired; ask the giver for a new one.")
     if 3 in failed:
         return NotFound("The culture this gift came from no longer exists.")
+    if 4 in failed:
+        return AccountDeleted("This account was deleted.")
     return exc

@@ -1,8 +1,10 @@
 """Everything in one user's partition, for account deletion.
 
 One Query per page on `PK=USER#<sub>` sees every item the user owns (profile,
-batches, events, photos, reminders, devices); deleting pages until the query comes
-back empty makes a deletion interrupted halfway finish on the next call.
+batches, events, photos, reminders, devices). A deletion takes a bounded page, deals
+with what the page names outside the table (schedules, push-token owners), deletes
+it, and takes the next; the query coming back empty means done, so a deletion cut
+short anywhere finishes on the next run.
 """
 
 from __future__ import annotations
@@ -11,21 +13,24 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
+from app.domain.reminders import SCHEDULE_MAY_EXIST
 from app.store import keys
-from app.store.items import Item, opt_str
-from app.store.table import delete_keys, partition_query, query_all
+from app.store.items import Item, key, opt_str
+from app.store.table import delete_keys, partition_query
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 
-class Belongings(msgspec.Struct, frozen=True):
-    """What a user has outside the partition, named from inside it: the schedules of
-    their reminders, the owner items of their push tokens, their cultures' lineage nodes
-    and their gift codes (by hash)."""
+class PartitionPage(msgspec.Struct, frozen=True):
+    """Keys of up to `limit` items, and what they name outside the table: reminders
+    whose schedule may still exist (done, sent and cancelled ones have none) and push
+    tokens whose owner item points at the user."""
 
-    reminder_ids: list[str]
+    keys: list[Item]
+    scheduled_reminder_ids: list[str]
     device_tokens: list[str]
+    # Cultures whose lineage node lives outside the partition, and gift codes by hash.
     culture_ids: list[str] = []
     gift_hashes: list[str] = []
 
@@ -35,30 +40,33 @@ class UserPartition:
         self.client = client
         self.table_name = table_name
 
-    def items(
-        self, sub: str, projection: str | None = None, names: dict[str, str] | None = None
-    ) -> list[Item]:
-        params = partition_query(self.table_name, keys.user_pk(sub), ConsistentRead=True)
-        if projection:
-            params["ProjectionExpression"] = projection
-        if names:
-            params["ExpressionAttributeNames"] = names
-        return query_all(self.client, params)
-
-    def belongings(self, sub: str) -> Belongings:
-        items = self.items(
-            sub, projection="entity, id, #token, codeHash", names={"#token": "token"}
+    def first_page(self, sub: str, limit: int) -> PartitionPage:
+        """The first `limit` items left: one Query (DynamoDB may return fewer, at 1 MB)."""
+        params = partition_query(
+            self.table_name,
+            keys.user_pk(sub),
+            ConsistentRead=True,
+            Limit=limit,
+            ProjectionExpression="PK, SK, entity, id, #status, #token, codeHash",
+            ExpressionAttributeNames={"#status": "status", "#token": "token"},
         )
-        return Belongings(
-            reminder_ids=[i["id"]["S"] for i in items if opt_str(i, "entity") == "reminder"],
-            device_tokens=[i["token"]["S"] for i in items if opt_str(i, "entity") == "device"],
-            culture_ids=[i["id"]["S"] for i in items if opt_str(i, "entity") == "culture"],
-            gift_hashes=[i["codeHash"]["S"] for i in items if opt_str(i, "entity") == "gift_code"],
+        items = self.client.query(**params)["Items"]
+        return PartitionPage(
+            keys=[key(item["PK"]["S"], item["SK"]["S"]) for item in items],
+            scheduled_reminder_ids=[
+                item["id"]["S"]
+                for item in items
+                if opt_str(item, "entity") == "reminder"
+                and opt_str(item, "status") in SCHEDULE_MAY_EXIST
+            ],
+            device_tokens=[
+                item["token"]["S"] for item in items if opt_str(item, "entity") == "device"
+            ],
+            culture_ids=[item["id"]["S"] for item in items if opt_str(item, "entity") == "culture"],
+            gift_hashes=[
+                item["codeHash"]["S"] for item in items if opt_str(item, "entity") == "gift_code"
+            ],
         )
 
-    def delete_all(self, sub: str) -> int:
-        deleted = 0
-        while item_keys := self.items(sub, projection="PK, SK"):
-            delete_keys(self.client, self.table_name, item_keys)
-            deleted += len(item_keys)
-        return deleted
+    def delete(self, item_keys: list[Item]) -> None:
+        delete_keys(self.client, self.table_name, item_keys)

@@ -8,10 +8,16 @@ from typing import TYPE_CHECKING
 import msgspec
 from botocore.exceptions import ClientError
 
-from app.aws_errors import error_code
-from app.domain.errors import NotFound
+from app.domain.errors import AccountDeleted, NotFound
 from app.domain.profiles import DEFAULT_TIME_ZONE, NotificationPreferences, Profile
-from app.store.conditional import ConditionFailed, Update, update_or_old
+from app.store.conditional import (
+    ConditionFailed,
+    Update,
+    failed_conditions,
+    put_new,
+    update_or_old,
+)
+from app.store.deletions import not_deleted
 from app.store.items import opt_str, profile_from_item, profile_key, profile_to_item, s
 
 if TYPE_CHECKING:
@@ -38,16 +44,22 @@ class ProfileStore:
         return None if item is None else profile_from_item(item)
 
     def create(self, profile: Profile) -> Profile:
-        """Creates it unless a concurrent first request did; either way returns the stored one."""
+        """Creates it unless a concurrent first request did (either way returns the stored
+        one), and never for a deleted account: the tombstone check rides in the same
+        transaction, so a deleted account's token cannot bring the profile back."""
         try:
-            self.client.put_item(
-                TableName=self.table_name,
-                Item=profile_to_item(profile),
-                ConditionExpression="attribute_not_exists(SK)",
+            self.client.transact_write_items(
+                TransactItems=[
+                    not_deleted(self.table_name, profile.sub),
+                    put_new(self.table_name, profile_to_item(profile)),
+                ]
             )
         except ClientError as exc:
-            if error_code(exc) != "ConditionalCheckFailedException":
+            failed = failed_conditions(exc)
+            if not failed:
                 raise
+            if 0 in failed:
+                raise AccountDeleted("This account was deleted.") from None
             stored = self.get(profile.sub)
             if stored is None:  # deleted in between: the caller retries as a new user
                 raise NotFound("No profile.") from None

@@ -8,6 +8,7 @@ batch item in the same transaction.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -18,6 +19,7 @@ from botocore.exceptions import ClientError
 from app.aws_errors import error_code
 from app.domain.batches import Batch, Event
 from app.domain.errors import NotFound, ReminderClosed, StaleVersion
+from app.domain.profiles import DEFAULT_TIME_ZONE, NotificationPreferences
 from app.domain.reminders import OPEN_REMINDER_STATUSES, Reminder, ReminderStatus
 from app.store import keys
 from app.store.batches import batch_unavailable, require_batch, under_open_batch
@@ -56,8 +58,13 @@ class Snapshot(msgspec.Struct, frozen=True):
 
     batch: Batch | None
     reminder: Reminder | None
-    # The profile's switch; a user who never opened their profile gets reminders.
-    notifications_on: bool = True
+    # The profile's settings; a user who never opened their profile gets reminders, in UTC.
+    notifications: NotificationPreferences = NotificationPreferences()
+    time_zone: str = DEFAULT_TIME_ZONE
+
+    @property
+    def notifications_on(self) -> bool:
+        return self.notifications.reminders
 
 
 class ReminderStore:
@@ -103,12 +110,16 @@ class ReminderStore:
             ]
         )
         batch_item, reminder_item, profile_item = (r.get("Item") for r in response["Responses"])
+        batch = batch_from_item(batch_item) if batch_item else None
+        reminder = reminder_from_item(reminder_item) if reminder_item else None
+        if not profile_item:
+            return Snapshot(batch=batch, reminder=reminder)
+        profile = profile_from_item(profile_item)
         return Snapshot(
-            batch=batch_from_item(batch_item) if batch_item else None,
-            reminder=reminder_from_item(reminder_item) if reminder_item else None,
-            notifications_on=profile_from_item(profile_item).notifications.reminders
-            if profile_item
-            else True,
+            batch=batch,
+            reminder=reminder,
+            notifications=profile.notifications,
+            time_zone=profile.time_zone,
         )
 
     def list_for_batch(self, sub: str, batch_id: str) -> list[Reminder]:
@@ -198,6 +209,7 @@ class ReminderStore:
         update.require_status(OPEN_REMINDER_STATUSES)
         if due_at is not None:
             update.set("dueAt", ts(due_at)).set("status", s("scheduled")).remove("sentAt")
+            update.remove("failureReason").remove("deliveryAttempts")  # a retry starts afresh
         if text is not None:
             update.set("text", s(text))
         if repeat_every_hours is not None:
@@ -240,8 +252,31 @@ class ReminderStore:
         )
 
     def unmark_sent(self, sub: str, sent: Reminder, now: datetime) -> None:
-        """Give a delivery back when nothing reached anyone, so a retry may try again."""
-        self._transition(sub, sent, ("sent",), "scheduled", now, expected_version=sent.version)
+        """Give a delivery back when nothing reached anyone, so a retry may try again;
+        the attempt is counted, so the last allowed one can tell it is the last."""
+        update = Update(now).set("status", s("scheduled"))
+        update.set("deliveryAttempts", n(sent.delivery_attempts + 1))
+        update.require_status(("sent",)).require_version(sent.version)
+        with contextlib.suppress(NotFound, StaleVersion, ReminderClosed):
+            self._update(sub, sent, update)
+
+    def mark_failed(
+        self,
+        sub: str,
+        reminder: Reminder,
+        reason: str,
+        now: datetime,
+        before: Sequence[ReminderStatus],
+    ) -> Reminder | None:
+        """Nothing reached the user (or nothing was to, by their own settings): the
+        reminder says so, visibly, instead of staying `scheduled` or `sent` forever.
+        None if it changed meanwhile."""
+        update = Update(now).set("status", s("failed")).set("failureReason", s(reason))
+        update.require_status(before).require_version(reminder.version)
+        try:
+            return self._update(sub, reminder, update)
+        except (NotFound, StaleVersion, ReminderClosed):
+            return None
 
     def complete(
         self,

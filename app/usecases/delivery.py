@@ -3,8 +3,20 @@
 Scheduler delivers at least once, so a delivery first claims the reminder with a
 conditional write (scheduled -> sent) and only the invocation that wins sends; a
 duplicate finds it sent and does nothing. The claim happens before the push, so a
-crash in between loses a notification rather than sending it twice; when Expo accepted
-nothing at all, the claim is given back and the invocation fails, so a retry can try.
+crash in between loses a notification rather than sending it twice.
+
+When Expo accepted nothing for a reason worth retrying (unreachable, 5xx, rate
+limits), the claim is given back with the attempt counted and the invocation fails, so
+Lambda's retry can try again; the last allowed attempt instead marks the reminder
+`failed` with the reason. So does a delivery nothing can fix by retrying (no device,
+every device refused, reminders switched off): the app shows it and the user can move
+the reminder to a new time, which schedules it again. Nothing stays `scheduled` forever.
+
+Quiet hours (the profile's, in its time zone) are applied when the schedule fires, from
+the profile read with the reminder: a reminder that fires inside them is scheduled
+again for their end, so a change of quiet hours applies to reminders already set.
+Every reminder is deferred: none is a safety alert (a spoiled-batch warning would be);
+one that is should skip this check, and say so in its own docstring.
 """
 
 from __future__ import annotations
@@ -17,14 +29,16 @@ import structlog
 
 from app.domain.clock import utc_now
 from app.domain.errors import NotFound
+from app.domain.profiles import quiet_until
+from app.domain.reminders import MAX_DELIVERY_ATTEMPTS, ReminderStatus, zone_or_utc
 from app.logs import get_logger
 from app.services.push import (
     DEVICE_NOT_REGISTERED,
-    REQUEST_FAILED,
+    TRANSIENT_ERRORS,
     PushMessage,
     PushSender,
 )
-from app.services.scheduler import ReminderTarget
+from app.services.scheduler import ReminderScheduler, ReminderTarget
 from app.store.devices import DeviceStore
 from app.store.reminders import ReminderStore, Snapshot
 
@@ -51,10 +65,18 @@ class Outcome(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Delivery:
-    def __init__(self, reminders: ReminderStore, devices: DeviceStore, push: PushSender) -> None:
+    def __init__(
+        self,
+        reminders: ReminderStore,
+        devices: DeviceStore,
+        push: PushSender,
+        scheduler: ReminderScheduler | None = None,
+    ) -> None:
         self.reminders = reminders
         self.devices = devices
         self.push = push
+        # Defers reminders that fire inside quiet hours; without one they are pushed.
+        self.scheduler = scheduler
 
     def deliver(self, event: Any, now: datetime | None = None) -> Outcome:
         now = now or utc_now()
@@ -75,19 +97,28 @@ class Delivery:
         sub = target.user_id
         snapshot = self.reminders.snapshot(sub, target.batch_id, target.reminder_id)
         reason = why_skip(snapshot, now)
+        if reason == "notifications-off":  # deliberate, but the app shows it
+            assert snapshot.reminder is not None
+            return self._fail(sub, snapshot.reminder, reason, now, ("pending", "scheduled"))
         if reason is not None:
             log.info("reminder_skipped", reason=reason)
             return Outcome(outcome="skipped", reason=reason)
         assert snapshot.batch is not None
         assert snapshot.reminder is not None
+        until = quiet_until(now, snapshot.notifications, zone_or_utc(snapshot.time_zone))
+        if until is not None and self.scheduler is not None:
+            # The schedule that fired is gone (it deletes itself); a new one under the
+            # same name fires when the quiet hours end. The reminder stays `scheduled`.
+            self.scheduler.put(target, until)
+            log.info("reminder_deferred", reason="quiet-hours", until=until.isoformat())
+            return Outcome(outcome="deferred", reason="quiet-hours")
         sent = self.reminders.mark_sent(sub, snapshot.reminder, now)
         if sent is None:
             log.info("reminder_skipped", reason="claimed-by-another-delivery")
             return Outcome(outcome="skipped", reason="claimed-by-another-delivery")
         devices = self.devices.list_devices(sub)
         if not devices:
-            log.info("reminder_sent", devices=0)
-            return Outcome(outcome="sent", reason="no-devices")
+            return self._fail(sub, sent, "no-devices", now, ("sent",))
         messages = [_message(device.token, snapshot.batch.name, sent) for device in devices]
         tickets = self.push.send(messages)
         accepted = sum(1 for ticket in tickets if ticket.status == "ok")
@@ -97,11 +128,31 @@ class Delivery:
                 removed += self._forget(sub, device.token)
             elif ticket.status == "error":
                 log.warning("push_ticket_error", error=ticket.error, message=ticket.message)
-        if accepted == 0 and all(ticket.error == REQUEST_FAILED for ticket in tickets):
+        if accepted == 0:
+            if not all(ticket.error in TRANSIENT_ERRORS for ticket in tickets):
+                return self._fail(sub, sent, "push-rejected", now, ("sent",), removed=removed)
+            if sent.delivery_attempts + 1 >= MAX_DELIVERY_ATTEMPTS:
+                return self._fail(sub, sent, "push-failed", now, ("sent",))
             self.reminders.unmark_sent(sub, sent, now)
             raise DeliveryFailed("Expo accepted none of the reminder's messages")
         log.info("reminder_sent", devices=len(devices), accepted=accepted, removed=removed)
         return Outcome(outcome="sent", devices=len(devices), accepted=accepted, removed=removed)
+
+    def _fail(
+        self,
+        sub: str,
+        reminder: Reminder,
+        reason: str,
+        now: datetime,
+        before: tuple[ReminderStatus, ...],
+        removed: int = 0,
+    ) -> Outcome:
+        """The reminder becomes `failed` with the reason; the user retries by moving it."""
+        if self.reminders.mark_failed(sub, reminder, reason, now, before) is None:
+            log.info("reminder_skipped", reason="changed-meanwhile")
+            return Outcome(outcome="skipped", reason="changed-meanwhile")
+        log.warning("reminder_failed", reason=reason)
+        return Outcome(outcome="failed", reason=reason, removed=removed)
 
     def _forget(self, sub: str, token: str) -> int:
         try:

@@ -13,10 +13,29 @@ from datetime import datetime
 
 import msgspec
 
-from app.domain.errors import InvalidUpload, NotFound, PhotoAlreadyConfirmed, PhotoNotUploaded
+from app.domain.errors import (
+    InvalidUpload,
+    LimitReached,
+    NotFound,
+    PhotoAlreadyConfirmed,
+    PhotoNotUploaded,
+)
 from app.domain.ids import new_ulid
-from app.domain.photos import MAX_PHOTO_BYTES, Photo, PhotoContentType, check_upload
-from app.services.photos import PhotoObjects, UploadForm, photo_key
+from app.domain.photos import (
+    MAX_PHOTO_BYTES,
+    MAX_PHOTOS_PER_BATCH,
+    MAX_PHOTOS_PER_USER,
+    Photo,
+    PhotoContentType,
+    check_upload,
+)
+from app.services.photos import (
+    PhotoObjects,
+    UploadForm,
+    batch_photos_prefix,
+    photo_key,
+    user_photos_prefix,
+)
 from app.store.photos import PhotoStore
 
 
@@ -55,6 +74,7 @@ class Photos:
     ) -> UploadOffer:
         objects = self.objects
         self.store.require_batch(sub, batch_id)
+        self._check_room(objects, sub, batch_id)
         photo_id = new_ulid(now)
         form = objects.upload_form(sub, batch_id, photo_id, content_type, now=now)
         return UploadOffer(photo_id=photo_id, form=form, max_bytes=MAX_PHOTO_BYTES)
@@ -76,6 +96,11 @@ class Photos:
         if info is None:
             objects.discard_pending(sub, batch_id, photo_id)
             raise InvalidUpload(f"{why} The upload was removed.")
+        try:
+            self._check_room(objects, sub, batch_id)
+        except LimitReached:
+            objects.discard_pending(sub, batch_id, photo_id)
+            raise
         photo = Photo(
             id=photo_id,
             batch_id=batch_id,
@@ -94,6 +119,17 @@ class Photos:
             raise
         objects.discard_pending(sub, batch_id, photo_id)
         return _link(objects, sub, photo, now)
+
+    def _check_room(self, objects: PhotoObjects, sub: str, batch_id: str) -> None:
+        """The caps, counted from the confirmed objects (one LIST each), before a form is
+        handed out and again before an upload is kept. Confirms racing at the cap may
+        both pass: the cap bounds storage, it is not an invariant."""
+        if objects.count(batch_photos_prefix(sub, batch_id), MAX_PHOTOS_PER_BATCH) >= (
+            MAX_PHOTOS_PER_BATCH
+        ):
+            raise LimitReached(f"A batch can hold at most {MAX_PHOTOS_PER_BATCH} photos.")
+        if objects.count(user_photos_prefix(sub), MAX_PHOTOS_PER_USER) >= MAX_PHOTOS_PER_USER:
+            raise LimitReached(f"An account can hold at most {MAX_PHOTOS_PER_USER} photos.")
 
     def list_photos(
         self, sub: str, batch_id: str, *, limit: int, cursor: str | None, now: datetime

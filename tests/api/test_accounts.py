@@ -90,7 +90,7 @@ def test_me_refuses_bad_updates(
     assert client.get("/me", headers=alice.headers).json() == before
 
 
-def test_deleting_an_account_removes_everything_and_can_be_retried(
+def test_deleting_an_account_removes_everything_and_then_refuses_the_token(
     client: Client,
     stack: StackOutputs,
     emulator: Emulator,
@@ -134,10 +134,10 @@ def test_deleting_an_account_removes_everything_and_can_be_retried(
     assert _partition(dynamodb, settings, alice) == alice_items_before
     assert client.get(f"/batches/{alices['id']}", headers=alice.headers).status_code == 200
 
-    assert client.delete("/me", headers=user.headers).status_code == 204
-    fresh = client.get("/me", headers=user.headers).json()
-    assert fresh["displayName"] is None
-    assert client.get("/batches", headers=user.headers).json()["items"] == []
+    # Done: the same (still unexpired) token neither deletes again nor brings the profile back.
+    assert_problem(client.delete("/me", headers=user.headers), 410, "account-deleted")
+    assert_problem(client.get("/me", headers=user.headers), 410, "account-deleted")
+    assert _partition(dynamodb, settings, user) == []
 
 
 def _objects(s3: Any, stack: StackOutputs, user: User) -> list[str]:

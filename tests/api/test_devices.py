@@ -11,6 +11,7 @@ from litestar.testing import TestClient
 
 from app.dev.emulator import Emulator
 from app.dev.stack import StackOutputs
+from app.domain.devices import MAX_DEVICES
 from tests.conftest import User, new_user
 from tests.expo_server import new_token
 from tests.helpers import assert_problem
@@ -116,3 +117,17 @@ def test_devices_need_a_token(client: Client) -> None:
     assert (
         client.post("/devices", json={"token": new_token(), "platform": "ios"}).status_code == 401
     )
+
+
+def test_an_account_registers_at_most_20_devices(
+    client: Client, stack: StackOutputs, emulator: Emulator
+) -> None:
+    """Issue 10, item 16: each device is one more push per reminder."""
+    user = new_user(stack, emulator, "many")
+    tokens = [new_token() for _ in range(MAX_DEVICES)]
+    for token in tokens:
+        assert register(client, user, token).status_code == 201
+    problem = assert_problem(register(client, user, new_token()), 409, "limit-reached")
+    assert str(MAX_DEVICES) in problem["detail"]
+    assert register(client, user, tokens[0], "android").status_code in (200, 201)
+    assert len(tokens_of(client, user)) == MAX_DEVICES

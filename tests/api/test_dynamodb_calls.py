@@ -37,14 +37,15 @@ def test_create_is_one_call(client: Client, alice: User, calls: list[str]) -> No
     )
     assert response.status_code == 201, response.text
     assert response.json()["suggestions"]
-    assert calls == ["PutItem"]
+    # One call: the batch's Put and the deleted-account check in one transaction.
+    assert calls == ["TransactWriteItems"]
 
 
 def test_create_without_a_device_zone_reads_the_profiles(
     client: Client, alice: User, calls: list[str]
 ) -> None:
     create_batch(client, alice)
-    assert calls == ["PutItem", "GetItem"]
+    assert calls == ["TransactWriteItems", "GetItem"]
 
 
 def test_get_batch_with_events_is_one_call(client: Client, alice: User, calls: list[str]) -> None:

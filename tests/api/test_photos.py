@@ -17,6 +17,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from PIL import Image
 
+import app.usecases.photos as photos_usecase
 from app.dev.emulator import Emulator
 from app.dev.stack import StackOutputs
 from app.services.photos import PhotoObjects, pending_key, photo_key
@@ -346,3 +347,35 @@ def test_deleting_the_account_deletes_every_photo_object(
     assert client.delete("/me", headers=user.headers).status_code == 204
     for key in (photo_key(user.sub, batch["id"], photo["id"]), pending["fields"]["key"]):
         assert not exists(s3, stack.photos_bucket, key)
+
+
+@pytest.mark.parametrize("cap", ["batch", "user"])
+def test_photos_are_capped_per_batch_and_per_user(
+    client: Client,
+    s3: Any,
+    stack: StackOutputs,
+    emulator: Emulator,
+    monkeypatch: pytest.MonkeyPatch,
+    cap: str,
+) -> None:
+    """Issue 10, item 16 (caps lowered here: 100 and 1000 real uploads would only be slow)."""
+    monkeypatch.setattr(photos_usecase, "MAX_PHOTOS_PER_BATCH", 2)
+    monkeypatch.setattr(photos_usecase, "MAX_PHOTOS_PER_USER", 3)
+    user = new_user(stack, emulator, f"cap-{cap}")
+    first = create_batch(client, user)
+    second = create_batch(client, user)
+    upload(client, user, first["id"])
+    if cap == "batch":
+        upload(client, user, first["id"])
+        full = first
+    else:
+        upload(client, user, second["id"])
+        upload(client, user, second["id"])
+        full = create_batch(client, user)
+    refused = client.post(
+        f"/batches/{full['id']}/photos/upload",
+        json={"contentType": "image/png"},
+        headers=user.headers,
+    )
+    problem = assert_problem(refused, 409, "limit-reached")
+    assert ("batch" if cap == "batch" else "account") in problem["detail"]

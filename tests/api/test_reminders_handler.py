@@ -11,11 +11,14 @@ import boto3
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
+from structlog.contextvars import merge_contextvars
 from structlog.testing import capture_logs
 
 from app.config import Settings, get_settings
 from app.dev.emulator import Emulator
 from app.dev.stack import StackOutputs
+from app.domain.devices import Device
+from app.domain.reminders import MAX_DELIVERY_ATTEMPTS
 from app.entrypoints import reminders as entrypoint
 from app.services.push import CHUNK_SIZE, ExpoPushClient, LogPushSender, PushSender
 from app.store.devices import DeviceStore
@@ -31,7 +34,14 @@ Client = TestClient[Litestar]
 class Setup:
     """A user with devices, a batch and a confirmed reminder, ready to deliver."""
 
-    def __init__(self, client: Client, user: User, devices: int, kind: str = "milk_kefir"):
+    def __init__(
+        self,
+        client: Client,
+        user: User,
+        devices: int,
+        kind: str = "milk_kefir",
+        due: datetime | None = None,
+    ):
         self.user = user
         self.tokens = [new_token() for _ in range(devices)]
         for token in self.tokens:
@@ -40,7 +50,7 @@ class Setup:
             )
             assert response.status_code == 201, response.text
         self.batch = create_batch(client, user, name="Kitchen kefir", kind=kind)
-        due = (datetime.now(UTC) + timedelta(hours=3)).replace(microsecond=0)
+        due = due or (datetime.now(UTC) + timedelta(hours=3)).replace(microsecond=0)
         response = client.post(
             f"/batches/{self.batch['id']}/reminders/confirm",
             json={"text": "Strain the grains", "action": "strain", "dueAt": due.isoformat()},
@@ -55,10 +65,16 @@ class Setup:
             "reminderId": self.reminder["id"],
         }
 
+    @property
+    def url(self) -> str:
+        return f"/batches/{self.batch['id']}/reminders/{self.reminder['id']}"
+
+    def get(self, client: Client) -> dict[str, Any]:
+        found: dict[str, Any] = client.get(self.url, headers=self.user.headers).json()
+        return found
+
     def status(self, client: Client) -> str:
-        url = f"/batches/{self.batch['id']}/reminders/{self.reminder['id']}"
-        status: str = client.get(url, headers=self.user.headers).json()["status"]
-        return status
+        return str(self.get(client)["status"])
 
 
 @pytest.fixture
@@ -148,8 +164,11 @@ def test_a_user_who_switched_reminders_off_gets_no_push(
     )
     assert response.status_code == 200, response.text
     outcome = delivery(settings, dynamodb, expo_client(expo)).deliver(setup.event, now=setup.due)
-    assert (outcome.outcome, outcome.reason) == ("skipped", "notifications-off")
+    assert (outcome.outcome, outcome.reason) == ("failed", "notifications-off")
     assert expo.requests_with(setup.tokens[0]) == []
+    # Visible in the app, with the reason, rather than `scheduled` forever.
+    shown = setup.get(client)
+    assert (shown["status"], shown["failureReason"]) == ("failed", "notifications-off")
 
 
 @pytest.mark.parametrize("gone", ["batch", "reminder"])
@@ -218,10 +237,121 @@ def test_5xx_until_the_retries_run_out_gives_the_reminder_back_for_a_later_retry
     assert setup.status(client) == "sent"
 
 
+def test_expo_failing_every_time_marks_the_reminder_failed_and_a_move_retries_it(
+    client: Client, settings: Settings, dynamodb: Any, expo: ExpoServer, fresh: Any
+) -> None:
+    """Issue 10, item 6: Lambda runs the event three times, Expo answers 5xx to every
+    request; the third run marks the reminder failed instead of leaving it scheduled."""
+    setup = fresh(devices=1)
+    [token] = setup.tokens
+    expo.fail_first(token, *[503] * (2 * MAX_DELIVERY_ATTEMPTS))
+    deliver = delivery(settings, dynamodb, expo_client(expo, attempts=2)).deliver
+    for _ in range(MAX_DELIVERY_ATTEMPTS - 1):
+        with pytest.raises(DeliveryFailed):
+            deliver(setup.event, now=setup.due)
+        assert setup.status(client) == "scheduled"
+    outcome = deliver(setup.event, now=setup.due)
+    assert (outcome.outcome, outcome.reason) == ("failed", "push-failed")
+    failed = setup.get(client)
+    assert (failed["status"], failed["failureReason"]) == ("failed", "push-failed")
+    assert len(expo.requests_with(token)) == 2 * MAX_DELIVERY_ATTEMPTS
+    assert expo.messages_to(token) == []
+
+    retried = client.patch(
+        setup.url,
+        json={"version": failed["version"], "snoozeMinutes": 10},
+        headers=setup.user.headers,
+    )
+    assert retried.status_code == 200, retried.text
+    assert (retried.json()["status"], retried.json()["failureReason"]) == ("scheduled", None)
+    due = datetime.fromisoformat(retried.json()["dueAt"])
+    assert deliver(setup.event, now=due).outcome == "sent"
+    assert len(expo.messages_to(token)) == 1
+
+
+def test_a_reminder_for_a_user_without_devices_fails_visibly(
+    client: Client, settings: Settings, dynamodb: Any, expo: ExpoServer, fresh: Any
+) -> None:
+    setup = fresh(devices=0)
+    outcome = delivery(settings, dynamodb, expo_client(expo)).deliver(setup.event, now=setup.due)
+    assert (outcome.outcome, outcome.reason) == ("failed", "no-devices")
+    assert setup.get(client)["failureReason"] == "no-devices"
+
+
+def test_a_message_rate_exceeded_ticket_is_sent_again_after_a_pause(
+    client: Client, settings: Settings, dynamodb: Any, expo: ExpoServer, fresh: Any
+) -> None:
+    """Issue 10, item 16: Expo throttles one device; only its message goes again."""
+    setup = fresh(devices=2)
+    throttled, other = setup.tokens
+    expo.rate_limit_first(throttled, 2)
+    pauses: list[float] = []
+    push = expo_client(expo, attempts=4, sleep=pauses.append)
+    outcome = delivery(settings, dynamodb, push).deliver(setup.event, now=setup.due)
+    assert (outcome.outcome, outcome.accepted) == ("sent", 2)
+    assert [len(r.messages) for r in expo.requests_with(throttled)] == [2, 1, 1]
+    assert len(pauses) == 2
+    assert all(pause > 0 for pause in pauses)
+    assert len(expo.messages_to(throttled)) == len(expo.messages_to(other)) == 1
+
+
+def test_a_reminder_firing_in_quiet_hours_is_scheduled_again_for_their_end(
+    app: Litestar,
+    client: Client,
+    settings: Settings,
+    dynamodb: Any,
+    emulator: Emulator,
+    stack: StackOutputs,
+    expo: ExpoServer,
+    fresh: Any,
+) -> None:
+    """Issue 10, item 7. Quiet 22:00-07:00 in Berlin; due at 23:30 the night the clocks go
+    forward (2027-03-28): pushed at 07:00 CEST, 05:00 UTC (06:00 UTC would be the
+    answer that forgot DST)."""
+    due = datetime(2027, 3, 27, 22, 30, tzinfo=UTC)  # 23:30 CET
+    setup = fresh(devices=1, due=due)
+    response = client.patch(
+        "/me",
+        json={
+            "timeZone": "Europe/Berlin",
+            "notifications": {"quietStart": "22:00", "quietEnd": "07:00"},
+        },
+        headers=setup.user.headers,
+    )
+    assert response.status_code == 200, response.text
+    deliver = Delivery(
+        ReminderStore(dynamodb, settings.table_name),
+        DeviceStore(dynamodb, settings.table_name),
+        expo_client(expo),
+        app.state.reminders.scheduler,
+    ).deliver
+
+    outcome = deliver(setup.event, now=due)
+
+    assert (outcome.outcome, outcome.reason) == ("deferred", "quiet-hours")
+    scheduler = boto3.client("scheduler", endpoint_url=emulator.endpoint, region_name=stack.region)
+    found = scheduler.get_schedule(
+        Name=f"reminder-{setup.reminder['id']}", GroupName=stack.reminders_schedule_group
+    )
+    assert found["ScheduleExpression"] == "at(2027-03-28T05:00:00)"
+    assert setup.status(client) == "scheduled"
+    assert expo.requests_with(setup.tokens[0]) == []
+    assert deliver(setup.event, now=datetime(2027, 3, 28, 5, tzinfo=UTC)).outcome == "sent"
+    assert len(expo.messages_to(setup.tokens[0])) == 1
+
+
 def test_messages_go_in_chunks_of_at_most_100(
     settings: Settings, dynamodb: Any, expo: ExpoServer, fresh: Any
 ) -> None:
-    setup = fresh(devices=CHUNK_SIZE + 30)
+    setup = fresh(devices=0)
+    # More devices than an account may register through the API: stored directly.
+    store = DeviceStore(dynamodb, settings.table_name)
+    setup.tokens = [new_token() for _ in range(CHUNK_SIZE + 30)]
+    for token in setup.tokens:
+        now = datetime.now(UTC)
+        store.register(
+            setup.user.sub, Device(token=token, platform="ios", created_at=now, updated_at=now)
+        )
     outcome = delivery(settings, dynamodb, expo_client(expo)).deliver(setup.event, now=setup.due)
     assert (outcome.devices, outcome.accepted) == (130, 130)
     requests = {id(r): r for t in setup.tokens for r in expo.requests_with(t)}.values()
@@ -284,21 +414,35 @@ def test_the_lambda_handler_builds_itself_from_the_environment(
     }.items():
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()
-    entrypoint._delivery.cache_clear()
+    entrypoint._jobs.cache_clear()
     try:
         event = {"userId": user.sub, "batchId": batch["id"], "reminderId": reminder["id"]}
-        assert entrypoint.handler(event, None) == {
-            "outcome": "sent",
-            "reason": None,
-            "devices": 1,
-            "accepted": 1,
-            "removed": 0,
-        }
-        assert entrypoint.handler(event, None)["reason"] == "already-sent"
+        with capture_logs(processors=[merge_contextvars]) as logs:
+            assert entrypoint.handler(event, LambdaContext("req-1")) == {
+                "outcome": "sent",
+                "reason": None,
+                "devices": 1,
+                "accepted": 1,
+                "removed": 0,
+            }
+            assert entrypoint.handler(event, LambdaContext("req-2"))["reason"] == "already-sent"
     finally:
         get_settings.cache_clear()
-        entrypoint._delivery.cache_clear()
+        entrypoint._jobs.cache_clear()
     assert len(expo.messages_to(token)) == 1
+    # Every line carries the invocation's request id, and only its own.
+    assert [line["aws_request_id"] for line in logs if line["event"].startswith("reminder_")] == [
+        "req-1",
+        "req-2",
+    ]
+    assert all("aws_request_id" in line for line in logs), logs
+
+
+class LambdaContext:
+    """The one attribute of Lambda's context object the handler reads."""
+
+    def __init__(self, aws_request_id: str) -> None:
+        self.aws_request_id = aws_request_id
 
 
 def test_a_delivery_reads_batch_and_reminder_in_one_call(

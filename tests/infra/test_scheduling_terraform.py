@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import boto3
+import pytest
 
 from app.dev.emulator import Emulator
 from app.dev.stack import StackOutputs
@@ -62,11 +63,15 @@ def test_the_group_and_the_dead_letter_queue_exist(emulator: Emulator, stack: St
     assert attributes["QueueArn"] == stack.reminders_dlq_arn
 
 
-def test_the_api_may_manage_schedules_in_the_group_and_pass_only_the_schedulers_role(
-    emulator: Emulator, stack: StackOutputs
+@pytest.mark.parametrize("function", ["api", "reminders"])
+def test_a_scheduling_function_manages_schedules_in_the_group_and_passes_only_the_schedulers_role(
+    emulator: Emulator, stack: StackOutputs, function: str
 ) -> None:
+    """The api schedules reminders; the reminders function reschedules past quiet hours and
+    continues an account deletion that did not finish in one request."""
     iam = client("iam", emulator, stack)
-    statements = policy(iam, stack.api_function_name)
+    name = stack.api_function_name if function == "api" else stack.reminders_function_name
+    statements = policy(iam, name)
     schedules = [s for s in statements if "scheduler:CreateSchedule" in s["Action"]]
     assert len(schedules) == 1
     assert set(schedules[0]["Action"]) == {
@@ -80,7 +85,7 @@ def test_the_api_may_manage_schedules_in_the_group_and_pass_only_the_schedulers_
     assert pass_role["Resource"] == stack.scheduler_role_arn
 
 
-def test_the_reminders_function_gets_the_push_url_and_needs_no_scheduler_rights(
+def test_the_reminders_function_gets_the_push_url_and_the_schedule_settings(
     emulator: Emulator, stack: StackOutputs, stack_environment: dict[str, str]
 ) -> None:
     lam = client("lambda", emulator, stack)
@@ -89,6 +94,5 @@ def test_the_reminders_function_gets_the_push_url_and_needs_no_scheduler_rights(
     variables = config["Environment"]["Variables"]
     assert variables["EXPO_PUSH_URL"] == stack_environment["EXPO_PUSH_URL"]
     assert variables["TABLE_NAME"] == stack.table_name
-    iam = client("iam", emulator, stack)
-    actions = [str(s["Action"]) for s in policy(iam, stack.reminders_function_name)]
-    assert not any("scheduler:" in action or "PassRole" in action for action in actions)
+    assert variables["REMINDERS_SCHEDULE_GROUP"] == stack.reminders_schedule_group
+    assert variables["SCHEDULER_ROLE_ARN"] == stack.scheduler_role_arn

@@ -34,6 +34,8 @@ def test_derives_the_jwks_url_from_the_issuer() -> None:
         ({"APP_ENV": "staging"}, "APP_ENV"),
         ({"LOG_JSON": "maybe"}, "LOG_JSON"),
         ({"COGNITO_ISSUER": "cognito"}, "COGNITO_ISSUER"),
+        # Accepted once, and then every token failed (PyJWKClient refuses a 0 lifespan).
+        ({"JWKS_CACHE_SECONDS": "0"}, "JWKS_CACHE_SECONDS"),
     ],
 )
 def test_a_bad_value_names_its_variable(overrides: dict[str, str], variable: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -14,6 +15,7 @@ from app.domain.batches import (
 )
 from app.domain.errors import InvalidInput
 from app.domain.ids import is_ulid, new_ulid
+from app.domain.profiles import NotificationPreferences, quiet_until
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
@@ -105,3 +107,33 @@ def test_a_batch_cannot_start_in_the_future() -> None:
             temperature_c=None,
             now=NOW,
         )
+
+
+BERLIN = ZoneInfo("Europe/Berlin")
+NIGHT = NotificationPreferences(quiet_start="22:00", quiet_end="07:00")
+
+
+@pytest.mark.parametrize(
+    ("moment", "prefs", "until"),
+    [
+        # 23:30 CET the night the clocks go forward: 07:00 CEST is 05:00 UTC.
+        (datetime(2027, 3, 27, 22, 30, tzinfo=UTC), NIGHT, datetime(2027, 3, 28, 5, tzinfo=UTC)),
+        # 01:30 CEST the night they go back: 07:00 CET is 06:00 UTC.
+        (datetime(2026, 10, 24, 23, 30, tzinfo=UTC), NIGHT, datetime(2026, 10, 25, 6, tzinfo=UTC)),
+        # After midnight, the same morning's end; the end itself is outside.
+        (datetime(2026, 12, 3, 5, 0, tzinfo=UTC), NIGHT, datetime(2026, 12, 3, 6, tzinfo=UTC)),
+        (datetime(2026, 12, 3, 6, 0, tzinfo=UTC), NIGHT, None),
+        (datetime(2026, 12, 3, 12, 0, tzinfo=UTC), NIGHT, None),
+        # Within one day: 13:00-15:00 at 13:30 CET.
+        (
+            datetime(2026, 12, 3, 12, 30, tzinfo=UTC),
+            NotificationPreferences(quiet_start="13:00", quiet_end="15:00"),
+            datetime(2026, 12, 3, 14, tzinfo=UTC),
+        ),
+        (datetime(2026, 12, 3, 23, 0, tzinfo=UTC), NotificationPreferences(), None),
+    ],
+)
+def test_quiet_hours_end_in_the_profiles_zone_across_dst(
+    moment: datetime, prefs: NotificationPreferences, until: datetime | None
+) -> None:
+    assert quiet_until(moment, prefs, BERLIN) == until

@@ -93,10 +93,14 @@ class ReminderOut(Out):
     done_at: datetime | None
     done_event_id: str | None
     next_reminder_id: str | None
+    # Set while `failed`: push-failed, push-rejected, no-devices, notifications-off.
+    failure_reason: str | None
 
     @classmethod
     def of(cls, reminder: Reminder) -> ReminderOut:
-        return cls(**msgspec.structs.asdict(reminder))
+        fields = msgspec.structs.asdict(reminder)
+        del fields["delivery_attempts"]  # bookkeeping of the delivery, not the app's
+        return cls(**fields)
 
 
 class ReminderPage(Out):

@@ -137,9 +137,10 @@ resource "aws_iam_role_policy" "this" {
         Resource = "${var.bucket_arn}/${grant.prefix}*"
       }],
       [for i, grant in each.value.s3_grants : {
-        Sid       = "List${i}"
-        Effect    = "Allow"
-        Action    = "s3:ListBucket"
+        Sid    = "List${i}"
+        Effect = "Allow"
+        # ListBucketVersions: account deletion removes every version in a versioned bucket.
+        Action    = ["s3:ListBucket", "s3:ListBucketVersions"]
         Resource  = var.bucket_arn
         Condition = { StringLike = { "s3:prefix" = "${grant.prefix}*" } }
       } if grant.list],
@@ -169,7 +170,7 @@ resource "aws_iam_role_policy" "this" {
       [for statement in [{
         Sid      = "AccountAdmin"
         Effect   = "Allow"
-        Action   = ["cognito-idp:AdminGetUser", "cognito-idp:AdminDeleteUser"]
+        Action   = ["cognito-idp:AdminGetUser", "cognito-idp:AdminUserGlobalSignOut", "cognito-idp:AdminDeleteUser"]
         Resource = var.user_pool_arn
       }] : statement if each.value.cognito_account_admin],
     )

@@ -63,9 +63,11 @@ locals {
       public_routes          = ["GET /health"]
       dynamodb_table_actions = local.read_write
       # Signs upload forms for pending/, moves confirmed photos to users/, deletes both.
+      # Account deletion removes every version (the prod bucket is versioned) and exports.
       s3_grants = [
-        { prefix = "pending/", actions = ["GetObject", "PutObject", "DeleteObject"], list = true },
-        { prefix = "users/", actions = ["GetObject", "PutObject", "DeleteObject"], list = true },
+        { prefix = "pending/", actions = ["GetObject", "PutObject", "DeleteObject", "DeleteObjectVersion"], list = true },
+        { prefix = "users/", actions = ["GetObject", "PutObject", "DeleteObject", "DeleteObjectVersion"], list = true },
+        { prefix = "exports/", actions = ["DeleteObject", "DeleteObjectVersion"], list = true },
       ]
       # The batch list (LSI1), the culture list and a culture's batches (GSI2).
       dynamodb_index_actions = { LSI1 = ["Query"], GSI2 = ["Query"] }
@@ -101,8 +103,17 @@ locals {
       # retries lands in <prefix>-reminders-failed (alarmed) instead of vanishing.
       async_failure_queue = true
       # Reads batch + reminder, claims it (UpdateItem with a ConditionCheck on the batch),
-      # lists devices, removes unregistered ones.
-      dynamodb_table_actions = ["GetItem", "Query", "UpdateItem", "DeleteItem", "ConditionCheckItem"]
+      # lists devices, removes unregistered ones, reschedules past quiet hours; and it
+      # finishes an account deletion that DELETE /me could not finish in one request
+      # (the same partition, schedule, object and Cognito work as the api's).
+      dynamodb_table_actions = local.read_write
+      s3_grants = [
+        { prefix = "pending/", actions = ["DeleteObject", "DeleteObjectVersion"], list = true },
+        { prefix = "users/", actions = ["DeleteObject", "DeleteObjectVersion"], list = true },
+        { prefix = "exports/", actions = ["DeleteObject", "DeleteObjectVersion"], list = true },
+      ]
+      manages_schedules     = true
+      cognito_account_admin = true
     }
   }
 }
