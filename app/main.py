@@ -6,12 +6,18 @@ feature follows):
 * A **use case** is a plain class in `app/usecases/<capability>.py` whose constructor
   takes the stores and services it needs (`Batches(BatchStore, ReminderStore, ...)`).
   It holds every step that spans more than one call, and raises `app.domain.errors`.
-* `build_objects()` builds every store, service and use case **once** per process
-  (once per Lambda cold start; AWS clients other than DynamoDB on first use) and names
-  each use case once, in snake_case: `batches`, `reminders`, `photos`, `account`,
-  `devices`, `exports`, `public`, `cultures`, `bottles` (besides `settings` and the
-  token `verifier`). A new
-  capability adds its class in `app/usecases/` and one entry there.
+* Routes come in **groups**, one per Lambda function that serves them (`api`, `public`,
+  `export`; `create_app(groups=...)`, all of them by default). A group's builder below
+  imports its controllers and builds its stores, services and use cases **once** per
+  process (once per Lambda cold start; AWS clients other than DynamoDB on first use),
+  naming each use case once, in snake_case: `batches`, `reminders`, `photos`, `account`,
+  `devices`, `cultures`, `bottles` (api), `exports` (export), `public` and `cultures`
+  (public), besides `settings` and the
+  token `verifier`. The imports stay inside the builders, so a function imports only
+  what its own routes need (`tests/infra/test_cold_start.py` checks each function's). A new
+  capability adds its class in `app/usecases/` and its entry in a group; a new HTTP
+  function adds a group, `app/entrypoints/<name>.py`, its Terraform entry and its line
+  in `benchmarks/cold_start.py`.
 * Each name is an app-wide Litestar dependency: a controller asks for an object by
   that name, typed `NamedDependency[<Class>]`; the `principal` dependency (the caller)
   is the only one computed per request. The same objects sit in `app.state` under
@@ -28,60 +34,67 @@ Nothing is built in lifespan hooks, which Mangum would otherwise run on every in
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Collection
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.types import ControllerRouterHandler
 
 from app.api.auth import provide_principal
-from app.api.batches import BatchController
-from app.api.bottles import BottleController
-from app.api.cultures import CultureController, PublicCultureController
-from app.api.devices import DeviceController
 from app.api.errors import EXCEPTION_HANDLERS
-from app.api.export import ExportController
 from app.api.health import health
-from app.api.labels import LabelController
-from app.api.me import MeController
 from app.api.middleware import request_logging
-from app.api.photos import PhotoController
-from app.api.public import PublicController
-from app.api.reminders import ReminderController
 from app.config import Settings, get_settings
 from app.logs import configure_logging
-from app.services.auth import TokenVerifier
 from app.services.clients import AwsClients, photo_objects, reminder_scheduler, user_directory
-from app.store.batches import BatchStore
-from app.store.bottles import BottleStore
-from app.store.cultures import CultureStore
-from app.store.deletions import DeletionStore
-from app.store.devices import DeviceStore
-from app.store.export import ExportStore
-from app.store.lineage import LineageStore
-from app.store.partition import UserPartition
-from app.store.photos import PhotoStore
-from app.store.profiles import ProfileStore
-from app.store.public import PublicStore
-from app.store.reminders import ReminderStore
-from app.usecases.account import Account
-from app.usecases.batches import Batches
-from app.usecases.bottles import Bottles
-from app.usecases.cultures import Cultures
-from app.usecases.devices import Devices
-from app.usecases.exports import Exports
-from app.usecases.photos import Photos
-from app.usecases.public import Public
-from app.usecases.reminders import Reminders
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
+RouteGroup = Literal["api", "public", "export"]
+# Every group: what `uvicorn app.main:create_app --factory` and the tests serve.
+ROUTE_GROUPS: tuple[RouteGroup, ...] = ("api", "public", "export")
 
-def build_objects(settings: Settings, clients: AwsClients) -> dict[str, Any]:
-    """Every object a route may ask for, by its one name."""
+
+class Routes(NamedTuple):
+    """A group's controllers and the objects they ask for, by name."""
+
+    handlers: list[ControllerRouterHandler]
+    objects: dict[str, Any]
+
+
+def api_routes(settings: Settings, clients: AwsClients) -> Routes:
+    """Everything behind the authorizer but the export: the `api` function."""
+    from app.api.batches import BatchController
+    from app.api.bottles import BottleController
+    from app.api.cultures import CultureController
+    from app.api.devices import DeviceController
+    from app.api.labels import LabelController
+    from app.api.me import MeController
+    from app.api.photos import PhotoController
+    from app.api.reminders import ReminderController
+    from app.store.batches import BatchStore
+    from app.store.bottles import BottleStore
+    from app.store.cultures import CultureStore
+    from app.store.deletions import DeletionStore
+    from app.store.devices import DeviceStore
+    from app.store.lineage import LineageStore
+    from app.store.partition import UserPartition
+    from app.store.photos import PhotoStore
+    from app.store.profiles import ProfileStore
+    from app.store.reminders import ReminderStore
+    from app.usecases.account import Account
+    from app.usecases.batches import Batches
+    from app.usecases.bottles import Bottles
+    from app.usecases.cultures import Cultures
+    from app.usecases.devices import Devices
+    from app.usecases.photos import Photos
+    from app.usecases.reminders import Reminders
+
     table = settings.table_name
     dynamodb = clients.dynamodb
     profiles = ProfileStore(dynamodb, table)
@@ -91,34 +104,102 @@ def build_objects(settings: Settings, clients: AwsClients) -> dict[str, Any]:
     lineage = LineageStore(dynamodb, table)
     scheduler = reminder_scheduler(settings, clients)
     objects = photo_objects(settings, clients)
-    return {
-        "settings": settings,
-        "verifier": TokenVerifier(
+    return Routes(
+        [
+            BatchController,
+            MeController,
+            ReminderController,
+            DeviceController,
+            PhotoController,
+            LabelController,
+            CultureController,
+            BottleController,
+        ],
+        {
+            "batches": Batches(batch_store, reminder_store, profiles, scheduler, objects),
+            "bottles": Bottles(batch_store, BottleStore(dynamodb, table)),
+            "cultures": Cultures(CultureStore(dynamodb, table), lineage, profiles),
+            "reminders": Reminders(reminder_store, profiles, scheduler),
+            "photos": Photos(PhotoStore(dynamodb, table), objects),
+            "account": Account(
+                profiles,
+                DeletionStore(dynamodb, table),
+                UserPartition(dynamodb, table),
+                device_store,
+                scheduler,
+                objects,
+                user_directory(settings, clients),
+                lineage,
+            ),
+            "devices": Devices(device_store),
+        },
+    )
+
+
+def public_routes(settings: Settings, clients: AwsClients) -> Routes:
+    """No token: a shared batch's or culture's page and summary, the gift landing page,
+    app links (the `public` function)."""
+    from app.api.cultures import PublicCultureController
+    from app.api.public import PublicController
+    from app.store.cultures import CultureStore
+    from app.store.lineage import LineageStore
+    from app.store.profiles import ProfileStore
+    from app.store.public import PublicStore
+    from app.usecases.cultures import Cultures
+    from app.usecases.public import Public
+
+    dynamodb, table = clients.dynamodb, settings.table_name
+    store = PublicStore(dynamodb, table)
+    cultures = Cultures(
+        CultureStore(dynamodb, table), LineageStore(dynamodb, table), ProfileStore(dynamodb, table)
+    )
+    return Routes(
+        [PublicController, PublicCultureController],
+        {"public": Public(store, photo_objects(settings, clients)), "cultures": cultures},
+    )
+
+
+def export_routes(settings: Settings, clients: AwsClients) -> Routes:
+    """The CSV export, with its own memory and timeout (the `export` function)."""
+    from app.api.export import ExportController
+    from app.store.export import ExportStore
+    from app.usecases.exports import Exports
+
+    store = ExportStore(clients.dynamodb, settings.table_name)
+    exports = Exports(store, photo_objects(settings, clients), settings.export_inline_max_bytes)
+    return Routes([ExportController], {"exports": exports})
+
+
+GROUP_BUILDERS: dict[RouteGroup, Callable[[Settings, AwsClients], Routes]] = {
+    "api": api_routes,
+    "public": public_routes,
+    "export": export_routes,
+}
+# Groups whose routes have a caller; the public ones must never need a token verifier.
+AUTHENTICATED: frozenset[RouteGroup] = frozenset({"api", "export"})
+
+
+def build_objects(
+    settings: Settings, clients: AwsClients, groups: Collection[RouteGroup] = ROUTE_GROUPS
+) -> Routes:
+    """The groups' controllers and every object they ask for, by its one name."""
+    handlers: list[ControllerRouterHandler] = [health]
+    objects: dict[str, Any] = {"settings": settings}
+    if AUTHENTICATED & set(groups):
+        from app.services.auth import TokenVerifier
+
+        objects["verifier"] = TokenVerifier(
             issuer=settings.cognito_issuer,
             client_id=settings.cognito_client_id,
             jwks_url=settings.cognito_jwks_url,
             cache_seconds=settings.jwks_cache_seconds,
             leeway_seconds=settings.jwt_leeway_seconds,
-        ),
-        "batches": Batches(batch_store, reminder_store, profiles, scheduler, objects),
-        "bottles": Bottles(batch_store, BottleStore(dynamodb, table)),
-        "cultures": Cultures(CultureStore(dynamodb, table), lineage, profiles),
-        "reminders": Reminders(reminder_store, profiles, scheduler),
-        "photos": Photos(PhotoStore(dynamodb, table), objects),
-        "account": Account(
-            profiles,
-            DeletionStore(dynamodb, table),
-            UserPartition(dynamodb, table),
-            device_store,
-            scheduler,
-            objects,
-            user_directory(settings, clients),
-            lineage,
-        ),
-        "devices": Devices(device_store),
-        "exports": Exports(ExportStore(dynamodb, table), objects, settings.export_inline_max_bytes),
-        "public": Public(PublicStore(dynamodb, table), objects),
-    }
+        )
+    for group in groups:
+        routes = GROUP_BUILDERS[group](settings, clients)
+        handlers += routes.handlers
+        objects |= routes.objects
+    return Routes(handlers, objects)
 
 
 def _provide(value: object) -> Provide:
@@ -129,42 +210,39 @@ def _provide(value: object) -> Provide:
 
 
 def create_app(
-    settings: Settings | None = None, dynamodb: DynamoDBClient | None = None
+    settings: Settings | None = None,
+    dynamodb: DynamoDBClient | None = None,
+    *,
+    groups: Collection[RouteGroup] = ROUTE_GROUPS,
 ) -> Litestar:
+    """The app serving `groups` (every group by default), plus `/health`.
+
+    The OpenAPI document (`/schema`) describes the whole API, so only an app with every
+    group serves it (the local server, compose): a function's app would describe a part
+    of it, and building its routes costs each cold start ~10 ms.
+    """
     settings = settings or get_settings()
     configure_logging(settings.log_level, json=settings.log_json)
-    objects = build_objects(settings, AwsClients(settings.aws_region, dynamodb))
+    routes = build_objects(settings, AwsClients(settings.aws_region, dynamodb), groups)
+    dependencies = {name: _provide(value) for name, value in routes.objects.items()}
+    if "verifier" in routes.objects:
+        dependencies["principal"] = Provide(provide_principal, sync_to_thread=False)
     app = Litestar(
-        route_handlers=[
-            health,
-            BatchController,
-            MeController,
-            ReminderController,
-            DeviceController,
-            PhotoController,
-            LabelController,
-            ExportController,
-            PublicController,
-            CultureController,
-            PublicCultureController,
-            BottleController,
-        ],
-        dependencies={
-            "principal": Provide(provide_principal, sync_to_thread=False),
-            **{name: _provide(value) for name, value in objects.items()},
-        },
+        route_handlers=routes.handlers,
+        dependencies=dependencies,
         exception_handlers=EXCEPTION_HANDLERS,
-        state=State(objects),
+        state=State(routes.objects),
         request_max_body_size=settings.max_body_bytes,
-        openapi_config=OpenAPIConfig(
-            title="Kefir API",
-            version="0.1.0",
-            path="/schema",
-            render_plugins=[SwaggerRenderPlugin()],
-        ),
+        openapi_config=_openapi() if set(groups) >= set(ROUTE_GROUPS) else None,
         debug=False,
         # Logging is structlog's (app.logs); Litestar's own stdlib set-up is not needed.
         logging_config=None,
     )
     app.asgi_handler = request_logging(app.asgi_handler)
     return app
+
+
+def _openapi() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="Kefir API", version="0.1.0", path="/schema", render_plugins=[SwaggerRenderPlugin()]
+    )

@@ -5,6 +5,12 @@ dependencies are installed for that interpreter. Its environment has botocore bu
 boto3, so the zip carries boto3 itself. Entries are sorted with fixed timestamps, so
 the same inputs give the same bytes and Terraform's ``source_code_hash`` stays put.
 
+Lambda's code directory is read-only: without bytecode in the zip, every cold start
+compiles every module again and can never cache it. So every ``.py`` ships with its
+``__pycache__/<name>.cpython-3XX.pyc``, compiled by that same interpreter as
+*unchecked-hash* pycs (valid whatever the files' times, never compared with the
+source) with paths relative to the zip's root, which keeps the bytes reproducible.
+
 ``python -m app.dev.lambda_zip`` builds it (``make zip``).
 """
 
@@ -26,7 +32,7 @@ from app.dev.emulator import ensure_venv
 from app.dev.paths import APP_DIR, BUILD_DIR, REPO_ROOT
 
 # Bump when the zip's layout changes, so old caches are not trusted.
-_FORMAT = "1"
+_FORMAT = "2"
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _SKIPPED_DIRS = frozenset({"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
 ZIP_PATH = BUILD_DIR / "lambda.zip"
@@ -63,8 +69,12 @@ def _build(python: Path, out: Path, force: bool) -> Path:
         return out
 
     deps_dir = _install_dependencies(python, version, lock, out.parent)
-    entries = [(path.relative_to(deps_dir).as_posix(), path) for path in _walk(deps_dir)]
-    entries += [(path.relative_to(REPO_ROOT).as_posix(), path) for path in app_files]
+    app_root = _stage_app(python, app_files, out.parent)
+    entries = [
+        (path.relative_to(root).as_posix(), path)
+        for root in (deps_dir, app_root)
+        for path in _walk(root, with_bytecode=True)
+    ]
     partial = out.with_name(out.name + ".partial")
     unpacked = _write_zip(partial, sorted(entries))
     partial.replace(out)
@@ -90,18 +100,53 @@ def _install_dependencies(python: Path, version: str, lock: bytes, build_dir: Pa
     shutil.rmtree(deps_dir, ignore_errors=True)
     build_dir.mkdir(parents=True, exist_ok=True)
     requirements = build_dir / "lambda-requirements.txt"
-    # No extras and no dev group: uvicorn and the test tools stay out of the zip.
+    # No extras and no dev group: uvicorn and the test tools stay out of the zip. As in
+    # the image (docker/Dockerfile), polyfactory and faker (Litestar's OpenAPI examples,
+    # unused) stay out too; --no-deps keeps the installer from bringing them back.
     _uv(
         "export", "--frozen", "--no-dev", "--no-emit-project", "--no-hashes",
+        "--no-emit-package", "polyfactory", "--no-emit-package", "faker",
         "--format", "requirements-txt", "--output-file", str(requirements),
     )  # fmt: skip
     _uv(
-        "pip", "install", "--quiet", "--target", str(deps_dir),
+        "pip", "install", "--quiet", "--no-deps", "--target", str(deps_dir),
         "--python", str(python), "-r", str(requirements),
     )  # fmt: skip
     shutil.rmtree(deps_dir / "bin", ignore_errors=True)  # console scripts: useless in Lambda
+    compile_bytecode(python, deps_dir)
     stamp.write_text(key, encoding="utf-8")
     return deps_dir
+
+
+def _stage_app(python: Path, app_files: list[Path], build_dir: Path) -> Path:
+    """Copy the app's files into a fresh folder and compile them there.
+
+    The work tree's own ``__pycache__`` holds timestamp pycs of whatever ran last, so
+    the zip's bytecode is always compiled anew from the sources it carries.
+    """
+    root = build_dir / "lambda-app"
+    shutil.rmtree(root, ignore_errors=True)
+    for path in app_files:
+        target = root / path.relative_to(REPO_ROOT)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+    compile_bytecode(python, root)
+    return root
+
+
+def compile_bytecode(python: Path, root: Path) -> None:
+    """Compile every module under ``root`` with ``python``, as unchecked-hash pycs.
+
+    Paths in the bytecode are relative to ``root`` (the import system points them at
+    the real file when it loads them); a fixed hash seed keeps set constants in one order.
+    """
+    result = subprocess.run(
+        [str(python), "-m", "compileall", "-q", "-f", "-j", "0",
+         "--invalidation-mode", "unchecked-hash", "-s", str(root), str(root)],
+        env=os.environ | {"PYTHONHASHSEED": "0"}, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if result.returncode != 0:
+        raise ZipBuildError(f"compileall failed under {root}:\n{result.stdout}{result.stderr}")
 
 
 def _uv(*args: str) -> None:
@@ -136,9 +181,10 @@ def _app_files() -> Iterator[Path]:
             yield path
 
 
-def _walk(root: Path) -> Iterator[Path]:
+def _walk(root: Path, *, with_bytecode: bool = False) -> Iterator[Path]:
+    skipped = _SKIPPED_DIRS - {"__pycache__"} if with_bytecode else _SKIPPED_DIRS
     for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if d not in _SKIPPED_DIRS]
+        dirs[:] = [d for d in dirs if d not in skipped]
         for name in files:
             yield Path(folder) / name
 

@@ -1,7 +1,9 @@
-"""Lambda entry point for the HTTP API: Mangum around the Litestar app.
+"""Lambda entry point of the `api` function: the authenticated routes but the export.
 
-The app and its clients are built at import, i.e. once per cold start; lifespan is
-off because Mangum would otherwise run it on every invocation.
+Mangum around a Litestar app of that route group alone (see `app.main`), so the
+function imports and builds only what its routes need. The app and its clients are
+built at import, i.e. once per cold start; lifespan is off because Mangum would
+otherwise run it on every invocation.
 """
 
 from __future__ import annotations
@@ -11,4 +13,4 @@ from mangum import Mangum
 from app.main import create_app
 
 # Mangum types its ASGI parameter loosely; Litestar is a complete ASGI app.
-handler = Mangum(create_app(), lifespan="off")  # type: ignore[arg-type]
+handler = Mangum(create_app(groups=["api"]), lifespan="off")  # type: ignore[arg-type]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import pytest
 
 from app.dev.checkov import scan
 from app.dev.emulator import DUMMY_CREDENTIALS, ensure_venv
+from tests.infra.bytecode import modules_without_bytecode
 
 REPO = Path(__file__).resolve().parents[2]
 DOCKERFILE = REPO / "docker" / "Dockerfile"
@@ -99,61 +101,86 @@ def test_the_deploy_runs_the_ci_suite_first_and_deploys_only_after_it() -> None:
 
 _IMPORT_CHECK = """
 import sys
-sys.path[:0] = sys.argv[1:3]
+sys.path[:0] = sys.argv[1:2]
 from app.main import create_app
 application = create_app()
-import app.entrypoints.api, app.entrypoints.reminders
+import app.entrypoints.api, app.entrypoints.public, app.entrypoints.export
+import app.entrypoints.reminders
 assert application.openapi_schema.to_schema()["paths"]
 """
 
 
 def test_the_image_dependencies_run_the_app_without_dev_packages(tmp_path: Path) -> None:
-    """Replays the Dockerfile's export and install for the functions' Python (3.11).
+    """Replays the Dockerfile's export, install and compile steps for the functions' Python.
 
-    Docker cannot run here; this proves the image's dependency set is complete for the
-    API and reminders entry points and carries no dev package.
+    Docker cannot run here; this proves the image's code directory is complete for the
+    API and reminders entry points, carries no dev package, and holds an unchecked-hash
+    pyc for every module (Lambda's code directory is read-only: no pyc, no cache).
     """
     dockerfile = DOCKERFILE.read_text(encoding="utf-8").replace("\\\n", " ")
     export = re.search(r"uv (export .*?) --output-file requirements\.txt", dockerfile)
     install = re.search(r"uv pip install (.*?) --requirement requirements\.txt", dockerfile)
+    compiles = re.findall(r"/var/lang/bin/python3\.11 -m (compileall [^&\n]*)", dockerfile)
     assert export, "the Dockerfile exports its requirements with uv"
     assert install, "the Dockerfile installs them with uv"
+    assert len(compiles) == 2, "the Dockerfile compiles the dependencies, then app/"
     assert "--no-deps" in install.group(1).split()
     uv = shutil.which("uv")
     assert uv, "uv is on PATH (make venv installs it)"
+    python = str(ensure_venv())
     requirements = tmp_path / "requirements.txt"
     exported = subprocess.run(
         [uv, *export.group(1).split(), "--output-file", str(requirements)],
         cwd=REPO, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert exported.returncode == 0, exported.stderr
-    deps = tmp_path / "deps"
+    deps = tmp_path / "deps"  # /opt/deps in the deps stage
     installed = subprocess.run(
         [uv, "pip", "install", "--quiet", "--no-deps", "--target", str(deps),
-         "--python", str(ensure_venv()), "--requirement", str(requirements)],
+         "--python", python, "--requirement", str(requirements)],
         cwd=REPO, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert installed.returncode == 0, installed.stderr
-    # app/ as the image has it: without app/dev (.dockerignore).
-    code = tmp_path / "code"
-    shutil.copytree(REPO / "app", code / "app", ignore=shutil.ignore_patterns("dev", "__pycache__"))
+    shutil.rmtree(deps / "bin", ignore_errors=True)
+    _replay(python, compiles[0], {"/opt/deps": deps})
+    # The runtime stage: the dependencies, then app/ as the image has it (without app/dev,
+    # .dockerignore), then the second compile.
+    task_root = tmp_path / "task"
+    shutil.copytree(deps, task_root)
+    shutil.copytree(
+        REPO / "app", task_root / "app", ignore=shutil.ignore_patterns("dev", "__pycache__")
+    )
+    _replay(python, compiles[1], {"${LAMBDA_TASK_ROOT}": task_root})
+    files = {p.relative_to(task_root).as_posix() for p in task_root.rglob("*") if p.is_file()}
+    missing = modules_without_bytecode(files, lambda name: (task_root / name).read_bytes())
+    assert missing == [], f"{len(missing)} modules without valid bytecode, e.g. {missing[:5]}"
+    assert "app/entrypoints/api.py" in files
     settings = {
         "TABLE_NAME": "t",
         "COGNITO_ISSUER": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_x",
         "COGNITO_CLIENT_ID": "c",
         "AWS_DEFAULT_REGION": "us-east-1",
+        "PYTHONDONTWRITEBYTECODE": "1",
         **DUMMY_CREDENTIALS,
     }
+    # -S: no site-packages (the emulator's has botocore), so the folder alone must do.
     result = subprocess.run(
-        [str(ensure_venv()), "-I", "-c", _IMPORT_CHECK, str(deps), str(code)],
+        [python, "-I", "-S", "-c", _IMPORT_CHECK, str(task_root)],
         env={"PATH": os.environ.get("PATH", ""), **settings},
         cwd=tmp_path, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
-    # The emulator's own environment is on the path too (-I keeps site-packages), so a
-    # dev package could only come from there; the folder itself must carry none.
     carried = {p.name.split("-")[0].lower() for p in deps.glob("*.dist-info")}
     assert not carried & {"pytest", "mypy", "ruff", "polyfactory", "faker", "boto3_stubs"}
     assert {"litestar", "mangum", "boto3", "uvicorn"} <= carried
     size = sum(f.stat().st_size for f in deps.rglob("*") if f.is_file())
     print(f"image runtime dependencies: {size / 1e6:.0f} MB installed")
+
+
+def _replay(python: str, command: str, paths: dict[str, Path]) -> None:
+    """Runs one of the Dockerfile's `python -m compileall …` with its paths mapped here."""
+    args = shlex.split(command)
+    for image_path, here in paths.items():
+        args = [arg.replace(image_path, str(here)) for arg in args]
+    result = subprocess.run([python, "-m", *args], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr

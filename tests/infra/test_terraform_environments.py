@@ -164,8 +164,9 @@ def test_the_dev_environment_plans_against_the_emulator(
     assert {f["change"]["after"]["package_type"] for f in functions} == {"Image"}
     assert {tuple(f["change"]["after"]["architectures"]) for f in functions} == {("arm64",)}
     commands = {f["index"]: f["change"]["after"]["image_config"][0]["command"] for f in functions}
-    assert commands["reminders"] == ["app.entrypoints.reminders.handler"]
-    assert commands["api"] == ["app.entrypoints.api.handler"]
+    # Each function imports only its own routes' code: one entry point per function.
+    for name in ("api", "public", "export", "reminders"):
+        assert commands[name] == [f"app.entrypoints.{name}.handler"]
     # The same routes, guarded the same way, as the local environment the suite applied.
     planned_routes = {
         (c["change"]["after"]["route_key"], c["change"]["after"]["authorization_type"])

@@ -36,8 +36,8 @@ variable "handlers" {
   description = "Entry point of each function by key (the Zip handler, the Image CMD). Every key of the stack's function map needs one."
   default = {
     api       = "app.entrypoints.api.handler"
-    public    = "app.entrypoints.api.handler"
-    export    = "app.entrypoints.api.handler"
+    public    = "app.entrypoints.public.handler"
+    export    = "app.entrypoints.export.handler"
     reminders = "app.entrypoints.reminders.handler"
   }
 }

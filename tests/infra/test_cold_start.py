@@ -1,0 +1,86 @@
+"""Each Lambda function imports only what its routes need.
+
+A cold start pays for every module imported, and the public page's function is hit
+cold by strangers scanning a QR code: a stray import of the scheduler, push, export or
+QR code modules there would undo that silently. Checked in a fresh interpreter, on
+`sys.modules` after importing the entry point as the Lambda runtime does.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from app.dev.emulator import DUMMY_CREDENTIALS
+from app.dev.paths import REPO_ROOT
+
+SETTINGS = {
+    "TABLE_NAME": "t",
+    "COGNITO_ISSUER": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_x",
+    "COGNITO_CLIENT_ID": "c",
+    "AWS_REGION": "us-east-1",
+    # Every optional service configured, so nothing is skipped for want of a setting.
+    "PHOTOS_BUCKET": "photos",
+    "REMINDERS_SCHEDULE_GROUP": "reminders",
+    "REMINDERS_FUNCTION_ARN": "arn:aws:lambda:us-east-1:000000000000:function:reminders",
+    "SCHEDULER_ROLE_ARN": "arn:aws:iam::000000000000:role/scheduler",
+    "REMINDERS_DLQ_ARN": "arn:aws:sqs:us-east-1:000000000000:reminders-dlq",
+    **DUMMY_CREDENTIALS,
+}
+
+_IMPORTED = """
+import json, sys
+import {module}
+{module}.handler
+print(json.dumps(sorted(sys.modules)))
+"""
+
+# What a stray import would drag in: other functions' code, libraries one route uses.
+SCHEDULER = {"app.services.scheduler", "app.usecases.reminders", "app.api.reminders"}
+PUSH = {"app.services.push", "app.usecases.delivery", "httpx"}
+EXPORT = {"app.api.export", "app.usecases.exports", "app.services.exports", "app.store.export"}
+QR = {"segno", "app.api.labels"}
+ACCOUNT = {"app.usecases.account", "app.services.cognito", "app.api.me"}
+TOKENS = {"jwt", "cryptography"}  # only local runs verify tokens; the gateway does in AWS
+HTTP = {"litestar", "mangum", "app.api", "app.main"}
+# Clients come from botocore's session (app.services.clients): boto3 would add ~45 ms.
+BOTO3 = {"boto3", "s3transfer"}
+
+NOT_IMPORTED = {
+    "public": SCHEDULER | PUSH | EXPORT | QR | ACCOUNT | TOKENS | BOTO3 | {"app.api.batches"},
+    "export": SCHEDULER | PUSH | QR | ACCOUNT | TOKENS | BOTO3 | {"app.api.public"},
+    "api": PUSH | EXPORT | TOKENS | BOTO3 | {"segno"},
+    # The reminders function also finishes account deletions (app.usecases.account).
+    "reminders": HTTP | EXPORT | QR | TOKENS | BOTO3,
+}
+
+
+def imported_by(module: str) -> set[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", _IMPORTED.format(module=module)],
+        env={"PATH": os.environ.get("PATH", ""), **SETTINGS},
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return set(json.loads(result.stdout))
+
+
+@pytest.mark.parametrize("function", sorted(NOT_IMPORTED))
+def test_a_function_imports_none_of_what_it_does_not_serve(function: str) -> None:
+    imported = imported_by(f"app.entrypoints.{function}")
+    assert f"app.entrypoints.{function}" in imported
+    assert sorted(NOT_IMPORTED[function] & imported) == []
+
+
+@pytest.mark.parametrize("module", sorted(set().union(*NOT_IMPORTED.values())))
+def test_every_guarded_module_exists(module: str) -> None:
+    """A misspelt name would make the guard above pass for nothing."""
+    assert importlib.util.find_spec(module) is not None
