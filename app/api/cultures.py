@@ -19,7 +19,6 @@ from app.api.culture_pages import (
     render_gift_page,
 )
 from app.api.headers import DeviceZone, device_zone
-from app.api.labels import render_label
 from app.api.params import Caller, Cursor, PathId
 from app.api.public import public_base
 from app.api.schemas.batches import BatchOut
@@ -246,6 +245,9 @@ class CultureController(Controller):
         settings: Config,
     ) -> Response[str]:
         """The printable label for a gift: its QR code is the claim link."""
+        # On use: the public function serves this module's public routes without labels.
+        from app.api.labels import render_label
+
         gift = cultures.gift_for_label(principal.sub, culture_id, code, utc_now())
         shown = display_code(normalize_gift_code(code) or code)
         svg = render_label(
