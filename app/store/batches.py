@@ -181,12 +181,12 @@ class BatchStore:
         if changes.public is True:
             update.set("GSI1PK", s(keys.public_pk(batch_id))).set("GSI1SK", s(keys.PUBLIC_SK))
         if changes.culture_id is not None:
-            update.set("cultureId", s(changes.culture_id)).set("GSI2SK", s(batch_id))
-            update.set("GSI2PK", s(keys.culture_batches_gsi2pk(sub, changes.culture_id)))
+            update.set("cultureId", s(changes.culture_id)).set("GSI3SK", s(batch_id))
+            update.set("GSI3PK", s(keys.culture_batches_gsi3pk(sub, changes.culture_id)))
         for field in sorted(changes.remove - {"culture_id"}):
             update.remove(_CHANGE_ATTRIBUTES[field])
         if "culture_id" in changes.remove:
-            update.remove("cultureId").remove("GSI2PK").remove("GSI2SK")
+            update.remove("cultureId").remove("GSI3PK").remove("GSI3SK")
         if changes.public is False:
             update.remove("GSI1PK").remove("GSI1SK")
         if changes.status is not None:

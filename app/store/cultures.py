@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import ConditionCheckTypeDef, UpdateTypeDef
 
-CULTURE_CURSOR_FIELDS = ("SK", "GSI2SK")
+CULTURE_CURSOR_FIELDS = ("SK", "GSI3SK")
 EVENT_CURSOR_FIELDS = ("SK",)
 # How many of a culture's newest batches its public page looks through for shared ones.
 SHARED_BATCH_WINDOW = 50
@@ -120,15 +120,15 @@ class CultureStore:
         )
 
     def batches_of(self, sub: str, culture_id: str) -> list[Batch]:
-        """Every batch the culture made, newest first (GSI2, eventually consistent)."""
+        """Every batch the culture made, newest first (GSI3, eventually consistent)."""
         items = query_all(
             self.client,
             {
                 "TableName": self.table_name,
-                "IndexName": "GSI2",
-                "KeyConditionExpression": "GSI2PK = :pk",
+                "IndexName": "GSI3",
+                "KeyConditionExpression": "GSI3PK = :pk",
                 "ExpressionAttributeValues": {
-                    ":pk": s(keys.culture_batches_gsi2pk(sub, culture_id))
+                    ":pk": s(keys.culture_batches_gsi3pk(sub, culture_id))
                 },
                 "ScanIndexForward": False,
             },
@@ -141,11 +141,11 @@ class CultureStore:
         for its public page. One Query of a bounded window of its batches."""
         response = self.client.query(
             TableName=self.table_name,
-            IndexName="GSI2",
-            KeyConditionExpression="GSI2PK = :pk",
+            IndexName="GSI3",
+            KeyConditionExpression="GSI3PK = :pk",
             FilterExpression="attribute_exists(GSI1PK)",
             ExpressionAttributeValues={
-                ":pk": s(keys.culture_batches_gsi2pk(owner_sub, culture_id))
+                ":pk": s(keys.culture_batches_gsi3pk(owner_sub, culture_id))
             },
             ScanIndexForward=False,
             Limit=SHARED_BATCH_WINDOW,
@@ -156,19 +156,19 @@ class CultureStore:
         pk = keys.user_pk(sub)
         params: dict[str, Any] = {
             "TableName": self.table_name,
-            "IndexName": "GSI2",
-            "KeyConditionExpression": "GSI2PK = :pk",
-            "ExpressionAttributeValues": {":pk": s(keys.cultures_gsi2pk(sub))},
+            "IndexName": "GSI3",
+            "KeyConditionExpression": "GSI3PK = :pk",
+            "ExpressionAttributeValues": {":pk": s(keys.cultures_gsi3pk(sub))},
             "ScanIndexForward": False,
             "Limit": limit,
         }
         if cursor is not None:
             start = decode_cursor(cursor, CULTURE_CURSOR_FIELDS)
-            if not is_ulid(start["GSI2SK"]) or start["SK"] != keys.culture_sk(start["GSI2SK"]):
+            if not is_ulid(start["GSI3SK"]) or start["SK"] != keys.culture_sk(start["GSI3SK"]):
                 raise InvalidCursor(NOT_OURS)
             params["ExclusiveStartKey"] = {
                 "PK": s(pk),
-                "GSI2PK": s(keys.cultures_gsi2pk(sub)),
+                "GSI3PK": s(keys.cultures_gsi3pk(sub)),
                 **{k: s(v) for k, v in start.items()},
             }
         response = self.client.query(**params)
@@ -351,8 +351,8 @@ def culture_to_item(sub: str, culture: Culture) -> Item:
     item: Item = {
         "PK": s(keys.user_pk(sub)),
         "SK": s(keys.culture_sk(culture.id)),
-        "GSI2PK": s(keys.cultures_gsi2pk(sub)),
-        "GSI2SK": s(culture.id),
+        "GSI3PK": s(keys.cultures_gsi3pk(sub)),
+        "GSI3SK": s(culture.id),
         "entity": s("culture"),
         "id": s(culture.id),
         "name": s(culture.name),

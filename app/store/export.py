@@ -94,7 +94,7 @@ COLUMNS = (
 # A culture's `feeds` and `weights` restate its feed and weigh events (the stats read
 # them); a gift code's hash is a lookup key, not something the user gave.
 _INTERNAL = frozenset(
-    {"PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "LSI1SK", "entity"}
+    {"PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK", "LSI1SK", "entity"}
     | {"feeds", "weights", "codeHash"}
 )
 _KNOWN = frozenset(COLUMNS) - {"recordType", "public", "other"}

@@ -101,11 +101,11 @@ def batch_to_item(sub: str, batch: Batch) -> Item:
             "GSI1SK": s(keys.PUBLIC_SK) if batch.public else None,
             "cultureId": maybe(s, batch.culture_id),
             "parentBatchId": maybe(s, batch.parent_batch_id),
-            # The sparse GSI2 key: the batches a culture made (app.store.cultures).
-            "GSI2PK": s(keys.culture_batches_gsi2pk(sub, batch.culture_id))
+            # The sparse GSI3 key: the batches a culture made (app.store.cultures).
+            "GSI3PK": s(keys.culture_batches_gsi3pk(sub, batch.culture_id))
             if batch.culture_id
             else None,
-            "GSI2SK": s(batch.id) if batch.culture_id else None,
+            "GSI3SK": s(batch.id) if batch.culture_id else None,
         }
     )
 

@@ -24,9 +24,9 @@
 |                                    |       |   AND CULTURE#<id>#EVENT$                       |
 | everything under a culture         | table | PK=USER#<sub>, begins_with(SK, CULTURE#<id>)    |
 |   (delete: events, gift pointers)  |       |                                                 |
-| a user's cultures, newest first    | GSI2  | GSI2PK=USER#<sub>#CULTURES (culture items)      |
-| batches a culture made, newest     | GSI2  | GSI2PK=USER#<sub>#CULTURE#<id> (batch items     |
-|   first (culture detail and stats) |       |   with a cultureId; GSI2SK = batch id)          |
+| a user's cultures, newest first    | GSI3  | GSI3PK=USER#<sub>#CULTURES (culture items)      |
+| batches a culture made, newest     | GSI3  | GSI3PK=USER#<sub>#CULTURE#<id> (batch items     |
+|   first (culture detail and stats) |       |   with a cultureId; GSI3SK = batch id)          |
 | a culture's place in the tree      | table | PK=LINEAGE#<id>, SK=NODE (owner, parent,        |
 |                                    |       |   ancestors, children, shared fields)           |
 | a level of the tree (lineage)      | table | BatchGetItem of LINEAGE#<id> nodes: depth d     |
@@ -39,7 +39,7 @@ LSI1 exists because batches and their events share the partition: a plain query 
 `BATCH#` would page through every event to find the batches. LSI1SK is the batch's
 ULID, so LSI1 holds only batches, sorted by creation time.
 
-GSI2 does for cultures what LSI1 does for batches (culture items sort apart from their
+GSI3 does for cultures what LSI1 does for batches (culture items sort apart from their
 events), and gathers the batches a culture made: its partition key carries the user's
 sub, so an id from another account finds nothing. Lineage nodes and gift codes live
 outside every user's partition: a family tree crosses accounts, and a recipient claims
@@ -145,11 +145,11 @@ def culture_gift_sk(culture_id: str, code_hash: str) -> str:
     return f"{CULTURE}{culture_id}#{GIFT}{code_hash}"
 
 
-def cultures_gsi2pk(sub: str) -> str:
+def cultures_gsi3pk(sub: str) -> str:
     return f"{USER}{sub}#CULTURES"
 
 
-def culture_batches_gsi2pk(sub: str, culture_id: str) -> str:
+def culture_batches_gsi3pk(sub: str, culture_id: str) -> str:
     return f"{USER}{sub}#{CULTURE}{culture_id}"
 
 

@@ -144,7 +144,7 @@ class Cultures:
     def detail(
         self, sub: str, culture_id: str, now: datetime, *, limit: int, cursor: str | None
     ) -> CultureDetail:
-        """Two reads: the culture (consistent) and every batch it made (GSI2); the stats
+        """Two reads: the culture (consistent) and every batch it made (GSI3); the stats
         need all of them, the answer pages them newest first."""
         record = self.store.get(sub, _known(culture_id))
         batches = self.store.batches_of(sub, culture_id)

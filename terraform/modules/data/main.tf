@@ -32,12 +32,12 @@ resource "aws_dynamodb_table" "this" {
   }
 
   attribute {
-    name = "GSI2PK"
+    name = "GSI3PK"
     type = "S"
   }
 
   attribute {
-    name = "GSI2SK"
+    name = "GSI3SK"
     type = "S"
   }
 
@@ -49,12 +49,12 @@ resource "aws_dynamodb_table" "this" {
     projection_type = "ALL"
   }
 
-  # Sparse: a user's cultures (GSI2PK=USER#<sub>#CULTURES) and the batches each culture
-  # made (GSI2PK=USER#<sub>#CULTURE#<id>); nothing else carries GSI2PK.
+  # Sparse: a user's cultures (GSI3PK=USER#<sub>#CULTURES) and the batches each culture
+  # made (GSI3PK=USER#<sub>#CULTURE#<id>); nothing else carries GSI3PK.
   global_secondary_index {
-    name            = "GSI2"
-    hash_key        = "GSI2PK"
-    range_key       = "GSI2SK"
+    name            = "GSI3"
+    hash_key        = "GSI3PK"
+    range_key       = "GSI3SK"
     projection_type = "ALL"
   }
 

@@ -69,8 +69,8 @@ locals {
         { prefix = "users/", actions = ["GetObject", "PutObject", "DeleteObject", "DeleteObjectVersion"], list = true },
         { prefix = "exports/", actions = ["DeleteObject", "DeleteObjectVersion"], list = true },
       ]
-      # The batch list (LSI1), the culture list and a culture's batches (GSI2).
-      dynamodb_index_actions = { LSI1 = ["Query"], GSI2 = ["Query"] }
+      # The batch list (LSI1), the culture list and a culture's batches (GSI3).
+      dynamodb_index_actions = { LSI1 = ["Query"], GSI3 = ["Query"] }
       manages_schedules      = true
       cognito_account_admin  = true
     }
@@ -80,7 +80,7 @@ locals {
       timeout_s              = 10
       public_routes          = ["GET /b/{batchId}", "GET /c/{cultureId}", "GET /gift/{code}", "GET /public/{proxy+}", "GET /.well-known/{proxy+}"]
       dynamodb_table_actions = ["Query", "GetItem", "BatchGetItem"]
-      dynamodb_index_actions = { GSI1 = ["Query"], GSI2 = ["Query"] }
+      dynamodb_index_actions = { GSI1 = ["Query"], GSI3 = ["Query"] }
       # Presigns the cover photo's GET URL.
       s3_grants = [{ prefix = "users/", actions = ["GetObject"] }]
     }
