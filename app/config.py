@@ -52,6 +52,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     android_cert_fingerprints: tuple[str, ...] = ()
     photo_url_seconds: int = 900
     export_inline_max_bytes: int = 5 * 1024 * 1024
+    # Sync: how old a cursor may be (at most 30 days: tombstones live 31), and how far
+    # before its cursor a pull starts again (the change index is eventually consistent).
+    sync_horizon_seconds: int = 30 * 24 * 3600
+    sync_overlap_seconds: int = 5
 
 
 _ENV_NAMES: dict[str, tuple[str, ...]] = {
@@ -80,6 +84,8 @@ _ENV_NAMES: dict[str, tuple[str, ...]] = {
     "android_cert_fingerprints": ("ANDROID_CERT_FINGERPRINTS",),
     "photo_url_seconds": ("PHOTO_URL_SECONDS",),
     "export_inline_max_bytes": ("EXPORT_INLINE_MAX_BYTES",),
+    "sync_horizon_seconds": ("SYNC_HORIZON_SECONDS",),
+    "sync_overlap_seconds": ("SYNC_OVERLAP_SECONDS",),
 }
 
 _INT_FIELDS = {
@@ -88,6 +94,8 @@ _INT_FIELDS = {
     "jwt_leeway_seconds",
     "photo_url_seconds",
     "export_inline_max_bytes",
+    "sync_horizon_seconds",
+    "sync_overlap_seconds",
 }
 _LIST_FIELDS = {"android_cert_fingerprints"}
 _BOOL_FIELDS = {"log_json"}
@@ -153,6 +161,10 @@ def _check_ranges(settings: Settings) -> None:
     # Lambda caps a response near 6 MB; beyond this an export goes to S3 instead.
     if not 1024 <= settings.export_inline_max_bytes <= 5 * 1024 * 1024:
         raise SettingsError("EXPORT_INLINE_MAX_BYTES: must be between 1024 and 5242880")
+    if not 1 <= settings.sync_horizon_seconds <= 30 * 24 * 3600:
+        raise SettingsError("SYNC_HORIZON_SECONDS: must be between 1 and 2592000 (30 days)")
+    if not 0 <= settings.sync_overlap_seconds <= 300:
+        raise SettingsError("SYNC_OVERLAP_SECONDS: must be between 0 and 300")
     if not _SCHEME.match(settings.app_scheme):
         raise SettingsError(f"APP_SCHEME: not a URL scheme: {settings.app_scheme!r}")
     for name, url in (

@@ -7,15 +7,16 @@ feature follows):
   takes the stores and services it needs (`Batches(BatchStore, ReminderStore, ...)`).
   It holds every step that spans more than one call, and raises `app.domain.errors`.
 * Routes come in **groups**, one per Lambda function that serves them (`api`, `public`,
-  `export`; `create_app(groups=...)`, all of them by default). A group's builder below
+  `export`, `ingest`; `create_app(groups=...)`, all of them by default). A group's builder below
   imports its controllers and builds its stores, services and use cases **once** per
   process (once per Lambda cold start; AWS clients other than DynamoDB on first use),
   naming each use case once, in snake_case: `batches`, `reminders`, `photos`, `account`,
-  `devices`, `cultures`, `bottles` (api), `exports` (export), `public` and `cultures`
-  (public), besides `settings` and the
-  token `verifier`. The imports stay inside the builders, so a function imports only
-  what its own routes need (`tests/infra/test_cold_start.py` checks each function's). A new
-  capability adds its class in `app/usecases/` and its entry in a group; a new HTTP
+  `devices`, `cultures`, `bottles`, `sensors`, `readings`, `alerts`, `sync` (api),
+  `exports` (export), `public` and `cultures` (public), `ingest` and `silence_check`
+  (ingest), besides `settings` and the token `verifier`. The imports stay inside the
+  builders, so a function imports only what its own routes need
+  (`tests/infra/test_cold_start.py` checks each function's). A new capability
+  adds its class in `app/usecases/` and its entry in a group; a new HTTP
   function adds a group, `app/entrypoints/<name>.py`, its Terraform entry and its line
   in `benchmarks/cold_start.py`.
 * Each name is an app-wide Litestar dependency: a controller asks for an object by
@@ -55,9 +56,11 @@ from app.services.clients import AwsClients, photo_objects, reminder_scheduler, 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-RouteGroup = Literal["api", "public", "export"]
+    from app.usecases.alerts import AlertPush
+
+RouteGroup = Literal["api", "public", "export", "ingest"]
 # Every group: what `uvicorn app.main:create_app --factory` and the tests serve.
-ROUTE_GROUPS: tuple[RouteGroup, ...] = ("api", "public", "export")
+ROUTE_GROUPS: tuple[RouteGroup, ...] = ("api", "public", "export", "ingest")
 
 
 class Routes(NamedTuple):
@@ -69,6 +72,7 @@ class Routes(NamedTuple):
 
 def api_routes(settings: Settings, clients: AwsClients) -> Routes:
     """Everything behind the authorizer but the export: the `api` function."""
+    from app.api.alerts import AlertRulesController
     from app.api.batches import BatchController
     from app.api.bottles import BottleController
     from app.api.cultures import CultureController
@@ -76,7 +80,10 @@ def api_routes(settings: Settings, clients: AwsClients) -> Routes:
     from app.api.labels import LabelController
     from app.api.me import MeController
     from app.api.photos import PhotoController
+    from app.api.readings import ChartController, ReadingController
     from app.api.reminders import ReminderController
+    from app.api.sensors import SensorController
+    from app.api.sync import SyncController
     from app.store.batches import BatchStore
     from app.store.bottles import BottleStore
     from app.store.cultures import CultureStore
@@ -86,14 +93,21 @@ def api_routes(settings: Settings, clients: AwsClients) -> Routes:
     from app.store.partition import UserPartition
     from app.store.photos import PhotoStore
     from app.store.profiles import ProfileStore
+    from app.store.readings import ReadingStore
     from app.store.reminders import ReminderStore
+    from app.store.sensors import SensorStore
+    from app.store.sync import SyncStore
     from app.usecases.account import Account
+    from app.usecases.alert_rules import AlertSettings
     from app.usecases.batches import Batches
     from app.usecases.bottles import Bottles
     from app.usecases.cultures import Cultures
     from app.usecases.devices import Devices
     from app.usecases.photos import Photos
+    from app.usecases.readings import Readings
     from app.usecases.reminders import Reminders
+    from app.usecases.sensors import Forget, Sensors
+    from app.usecases.sync import Sync
 
     table = settings.table_name
     dynamodb = clients.dynamodb
@@ -104,6 +118,10 @@ def api_routes(settings: Settings, clients: AwsClients) -> Routes:
     lineage = LineageStore(dynamodb, table)
     scheduler = reminder_scheduler(settings, clients)
     objects = photo_objects(settings, clients)
+    sensor_store = SensorStore(dynamodb, table)
+    reading_store = ReadingStore(dynamodb, table)
+    forget = Forget(sensor_store, reading_store)
+    batches = Batches(batch_store, reminder_store, profiles, scheduler, objects, forget)
     return Routes(
         [
             BatchController,
@@ -114,9 +132,14 @@ def api_routes(settings: Settings, clients: AwsClients) -> Routes:
             LabelController,
             CultureController,
             BottleController,
+            SensorController,
+            ReadingController,
+            ChartController,
+            AlertRulesController,
+            SyncController,
         ],
         {
-            "batches": Batches(batch_store, reminder_store, profiles, scheduler, objects),
+            "batches": batches,
             "bottles": Bottles(batch_store, BottleStore(dynamodb, table)),
             "cultures": Cultures(CultureStore(dynamodb, table), lineage, profiles),
             "reminders": Reminders(reminder_store, profiles, scheduler),
@@ -130,8 +153,18 @@ def api_routes(settings: Settings, clients: AwsClients) -> Routes:
                 objects,
                 user_directory(settings, clients),
                 lineage,
+                forget=forget,
             ),
             "devices": Devices(device_store),
+            "sensors": Sensors(sensor_store),
+            "readings": Readings(reading_store),
+            "alerts": AlertSettings(reading_store),
+            "sync": Sync(
+                SyncStore(dynamodb, table),
+                batches,
+                horizon_seconds=settings.sync_horizon_seconds,
+                overlap_seconds=settings.sync_overlap_seconds,
+            ),
         },
     )
 
@@ -145,17 +178,22 @@ def public_routes(settings: Settings, clients: AwsClients) -> Routes:
     from app.store.lineage import LineageStore
     from app.store.profiles import ProfileStore
     from app.store.public import PublicStore
+    from app.store.readings import ReadingStore
     from app.usecases.cultures import Cultures
     from app.usecases.public import Public
 
     dynamodb, table = clients.dynamodb, settings.table_name
-    store = PublicStore(dynamodb, table)
+    public = Public(
+        PublicStore(dynamodb, table),
+        photo_objects(settings, clients),
+        ReadingStore(dynamodb, table),
+    )
     cultures = Cultures(
         CultureStore(dynamodb, table), LineageStore(dynamodb, table), ProfileStore(dynamodb, table)
     )
     return Routes(
         [PublicController, PublicCultureController],
-        {"public": Public(store, photo_objects(settings, clients)), "cultures": cultures},
+        {"public": public, "cultures": cultures},
     )
 
 
@@ -170,10 +208,44 @@ def export_routes(settings: Settings, clients: AwsClients) -> Routes:
     return Routes([ExportController], {"exports": exports})
 
 
+def ingest_routes(settings: Settings, clients: AwsClients) -> Routes:
+    """Readings posted by devices, no Cognito token (the `ingest` function)."""
+    from app.api.ingest import IngestController
+    from app.store.readings import ReadingStore
+    from app.store.sensors import SensorStore
+    from app.usecases.alerts import SilenceCheck
+    from app.usecases.ingest import Ingest
+
+    table = settings.table_name
+    readings = ReadingStore(clients.dynamodb, table)
+    push = alert_push(settings, clients)
+    ingest = Ingest(SensorStore(clients.dynamodb, table), readings, push)
+    # The silence check runs on its own schedule (app.entrypoints.alerts); it sits here,
+    # beside the other alert code, for tests.
+    return Routes(
+        [IngestController], {"ingest": ingest, "silence_check": SilenceCheck(readings, push)}
+    )
+
+
+def alert_push(settings: Settings, clients: AwsClients) -> AlertPush:
+    """Alerts go to the owner's phones; their receipts are checked 15 minutes later."""
+    from app.services.push import push_sender
+    from app.services.push_receipts import ReceiptScheduler
+    from app.store.devices import DeviceStore
+    from app.usecases.alerts import AlertPush
+
+    return AlertPush(
+        DeviceStore(clients.dynamodb, settings.table_name),
+        push_sender(settings.expo_push_url, settings.expo_access_token),
+        ReceiptScheduler.from_settings(settings, lambda: clients.scheduler),
+    )
+
+
 GROUP_BUILDERS: dict[RouteGroup, Callable[[Settings, AwsClients], Routes]] = {
     "api": api_routes,
     "public": public_routes,
     "export": export_routes,
+    "ingest": ingest_routes,
 }
 # Groups whose routes have a caller; the public ones must never need a token verifier.
 AUTHENTICATED: frozenset[RouteGroup] = frozenset({"api", "export"})
@@ -214,6 +286,7 @@ def create_app(
     dynamodb: DynamoDBClient | None = None,
     *,
     groups: Collection[RouteGroup] = ROUTE_GROUPS,
+    max_body_bytes: int | None = None,
 ) -> Litestar:
     """The app serving `groups` (every group by default), plus `/health`.
 
@@ -232,7 +305,7 @@ def create_app(
         dependencies=dependencies,
         exception_handlers=EXCEPTION_HANDLERS,
         state=State(routes.objects),
-        request_max_body_size=settings.max_body_bytes,
+        request_max_body_size=max_body_bytes or settings.max_body_bytes,
         openapi_config=_openapi() if set(groups) >= set(ROUTE_GROUPS) else None,
         debug=False,
         # Logging is structlog's (app.logs); Litestar's own stdlib set-up is not needed.
@@ -246,3 +319,11 @@ def _openapi() -> OpenAPIConfig:
     return OpenAPIConfig(
         title="Kefir API", version="0.1.0", path="/schema", render_plugins=[SwaggerRenderPlugin()]
     )
+
+
+def create_ingest_app(settings: Settings | None = None) -> Litestar:
+    """The ingest function's app: the ingest routes only, and the devices' 4 KB body cap."""
+    from app.api.ingest import MAX_INGEST_BODY
+
+    ingest: tuple[RouteGroup, ...] = ("ingest",)
+    return create_app(settings, groups=ingest, max_body_bytes=MAX_INGEST_BODY)

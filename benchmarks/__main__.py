@@ -9,7 +9,7 @@ from pathlib import Path
 from app.dev.emulator import DUMMY_CREDENTIALS, Emulator
 from app.dev.lambda_zip import build_zip
 from app.dev.stack import apply_local
-from benchmarks import cold_start, export_throughput, warm_get
+from benchmarks import cold_start, export_throughput, readings, sync_pull, warm_get
 
 
 def _row(name: str, value: float, baseline_name: str, baseline: float, target: float) -> None:
@@ -29,6 +29,24 @@ def main() -> None:
         handler_ms, raw_ms = warm_get.measure(emulator.endpoint, outputs)
         _row("warm GET batch (Lambda handler)", handler_ms, "raw boto3 Query", raw_ms, 1.3)
         export_throughput.report(outputs)
+        ingest = readings.measure_ingest(outputs)
+        _row(
+            "ingest a reading (handler)", ingest["handler_ms"], "raw PutItem", ingest["raw_ms"], 1.3
+        )
+        series = readings.measure_series(outputs)
+        _row(
+            "30k-point series, 500 buckets",
+            series["handler_ms"],
+            "raw paginated Query",
+            series["raw_ms"],
+            1.3,
+        )
+        print(
+            f"{'  DynamoDB calls per series':<34} {series['handler_calls']:9.1f}    | "
+            f"{'  per raw paginated Query':<28} {series['raw_calls']:9.1f}"
+        )
+        sync_ms, raw_sync_ms = sync_pull.measure(outputs)
+        _row("sync 10,000 changes (handler)", sync_ms, "raw paginated GSI2 Query", raw_sync_ms, 1.3)
 
 
 if __name__ == "__main__":

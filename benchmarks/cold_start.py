@@ -49,6 +49,7 @@ FUNCTIONS: dict[str, str] = {
     "api": "app.entrypoints.api.handler",
     "public": "app.entrypoints.public.handler",
     "export": "app.entrypoints.export.handler",
+    "ingest": "app.entrypoints.ingest.handler",
     "reminders": "app.entrypoints.reminders.handler",
 }
 TARGETS: dict[str, float] = {"api": 1.15, "public": 1.0, "reminders": 0.7}

@@ -8,6 +8,9 @@ service the tests cannot run; this fake is the only one the suite has.
 It records every request, answers `DeviceNotRegistered` for tokens it is told are
 gone, can answer 429 (or a 5xx) to the first requests carrying a given token, and a
 `MessageRateExceeded` ticket to a given token's first messages.
+`POST /--/api/v2/push/getReceipts` takes `{"ids": [...]}` (at most 1,000) and answers
+`{"data": {id: receipt}}` for tickets it issued: `ok`, or the error a test set for the
+ticket's token with `receipt_error` (a device uninstalled after the ticket was issued).
 Tests share one server per session, so they look at requests by their own tokens.
 """
 
@@ -20,7 +23,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 PUSH_PATH = "/--/api/v2/push/send"
+RECEIPTS_PATH = "/--/api/v2/push/getReceipts"
 MAX_MESSAGES = 100
+MAX_RECEIPT_IDS = 1000
 
 
 class Recorded:
@@ -36,6 +41,9 @@ class ExpoServer:
         self.requests: list[Recorded] = []
         self.unregistered: set[str] = set()
         self._failures: dict[str, list[int]] = {}
+        self.issued: dict[str, str] = {}
+        self.receipt_errors: dict[str, str] = {}
+        self.receipt_requests: list[list[str]] = []
         self._rate_limited: dict[str, int] = {}
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -58,6 +66,33 @@ class ExpoServer:
         """Answer these statuses, in turn, to the next requests carrying `token`."""
         with self._lock:
             self._failures[token] = list(statuses)
+
+    def receipt_error(self, token: str, error: str) -> None:
+        """Receipts of tickets for `token` say `error` (DeviceNotRegistered, …)."""
+        with self._lock:
+            self.receipt_errors[token] = error
+
+    def _receipts(self, body: bytes) -> tuple[int, dict[str, Any]]:
+        try:
+            ids = json.loads(body)["ids"]
+        except (ValueError, KeyError, TypeError):
+            return 400, {"errors": [{"code": "VALIDATION_ERROR", "message": "ids"}]}
+        if not isinstance(ids, list) or len(ids) > MAX_RECEIPT_IDS:
+            return 400, {"errors": [{"code": "VALIDATION_ERROR", "message": "1000 ids at most"}]}
+        with self._lock:
+            self.receipt_requests.append(list(ids))
+            data: dict[str, Any] = {}
+            for ticket_id in ids:
+                token = self.issued.get(ticket_id)
+                if token is None:
+                    continue  # unknown or older than 24 h: Expo leaves it out
+                error = self.receipt_errors.get(token)
+                data[ticket_id] = (
+                    {"status": "ok"}
+                    if error is None
+                    else {"status": "error", "message": error, "details": {"error": error}}
+                )
+        return 200, {"data": data}
 
     def rate_limit_first(self, token: str, times: int) -> None:
         """Answer 200 with a `MessageRateExceeded` ticket for `token`'s next `times`
@@ -121,7 +156,9 @@ class ExpoServer:
                 "message": f'"{token}" is not a registered push notification recipient',
                 "details": {"error": "DeviceNotRegistered", "expoPushToken": token},
             }
-        return {"status": "ok", "id": str(uuid.uuid4())}
+        ticket_id = str(uuid.uuid4())
+        self.issued[ticket_id] = token
+        return {"status": "ok", "id": ticket_id}
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         server = self
@@ -130,7 +167,9 @@ class ExpoServer:
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length)
-                if self.path != PUSH_PATH:
+                if self.path == RECEIPTS_PATH:
+                    status, answer = server._receipts(body)
+                elif self.path != PUSH_PATH:
                     status, answer = 404, {"errors": [{"code": "NOT_FOUND", "message": ""}]}
                 else:
                     headers = {k.lower(): v for k, v in self.headers.items()}

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated, TypeVar
 
 import msgspec
-from litestar import Controller, delete, get, patch, post
+from litestar import Controller, Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_204_NO_CONTENT
 from msgspec import UNSET, UnsetType
 
-from app.api.headers import DeviceZone, device_zone
+from app.api.etags import IfNoneMatch, conditional, version_tag
+from app.api.headers import DeviceZone, IdempotencyKey, device_zone, idempotency
 from app.api.params import Caller, Cursor, PathId, known_id
 from app.api.schemas.batches import (
     BatchDetailOut,
@@ -37,6 +38,24 @@ def _given(value: T | UnsetType | None) -> T | None:
     return None if value is UNSET or value is None else value
 
 
+def batch_changes(data: UpdateBatch) -> BatchChanges:
+    """What a PATCH body (or a pushed batch update) changes."""
+    return BatchChanges(
+        name=_given(data.name),
+        status=_given(data.status),
+        started_at=_given(data.started_at),
+        notes=_given(data.notes),
+        temperature_c=_given(data.temperature_c),
+        remove=frozenset(
+            field
+            for field in ("notes", "temperature_c", "culture_id")
+            if getattr(data, field) is None
+        ),
+        public=_given(data.public),
+        culture_id=_given(data.culture_id),
+    )
+
+
 class BatchController(Controller):
     path = "/batches"
     tags = ["batches"]  # noqa: RUF012 (Litestar reads these as class attributes)
@@ -48,6 +67,7 @@ class BatchController(Controller):
         principal: Caller,
         batches: NamedDependency[Batches],
         x_time_zone: DeviceZone = None,
+        idempotency_key: IdempotencyKey = None,
     ) -> BatchWithSuggestionsOut:
         now = utc_now()
         zone = device_zone(x_time_zone)
@@ -60,7 +80,8 @@ class BatchController(Controller):
             now=now,
             culture_id=data.culture_id,
         )
-        created = batches.create(principal.sub, batch, now, zone)
+        retry = idempotency(idempotency_key, "POST /batches", msgspec.json.encode(data))
+        created = batches.create(principal.sub, batch, now, zone, retry)
         return BatchWithSuggestionsOut.with_suggestions(created.batch, created.suggestions)
 
     @get(operation_id="listBatches", sync_to_thread=False)
@@ -77,14 +98,22 @@ class BatchController(Controller):
 
     @get("/{batch_id:str}", operation_id="getBatch", sync_to_thread=False)
     def get_batch(
-        self, batch_id: PathId, principal: Caller, batches: NamedDependency[Batches]
-    ) -> BatchDetailOut:
+        self,
+        batch_id: PathId,
+        principal: Caller,
+        batches: NamedDependency[Batches],
+        if_none_match: IfNoneMatch = None,
+    ) -> Response[BatchDetailOut]:
+        """`ETag`: the batch's version and its first events; `If-None-Match` -> 304."""
         found = batches.detail(principal.sub, known_id(batch_id, "batch"))
-        return BatchDetailOut(
+        event_ids = [e.id for e in found.events]
+        tag = version_tag(found.batch.version, *event_ids, found.next_events_cursor or "")
+        detail = BatchDetailOut(
             **msgspec.structs.asdict(found.batch),
             events=[EventOut.of(e) for e in found.events],
             next_events_cursor=found.next_events_cursor,
         )
+        return conditional(detail, tag, if_none_match)
 
     @patch("/{batch_id:str}", operation_id="updateBatch", sync_to_thread=False)
     def update_batch(
@@ -94,20 +123,7 @@ class BatchController(Controller):
         principal: Caller,
         batches: NamedDependency[Batches],
     ) -> BatchOut:
-        changes = BatchChanges(
-            name=_given(data.name),
-            status=_given(data.status),
-            started_at=_given(data.started_at),
-            notes=_given(data.notes),
-            temperature_c=_given(data.temperature_c),
-            remove=frozenset(
-                field
-                for field in ("notes", "temperature_c", "culture_id")
-                if getattr(data, field) is None
-            ),
-            public=_given(data.public),
-            culture_id=_given(data.culture_id),
-        )
+        changes = batch_changes(data)
         batch = batches.update(
             principal.sub, known_id(batch_id, "batch"), data.version, changes, utc_now()
         )
@@ -131,9 +147,11 @@ class BatchController(Controller):
         data: JSONBody[CreateEvent],
         principal: Caller,
         batches: NamedDependency[Batches],
+        idempotency_key: IdempotencyKey = None,
     ) -> EventOut:
+        batch_id = known_id(batch_id, "batch")
         event = new_event(
-            batch_id=known_id(batch_id, "batch"),
+            batch_id=batch_id,
             type=data.type,
             occurred_at=data.occurred_at,
             note=data.note,
@@ -142,8 +160,9 @@ class BatchController(Controller):
             gravity=data.gravity,
             now=utc_now(),
         )
-        batches.add_event(principal.sub, event)
-        return EventOut.of(event)
+        route = f"POST /batches/{batch_id}/events"
+        retry = idempotency(idempotency_key, route, msgspec.json.encode(data))
+        return EventOut.of(batches.add_event(principal.sub, event, retry))
 
     @get("/{batch_id:str}/events", operation_id="listEvents", sync_to_thread=False)
     def list_events(
@@ -173,4 +192,4 @@ class BatchController(Controller):
         batches: NamedDependency[Batches],
     ) -> None:
         event_id = known_id(event_id, "event")
-        batches.delete_event(principal.sub, known_id(batch_id, "batch"), event_id)
+        batches.delete_event(principal.sub, known_id(batch_id, "batch"), event_id, utc_now())

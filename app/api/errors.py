@@ -13,11 +13,13 @@ from litestar.types import ExceptionHandlersMap
 from app.api.middleware import USER_STATE_KEY
 from app.domain.errors import (
     AccountDeleted,
+    AlreadyExists,
     BatchClosed,
     CultureClosed,
     DomainError,
     GiftClaimed,
     GiftExpired,
+    IdempotencyKeyReused,
     InvalidCursor,
     InvalidInput,
     InvalidTransition,
@@ -27,8 +29,10 @@ from app.domain.errors import (
     PhotoAlreadyConfirmed,
     PhotoNotUploaded,
     ReminderClosed,
+    ResyncRequired,
     ServiceUnavailable,
     StaleVersion,
+    TooManyReadings,
 )
 from app.logs import get_logger
 
@@ -72,8 +76,14 @@ _DOMAIN_PROBLEMS: dict[type[DomainError], ProblemSpec] = {
     CultureClosed: ProblemSpec("culture-closed", "Culture is retired or lost", 409),
     GiftClaimed: ProblemSpec("gift-claimed", "Gift already claimed", 409),
     GiftExpired: ProblemSpec("gift-expired", "Gift code expired", 410),
+    TooManyReadings: ProblemSpec("too-many-readings", "Too many readings", 429),
     AccountDeleted: ProblemSpec("account-deleted", "Account deleted", 410),
     LimitReached: ProblemSpec("limit-reached", "Limit reached", 409),
+    IdempotencyKeyReused: ProblemSpec(
+        "idempotency-key-reused", "Idempotency key used for another request", 422
+    ),
+    AlreadyExists: ProblemSpec("already-exists", "Already exists", 409),
+    ResyncRequired: ProblemSpec("resync", "Sync cursor too old: pull a full snapshot", 410),
 }
 
 _HTTP_PROBLEMS: dict[int, tuple[str, str]] = {
@@ -110,21 +120,49 @@ def problem_response(
     return Response(problem, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
-def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
+def problem_of(exc: DomainError, instance: str | None = None) -> Problem:
+    """The problem a domain error answers with: the response body here, and one
+    mutation's result in a sync push."""
     if isinstance(exc, InvalidInput):
-        return problem_response(
-            request,
-            slug="validation",
+        return Problem(
+            type=PROBLEM_BASE + "validation",
             title="Invalid request",
             status=400,
             detail=exc.detail,
+            instance=instance,
             errors=[FieldError(field=exc.field, message=exc.detail)],
         )
+    spec = _DOMAIN_PROBLEMS[type(exc)]
+    return Problem(
+        type=PROBLEM_BASE + spec.slug,
+        title=spec.title,
+        status=spec.status,
+        detail=exc.detail,
+        instance=instance,
+    )
+
+
+def invalid_fields(field: str, message: str, instance: str | None = None) -> Problem:
+    """A body part that failed validation (a pushed mutation's `fields`)."""
+    return Problem(
+        type=PROBLEM_BASE + "validation",
+        title="Invalid request",
+        status=400,
+        detail=message,
+        instance=instance,
+        errors=[FieldError(field=field, message=message)],
+    )
+
+
+def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
     if isinstance(exc, NotFound) and _caller_was_deleted(request):
         exc = AccountDeleted("This account was deleted.")
-    spec = _DOMAIN_PROBLEMS[type(exc)]
-    return problem_response(
-        request, slug=spec.slug, title=spec.title, status=spec.status, detail=exc.detail
+    problem = problem_of(exc, request.url.path)
+    headers = None
+    if isinstance(exc, TooManyReadings):
+        headers = {"Retry-After": str(exc.retry_after)}
+    return Response(
+        problem, status_code=problem.status, media_type=PROBLEM_MEDIA_TYPE, headers=headers
     )
 
 
@@ -195,4 +233,11 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     Exception: _internal_error,
 }
 
-__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_MEDIA_TYPE", "problem_response"]
+__all__ = [
+    "EXCEPTION_HANDLERS",
+    "PROBLEM_MEDIA_TYPE",
+    "Problem",
+    "invalid_fields",
+    "problem_of",
+    "problem_response",
+]

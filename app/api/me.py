@@ -8,6 +8,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
+from app.api.etags import IfNoneMatch, conditional, version_tag
 from app.api.params import Caller
 from app.api.schemas.account import NotificationsIn, ProfileOut, UpdateProfile
 from app.domain.clock import utc_now
@@ -20,8 +21,15 @@ class MeController(Controller):
     tags = ["account"]  # noqa: RUF012 (Litestar reads these as class attributes)
 
     @get(operation_id="getProfile", sync_to_thread=False)
-    def get_profile(self, principal: Caller, account: NamedDependency[Account]) -> ProfileOut:
-        return ProfileOut.of(account.profile(principal, utc_now()))
+    def get_profile(
+        self,
+        principal: Caller,
+        account: NamedDependency[Account],
+        if_none_match: IfNoneMatch = None,
+    ) -> Response[ProfileOut]:
+        """`ETag` from the profile's version; `If-None-Match` -> 304."""
+        profile = account.profile(principal, utc_now())
+        return conditional(ProfileOut.of(profile), version_tag(profile.version), if_none_match)
 
     @patch(operation_id="updateProfile", sync_to_thread=False)
     def update_profile(

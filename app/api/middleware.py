@@ -21,6 +21,8 @@ CORRELATION_HEADER = "x-correlation-id"
 _HEADER_BYTES = CORRELATION_HEADER.encode()
 USER_STATE_KEY = "principal_sub"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# An ingest URL carries a sensor's secret token: never written to a log.
+_SECRET_PATH = re.compile(r"^(/ingest/)[^/]+")
 
 log = get_logger("app.request")
 
@@ -69,7 +71,7 @@ def request_logging(app: ASGIApp) -> ASGIApp:
                 "request",
                 **({"user": user} if user else {}),
                 method=scope.get("method"),
-                path=scope["path"],
+                path=_SECRET_PATH.sub(r"\1[token]", scope["path"]),
                 status=status,
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
             )

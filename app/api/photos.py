@@ -101,4 +101,6 @@ class PhotoController(Controller):
         photos: NamedDependency[Photos],
     ) -> None:
         """The object goes first: if the item delete fails, a retry finds it again."""
-        photos.delete(principal.sub, known_id(batch_id, "batch"), known_id(photo_id, "photo"))
+        photos.delete(
+            principal.sub, known_id(batch_id, "batch"), known_id(photo_id, "photo"), utc_now()
+        )

@@ -43,6 +43,7 @@ EVENT_LABELS = {
     "note": "Note",
     "second_ferment": "Second ferment",
     "bottle": "Bottled",
+    "alert": "Alert",
 }
 
 
@@ -114,8 +115,9 @@ class PublicController(Controller):
         public: NamedDependency[Public],
         settings: NamedDependency[Settings],
     ) -> Response[str]:
+        now = utc_now()
         try:
-            found = public.shared_batch(known_id(batch_id, "shared batch"))
+            page = public.page(known_id(batch_id, "shared batch"), now)
         except NotFound:
             return Response(
                 MISSING_PAGE,
@@ -123,9 +125,9 @@ class PublicController(Controller):
                 media_type="text/html; charset=utf-8",
                 headers={"Cache-Control": MISSING_CACHE},
             )
-        summary = _summary(found, public_base(settings, request), settings.app_scheme, utc_now())
+        summary = _summary(page.shared, public_base(settings, request), settings.app_scheme, now)
         return Response(
-            render_page(summary),
+            render_page(summary, page.charts),
             media_type="text/html; charset=utf-8",
             headers={"Cache-Control": PAGE_CACHE},
         )
@@ -198,6 +200,7 @@ time{color:#6b6157;font-size:.9rem;display:block}
 .open{display:block;text-align:center;background:#2f6f4f;color:#fff;text-decoration:none;
 padding:.9rem;border-radius:.75rem;font-weight:600}
 footer{color:#8a8076;font-size:.85rem;margin-top:1.5rem;text-align:center}
+figure.chart{margin:.5rem 0 1rem}figure.chart svg{display:block;max-width:100%;height:auto}
 """
 
 
@@ -219,8 +222,9 @@ def _event_line(event: PublicEventOut) -> str:
     )
 
 
-def render_page(summary: PublicBatchOut) -> str:
-    """The batch's page: plain HTML and inline CSS, readable on a phone, no JavaScript."""
+def render_page(summary: PublicBatchOut, charts: list[str] | None = None) -> str:
+    """The batch's page: plain HTML and inline CSS, readable on a phone, no JavaScript;
+    sensor charts are inline SVG drawn on the server."""
     kind = KIND_LABELS.get(summary.kind, summary.kind)
     days = "day" if summary.age_days == 1 else "days"
     description = (
@@ -242,6 +246,10 @@ def render_page(summary: PublicBatchOut) -> str:
         url = escape(summary.cover_photo_url)
         image_meta = f'<meta property="og:image" content="{url}">\n'
         image_tag = f'<img src="{url}" alt="Photo of {escape(summary.name)}">'
+    readings = ""
+    if charts:
+        figures = "".join(f'<figure class="chart">{chart}</figure>' for chart in charts)
+        readings = f"<h2>Readings</h2>{figures}"
     return f"""<!doctype html>
 <html lang="en">
 <head>
@@ -264,6 +272,7 @@ def render_page(summary: PublicBatchOut) -> str:
 <p class="meta">{escape(description)}</p>
 {origins}<h2>Latest</h2>
 <ol>{events or "<li>Nothing logged yet.</li>"}</ol>
+{readings}
 <a class="open" href="{escape(summary.app_url)}">Open in the Kefir app</a>
 <footer>Shared from Kefir, the fermentation tracker.</footer>
 </main>

@@ -10,6 +10,7 @@ from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from msgspec import UNSET
 
+from app.api.etags import IfNoneMatch, conditional, version_tag
 from app.api.headers import DeviceZone, device_zone
 from app.api.params import Caller, PathId, known_id
 from app.api.schemas.reminders import (
@@ -83,12 +84,13 @@ class ReminderController(Controller):
         reminder_id: PathId,
         principal: Caller,
         reminders: NamedDependency[Reminders],
-    ) -> ReminderOut:
-        return ReminderOut.of(
-            reminders.get(
-                principal.sub, known_id(batch_id, "batch"), known_id(reminder_id, "reminder")
-            )
+        if_none_match: IfNoneMatch = None,
+    ) -> Response[ReminderOut]:
+        """`ETag` from the reminder's version; `If-None-Match` -> 304."""
+        reminder = reminders.get(
+            principal.sub, known_id(batch_id, "batch"), known_id(reminder_id, "reminder")
         )
+        return conditional(ReminderOut.of(reminder), version_tag(reminder.version), if_none_match)
 
     @patch("/{reminder_id:str}", operation_id="updateReminder", sync_to_thread=False)
     def update_reminder(

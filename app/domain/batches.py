@@ -12,7 +12,10 @@ from app.domain.ids import new_ulid
 
 BatchKind = Literal["milk_kefir", "water_kefir", "kombucha", "sourdough", "other"]
 BatchStatus = Literal["active", "paused", "finished", "archived"]
-EventType = Literal["feed", "strain", "taste", "measure", "note", "second_ferment", "bottle"]
+# `alert`: logged by the app when a sensor's readings raise an alert (app.domain.alerts).
+EventType = Literal[
+    "feed", "strain", "taste", "measure", "note", "second_ferment", "bottle", "alert"
+]
 
 BATCH_KINDS: tuple[BatchKind, ...] = get_args(BatchKind)
 BATCH_STATUSES: tuple[BatchStatus, ...] = get_args(BatchStatus)

@@ -72,6 +72,28 @@ class GiftExpired(DomainError):
     """The gift code is past its expiry; the giver can make a new one."""
 
 
+class TooManyReadings(DomainError):
+    """A sensor posted past the hard cap of readings per minute: nothing was stored."""
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+class ResyncRequired(DomainError):
+    """A sync cursor older than the horizon: deletions since then may be forgotten, so
+    the client must drop its copy and pull a full snapshot."""
+
+
+class IdempotencyKeyReused(DomainError):
+    """An `Idempotency-Key` (or a pushed mutation id) sent again with a different
+    request: the first request's result stands and nothing new was written."""
+
+
+class AlreadyExists(DomainError):
+    """A create named an id (client-generated, offline) that is already taken."""
+
+
 class AccountDeleted(DomainError):
     """The caller's account was deleted (or is being deleted): its token may still be
     valid for up to an hour, but nothing may be written for it any more."""

@@ -1,5 +1,6 @@
-"""Lambda entry point for EventBridge Scheduler: deliver one reminder as a push, or run
-the next step of an account deletion (`{"accountDeletion": {...}}`).
+"""Lambda entry point for EventBridge Scheduler: deliver one reminder as a push, run
+the next step of an account deletion (`{"accountDeletion": {...}}`), or check the
+receipts of pushes sent 15 minutes ago (`{"kind": "push-receipts"}`).
 
 Clients are built on the first invocation (once per cold start) from the settings;
 what a delivery does is `app.usecases.delivery`, what a deletion step does is
@@ -19,15 +20,20 @@ from app.domain.clock import utc_now
 from app.logs import configure_logging
 from app.services.clients import AwsClients, photo_objects, reminder_scheduler, user_directory
 from app.services.push import push_sender
+from app.services.push_receipts import ExpoReceipts, ReceiptCheck, ReceiptScheduler, receipts_url
 from app.services.scheduler import ContinueAccountDeletion
 from app.store.deletions import DeletionStore
 from app.store.devices import DeviceStore
 from app.store.lineage import LineageStore
 from app.store.partition import UserPartition
 from app.store.profiles import ProfileStore
+from app.store.readings import ReadingStore
 from app.store.reminders import ReminderStore
+from app.store.sensors import SensorStore
 from app.usecases.account import Account
 from app.usecases.delivery import Delivery
+from app.usecases.receipts import PushReceipts
+from app.usecases.sensors import Forget
 
 
 class _Jobs(msgspec.Struct, frozen=True):
@@ -59,7 +65,21 @@ def _jobs() -> _Jobs:
             photo_objects(settings, clients),
             user_directory(settings, clients),
             LineageStore(dynamodb, table),
+            forget=Forget(SensorStore(dynamodb, table), ReadingStore(dynamodb, table)),
         ),
+    )
+
+
+@lru_cache(maxsize=1)
+def _receipts() -> PushReceipts:
+    settings = get_settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    clients = AwsClients(settings.aws_region)
+    return PushReceipts(
+        DeviceStore(clients.dynamodb, settings.table_name),
+        ExpoReceipts(receipts_url(settings.expo_push_url), access_token=settings.expo_access_token),
+        push_sender(settings.expo_push_url, settings.expo_access_token),
+        ReceiptScheduler.from_settings(settings, lambda: clients.scheduler),
     )
 
 
@@ -69,6 +89,9 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(aws_request_id=getattr(context, "aws_request_id", None))
     try:
+        if isinstance(event, dict) and event.get("kind") == "push-receipts":
+            outcome = _receipts().check(msgspec.convert(event, ReceiptCheck))
+            return msgspec.to_builtins(outcome)  # type: ignore[no-any-return]
         jobs = _jobs()
         if isinstance(event, dict) and "accountDeletion" in event:
             step = msgspec.convert(event, ContinueAccountDeletion)

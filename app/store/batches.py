@@ -23,11 +23,13 @@ from app.domain.batches import (
 )
 from app.domain.errors import (
     AccountDeleted,
+    AlreadyExists,
     BatchClosed,
     InvalidCursor,
     InvalidTransition,
     NotFound,
 )
+from app.domain.idempotency import Idempotency
 from app.domain.ids import is_ulid
 from app.store import keys
 from app.store.conditional import (
@@ -41,6 +43,7 @@ from app.store.conditional import (
     update_or_old,
 )
 from app.store.deletions import not_deleted
+from app.store.idempotency import Replay, claim, transact_claimed
 from app.store.items import (
     Item,
     Value,
@@ -50,12 +53,14 @@ from app.store.items import (
     event_from_item,
     event_to_item,
     key,
+    key_of,
     n,
     s,
+    tombstone_to_item,
     ts,
 )
 from app.store.pages import NOT_OURS, Page, decode_cursor, next_cursor, start_after
-from app.store.table import delete_keys, events_query, partition_query, query_all
+from app.store.table import delete_keys, events_query, partition_query, put_items, query_all
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -100,30 +105,38 @@ class BatchStore:
         self.client = client
         self.table_name = table_name
 
-    def create_batch(self, sub: str, batch: Batch) -> None:
-        """One call, as a transaction with the deleted-account check: a batch is the one
+    def create_batch(self, sub: str, batch: Batch, idempotency: Idempotency | None = None) -> Batch:
+        """One call, a transaction with the deleted-account check: a batch is the one
         thing a client creates from nothing, so this is where a deleted account's
         still-valid token must stop (everything else needs a batch that exists). With a
-        culture, the transaction also checks the culture is the caller's (404 if not)."""
-        checks: list[TransactWriteItemTypeDef] = []
+        culture, the transaction also checks the culture is the caller's (404 if not); with
+        an idempotency key, the key's record joins the same transaction (last). Returns the
+        stored batch: the first one created under the key on a replay."""
+        item = batch_to_item(sub, batch)
+        items: list[TransactWriteItemTypeDef] = [
+            not_deleted(self.table_name, sub),
+            put_new(self.table_name, item),
+        ]
         if batch.culture_id is not None:
-            checks.append(
-                {"ConditionCheck": culture_exists(self.table_name, sub, batch.culture_id)}
-            )
+            items.append({"ConditionCheck": culture_exists(self.table_name, sub, batch.culture_id)})
         try:
-            self.client.transact_write_items(
-                TransactItems=[
-                    not_deleted(self.table_name, sub),
-                    put_new(self.table_name, batch_to_item(sub, batch)),
-                    *checks,
-                ]
-            )
+            if idempotency is None:
+                self.client.transact_write_items(TransactItems=items)
+            else:
+                items.append(claim(self.table_name, sub, idempotency, item, batch.updated_at))
+                transact_claimed(self.client, items, idempotency)
+        except Replay as replay:
+            return batch_from_item(replay.record)
         except ClientError as exc:
-            if 0 in failed_conditions(exc):
+            failed = failed_conditions(exc)
+            if 0 in failed:
                 raise AccountDeleted("This account was deleted.") from None
-            if 2 in failed_conditions(exc):
+            if 1 in failed:  # a client-generated id (sync push) was taken
+                raise AlreadyExists("A batch with this id exists.") from None
+            if 2 in failed:
                 raise NotFound("No such culture.") from None
             raise
+        return batch
 
     def get_batch_with_events(self, sub: str, batch_id: str, event_limit: int) -> BatchWithEvents:
         response = self.client.query(
@@ -169,8 +182,17 @@ class BatchStore:
         )
 
     def update_batch(
-        self, sub: str, batch_id: str, expected_version: int, changes: BatchChanges, now: datetime
+        self,
+        sub: str,
+        batch_id: str,
+        expected_version: int,
+        changes: BatchChanges,
+        now: datetime,
+        idempotency: Idempotency | None = None,
     ) -> Batch:
+        """One conditional UpdateItem; with an idempotency key (a pushed mutation), one
+        transaction with the key's record and a read of the result (a replay reads the
+        batch as it is now). A new cultureId must name the caller's culture (404)."""
         if changes.culture_id is not None:
             require_culture(self.client, self.table_name, sub, changes.culture_id)
         update = Update(now).require_item().require_version(expected_version)
@@ -191,27 +213,63 @@ class BatchStore:
             update.remove("GSI1PK").remove("GSI1SK")
         if changes.status is not None:
             update.require_status(statuses_allowed_before(changes.status))
+        if idempotency is not None:
+            return self._update_once(sub, batch_id, update, idempotency, expected_version, changes)
         try:
             item = update_or_old(self.client, self.table_name, batch_key(sub, batch_id), update)
         except ConditionFailed as failed:
             raise _why_update_failed(failed.old, expected_version, changes) from None
         return batch_from_item(item)
 
+    def get_batch(self, sub: str, batch_id: str) -> Batch:
+        response = self.client.get_item(
+            TableName=self.table_name, Key=batch_key(sub, batch_id), ConsistentRead=True
+        )
+        if "Item" not in response:
+            raise NotFound("No such batch.")
+        return batch_from_item(response["Item"])
+
+    def _update_once(
+        self,
+        sub: str,
+        batch_id: str,
+        update: Update,
+        idempotency: Idempotency,
+        expected_version: int,
+        changes: BatchChanges,
+    ) -> Batch:
+        write = update.in_transaction(self.table_name, batch_key(sub, batch_id))
+        write["Update"]["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        items = [write, claim(self.table_name, sub, idempotency, {}, update.now)]
+        try:
+            transact_claimed(self.client, items, idempotency)
+        except Replay:
+            pass
+        except ClientError as exc:
+            failed = failed_conditions(exc)
+            if 0 not in failed:
+                raise
+            raise _why_update_failed(failed[0], expected_version, changes) from None
+        return self.get_batch(sub, batch_id)
+
     def delete_batch(
         self,
         sub: str,
         batch_id: str,
+        now: datetime,
         release_photos: Callable[[list[str]], None] | None = None,
     ) -> None:
         """Deletes the batch item first: from then on no event can be added under it
         (adding checks the batch exists), so one sweep of what is left is complete.
-        A sweep interrupted halfway is finished by the next call.
+        A sweep interrupted halfway is finished by the next call. Every item leaves a
+        tombstone (written before it goes), so sync tells each device what is gone.
 
         `release_photos` gets the ids of photo items before they are deleted (their
         objects go first), so a failure in between leaves the items for the retry."""
         children = self._keys_under_batch(sub, batch_id)
         if not children:
             raise NotFound("No such batch.")
+        put_items(self.client, self.table_name, [tombstone_to_item(i, now) for i in children])
         batch = batch_key(sub, batch_id)
         self.client.delete_item(TableName=self.table_name, Key=batch)
         remaining = [k for k in children if k["SK"] != batch["SK"]]
@@ -222,16 +280,27 @@ class BatchStore:
                 photo_ids = [sk[len(prefix) :] for sk in photo_keys if sk.startswith(prefix)]
                 if photo_ids:
                     release_photos(photo_ids)
-            delete_keys(self.client, self.table_name, remaining)
+            delete_keys(self.client, self.table_name, [key_of(i) for i in remaining])
             remaining = self._keys_under_batch(sub, batch_id)
+            put_items(self.client, self.table_name, [tombstone_to_item(i, now) for i in remaining])
 
-    def add_event(self, sub: str, event: Event) -> None:
-        put = put_new(self.table_name, event_to_item(sub, event))
-        items = under_open_batch(self.table_name, sub, event.batch_id, put)
+    def add_event(self, sub: str, event: Event, idempotency: Idempotency | None = None) -> Event:
+        """Returns the stored event: the first one logged under the key on a replay."""
+        item = event_to_item(sub, event)
+        items = under_open_batch(
+            self.table_name, sub, event.batch_id, put_new(self.table_name, item)
+        )
         try:
-            self.client.transact_write_items(TransactItems=items)
+            if idempotency is None:
+                self.client.transact_write_items(TransactItems=items)
+            else:
+                items.append(claim(self.table_name, sub, idempotency, item, event.created_at))
+                transact_claimed(self.client, items, idempotency)
+        except Replay as replay:
+            return event_from_item(replay.record)
         except ClientError as exc:
             raise _why_event_write_failed(exc) from None
+        return event
 
     def list_events(
         self, sub: str, batch_id: str, *, limit: int, cursor: str | None
@@ -259,15 +328,20 @@ class BatchStore:
             next_cursor=next_cursor(response, EVENT_CURSOR_FIELDS),
         )
 
-    def delete_event(self, sub: str, batch_id: str, event_id: str) -> None:
+    def delete_event(self, sub: str, batch_id: str, event_id: str, now: datetime) -> None:
+        event_key = key(keys.user_pk(sub), keys.event_sk(batch_id, event_id))
         delete: TransactWriteItemTypeDef = {
             "Delete": {
                 "TableName": self.table_name,
-                "Key": key(keys.user_pk(sub), keys.event_sk(batch_id, event_id)),
+                "Key": event_key,
                 "ConditionExpression": "attribute_exists(SK)",
             }
         }
-        items = under_open_batch(self.table_name, sub, batch_id, delete)
+        record = {**event_key, "entity": s("event"), "id": s(event_id), "batchId": s(batch_id)}
+        tombstone: TransactWriteItemTypeDef = {
+            "Put": {"TableName": self.table_name, "Item": tombstone_to_item(record, now)}
+        }
+        items = under_open_batch(self.table_name, sub, batch_id, delete, tombstone)
         try:
             self.client.transact_write_items(TransactItems=items)
         except ClientError as exc:
@@ -280,7 +354,7 @@ class BatchStore:
                 self.table_name,
                 keys.user_pk(sub),
                 begins_with=keys.batch_sk(batch_id),
-                ProjectionExpression="PK, SK",
+                ProjectionExpression="PK, SK, entity, id, batchId",
                 ConsistentRead=True,
             ),
         )

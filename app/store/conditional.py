@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 
 from app.aws_errors import error_code
 from app.domain.errors import StaleVersion
-from app.store.items import Item, Value, n, s, ts
+from app.store.items import Item, Value, change_keys, n, s, ts
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -34,9 +34,11 @@ class ConditionFailed(Exception):
 
 class Update:
     """One UpdateItem's expressions and placeholders, built clause by clause. Every
-    update bumps `version` and stamps `updatedAt`; conditions are joined with AND."""
+    update bumps `version`, stamps `updatedAt` and moves the record in the change feed
+    (GSI2, see `app.store.keys`); conditions are joined with AND."""
 
     def __init__(self, now: datetime) -> None:
+        self.now = now
         self.names: dict[str, str] = {"#version": "version"}
         self.values: dict[str, Value] = {":one": n(1), ":now": ts(now)}
         self.sets = ["#version = #version + :one", "updatedAt = :now"]
@@ -70,22 +72,26 @@ class Update:
         self.conditions.append(f"#status IN ({status_placeholders(statuses)})")
         return self
 
-    def params(self) -> dict[str, Any]:
-        """UpdateExpression, ConditionExpression and their placeholders, for UpdateItem."""
-        expression = "SET " + ", ".join(self.sets)
+    def params(self, key: Item) -> dict[str, Any]:
+        """UpdateExpression, ConditionExpression and their placeholders, for UpdateItem
+        of the item at `key`."""
+        values = {**self.values}
+        for name, value in change_keys(key["PK"]["S"], key["SK"]["S"], self.now).items():
+            values[f":{name}"] = value
+        expression = "SET " + ", ".join([*self.sets, "GSI2PK = :GSI2PK", "GSI2SK = :GSI2SK"])
         if self.removes:
             expression += " REMOVE " + ", ".join(self.removes)
         params: dict[str, Any] = {
             "UpdateExpression": expression,
             "ExpressionAttributeNames": self.names,
-            "ExpressionAttributeValues": self.values,
+            "ExpressionAttributeValues": values,
         }
         if self.conditions:
             params["ConditionExpression"] = " AND ".join(self.conditions)
         return params
 
     def in_transaction(self, table_name: str, key: Item) -> TransactWriteItemTypeDef:
-        update = {"TableName": table_name, "Key": key, **self.params()}
+        update = {"TableName": table_name, "Key": key, **self.params(key)}
         return {"Update": cast("UpdateTypeDef", update)}
 
 
@@ -95,7 +101,7 @@ def update_or_old(client: DynamoDBClient, table_name: str, key: Item, update: Up
         response = client.update_item(
             TableName=table_name,
             Key=key,
-            **update.params(),
+            **update.params(key),
             ReturnValues="ALL_NEW",
             ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )

@@ -9,16 +9,26 @@ registration got in between, the condition fails and the move is tried again.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
+from app.domain.clock import utc_now
 from app.domain.devices import Device, token_hash
 from app.domain.errors import AccountDeleted, NotFound
 from app.store import keys
 from app.store.conditional import failed_conditions
 from app.store.deletions import not_deleted
-from app.store.items import Item, device_from_item, device_key, device_to_item, owner_key, s
+from app.store.items import (
+    Item,
+    device_from_item,
+    device_key,
+    device_to_item,
+    owner_key,
+    s,
+    tombstone_to_item,
+)
 from app.store.table import partition_query, query_all
 
 if TYPE_CHECKING:
@@ -62,8 +72,9 @@ class DeviceStore:
         item = response.get("Item")
         return None if item is None else item["sub"]["S"]
 
-    def unregister(self, sub: str, token: str) -> None:
-        """Remove the caller's device; a token they do not hold answers 404."""
+    def unregister(self, sub: str, token: str, now: datetime | None = None) -> None:
+        """Remove the caller's device (leaving a tombstone for sync); a token they do
+        not hold answers 404."""
         hashed = token_hash(token)
         try:
             self.client.transact_write_items(
@@ -75,6 +86,7 @@ class DeviceStore:
                             "ConditionExpression": "attribute_exists(SK)",
                         }
                     },
+                    _tombstone(self.table_name, sub, hashed, now or utc_now()),
                     {
                         "Delete": {
                             "TableName": self.table_name,
@@ -132,7 +144,13 @@ class DeviceStore:
             items.append(
                 {"Delete": {"TableName": self.table_name, "Key": device_key(previous, hashed)}}
             )
+            items.append(_tombstone(self.table_name, previous, hashed, device.updated_at))
         return items
+
+
+def _tombstone(table_name: str, sub: str, hashed: str, now: datetime) -> TransactWriteItemTypeDef:
+    record = {**device_key(sub, hashed), "entity": s("device"), "id": s(hashed)}
+    return {"Put": {"TableName": table_name, "Item": tombstone_to_item(record, now)}}
 
 
 def _lost_race(exc: ClientError) -> bool:

@@ -134,13 +134,18 @@ def csv_chunks(pages: Iterable[list[Item]]) -> Iterator[bytes]:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for page in pages:
-        writer.writerows(row(item) for item in page)
+        writer.writerows(row(item) for item in page if not is_bookkeeping(item))
         del page  # the page's items go before its CSV text is handed on
         yield buffer.getvalue().encode()
         buffer.seek(0)
         buffer.truncate()
     if buffer.tell():
         yield buffer.getvalue().encode()
+
+
+def is_bookkeeping(item: Item) -> bool:
+    """Tombstones and idempotency records are the API's, not the user's data."""
+    return str(item["SK"]["S"]).startswith(keys.BOOKKEEPING)
 
 
 def record_type(item: Item) -> str:

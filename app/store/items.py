@@ -9,7 +9,7 @@ and become floats here, with no Decimal leaking upwards and no generic
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, cast
 
 import msgspec
@@ -19,6 +19,8 @@ from app.domain.devices import Device, Platform, token_hash
 from app.domain.photos import Photo, PhotoContentType
 from app.domain.profiles import DEFAULT_TIME_ZONE, NotificationPreferences, Profile
 from app.domain.reminders import Reminder, ReminderStatus
+from app.domain.sensors import IngestTarget, Sensor, SensorStatus
+from app.domain.sync import Tombstone
 from app.store import keys
 
 Item = dict[str, Any]
@@ -40,6 +42,21 @@ def ts(value: datetime) -> Value:
     return {"S": value.astimezone(UTC).isoformat().replace("+00:00", "Z")}
 
 
+def stamp(value: datetime) -> str:
+    """A fixed-width UTC time (microseconds always present), so text order is time order:
+    the change feed's sort key and the sync cursor are compared as text."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def change_keys(pk: str, sk: str, changed_at: datetime) -> Item:
+    """GSI2, the change feed: every record of a user, ordered by when it last changed."""
+    return {"GSI2PK": s(pk), "GSI2SK": s(keys.change_sk(stamp(changed_at), sk))}
+
+
+def with_change_keys(item: Item, changed_at: datetime) -> Item:
+    return {**item, **change_keys(item["PK"]["S"], item["SK"]["S"], changed_at)}
+
+
 def maybe(to: Callable[[V], Value], value: V | None) -> Value | None:
     """An optional field's value; None leaves the attribute out of the item."""
     return None if value is None else to(value)
@@ -47,6 +64,11 @@ def maybe(to: Callable[[V], Value], value: V | None) -> Value | None:
 
 def _present(item: dict[str, Value | None]) -> Item:
     return {name: value for name, value in item.items() if value is not None}
+
+
+def _changed(changed_at: datetime, item: dict[str, Value | None]) -> Item:
+    """A record's item with its change-feed keys: every record mapper goes through here."""
+    return with_change_keys(_present(item), changed_at)
 
 
 def opt_str(item: Item, name: str) -> str | None:
@@ -76,12 +98,17 @@ def key(pk: str, sk: str) -> Item:
     return {"PK": s(pk), "SK": s(sk)}
 
 
+def key_of(item: Item) -> Item:
+    return {"PK": item["PK"], "SK": item["SK"]}
+
+
 def batch_key(sub: str, batch_id: str) -> Item:
     return key(keys.user_pk(sub), keys.batch_sk(batch_id))
 
 
 def batch_to_item(sub: str, batch: Batch) -> Item:
-    return _present(
+    return _changed(
+        batch.updated_at,
         {
             **batch_key(sub, batch.id),
             "LSI1SK": s(batch.id),
@@ -106,7 +133,7 @@ def batch_to_item(sub: str, batch: Batch) -> Item:
             if batch.culture_id
             else None,
             "GSI3SK": s(batch.id) if batch.culture_id else None,
-        }
+        },
     )
 
 
@@ -129,7 +156,9 @@ def batch_from_item(item: Item) -> Batch:
 
 
 def event_to_item(sub: str, event: Event) -> Item:
-    return _present(
+    """Events never change: their change time is when they were stored."""
+    return _changed(
+        event.created_at,
         {
             **key(keys.user_pk(sub), keys.event_sk(event.batch_id, event.id)),
             "entity": s("event"),
@@ -142,8 +171,9 @@ def event_to_item(sub: str, event: Event) -> Item:
             "temperatureC": maybe(n, event.temperature_c),
             "gravity": maybe(n, event.gravity),
             "createdAt": ts(event.created_at),
+            "updatedAt": ts(event.created_at),
             "version": n(1),
-        }
+        },
     )
 
 
@@ -166,7 +196,8 @@ def reminder_key(sub: str, batch_id: str, reminder_id: str) -> Item:
 
 
 def reminder_to_item(sub: str, reminder: Reminder) -> Item:
-    return _present(
+    return _changed(
+        reminder.updated_at,
         {
             **reminder_key(sub, reminder.batch_id, reminder.id),
             "entity": s("reminder"),
@@ -189,7 +220,7 @@ def reminder_to_item(sub: str, reminder: Reminder) -> Item:
             "createdAt": ts(reminder.created_at),
             "updatedAt": ts(reminder.updated_at),
             "version": n(reminder.version),
-        }
+        },
     )
 
 
@@ -220,7 +251,8 @@ def photo_key(sub: str, batch_id: str, photo_id: str) -> Item:
 
 
 def photo_to_item(sub: str, photo: Photo, object_key: str) -> Item:
-    item = _present(
+    item = _changed(
+        photo.created_at,
         {
             **photo_key(sub, photo.batch_id, photo.id),
             "entity": s("photo"),
@@ -230,8 +262,9 @@ def photo_to_item(sub: str, photo: Photo, object_key: str) -> Item:
             "contentType": s(photo.content_type),
             "size": n(photo.size),
             "createdAt": ts(photo.created_at),
+            "updatedAt": ts(photo.created_at),
             "version": n(1),
-        }
+        },
     )
     if photo.width is not None and photo.height is not None:
         item["width"] = n(photo.width)
@@ -256,7 +289,8 @@ def profile_key(sub: str) -> Item:
 
 
 def profile_to_item(profile: Profile) -> Item:
-    return _present(
+    return _changed(
+        profile.updated_at,
         {
             **profile_key(profile.sub),
             "entity": s("profile"),
@@ -268,7 +302,7 @@ def profile_to_item(profile: Profile) -> Item:
             "createdAt": ts(profile.created_at),
             "updatedAt": ts(profile.updated_at),
             "version": n(profile.version),
-        }
+        },
     )
 
 
@@ -296,17 +330,20 @@ def owner_key(hashed: str) -> Item:
 
 
 def device_to_item(sub: str, device: Device) -> Item:
-    return {
-        **device_key(sub, token_hash(device.token)),
-        "entity": s("device"),
-        "token": s(device.token),
-        "platform": s(device.platform),
-        "createdAt": ts(device.created_at),
-        "updatedAt": ts(device.updated_at),
-        # Registration overwrites the whole item; the version is there because every item
-        # carries one (ARCHITECTURE.md), not for optimistic locking.
-        "version": n(1),
-    }
+    return _changed(
+        device.updated_at,
+        {
+            **device_key(sub, token_hash(device.token)),
+            "entity": s("device"),
+            "token": s(device.token),
+            "platform": s(device.platform),
+            "createdAt": ts(device.created_at),
+            "updatedAt": ts(device.updated_at),
+            # Registration overwrites the whole item; the version is there because every item
+            # carries one (ARCHITECTURE.md), not for optimistic locking.
+            "version": n(1),
+        },
+    )
 
 
 def device_from_item(item: Item) -> Device:
@@ -315,4 +352,106 @@ def device_from_item(item: Item) -> Device:
         platform=cast(Platform, item["platform"]["S"]),
         created_at=get_ts(item, "createdAt"),
         updated_at=get_ts(item, "updatedAt"),
+    )
+
+
+def sensor_key(sub: str, sensor_id: str) -> Item:
+    return key(keys.user_pk(sub), keys.sensor_sk(sensor_id))
+
+
+def token_key(token_hash: str) -> Item:
+    return key(keys.ingest_pk(token_hash), keys.TOKEN_SK)
+
+
+def sensor_to_item(sub: str, sensor: Sensor) -> Item:
+    return {
+        **sensor_key(sub, sensor.id),
+        "entity": s("sensor"),
+        "id": s(sensor.id),
+        "name": s(sensor.name),
+        "batchId": s(sensor.batch_id),
+        "status": s(sensor.status),
+        "tokenHash": s(sensor.token_hash),
+        "createdAt": ts(sensor.created_at),
+        "updatedAt": ts(sensor.updated_at),
+        "version": n(sensor.version),
+    }
+
+
+def sensor_from_item(item: Item) -> Sensor:
+    return Sensor(
+        id=item["id"]["S"],
+        name=item["name"]["S"],
+        batch_id=item["batchId"]["S"],
+        status=cast(SensorStatus, item["status"]["S"]),
+        token_hash=item["tokenHash"]["S"],
+        created_at=get_ts(item, "createdAt"),
+        updated_at=get_ts(item, "updatedAt"),
+        version=int(item["version"]["N"]),
+    )
+
+
+def target_to_item(token_hash: str, target: IngestTarget) -> Item:
+    """The token's item: whose batch it writes to. It holds the token's hash (in the
+    key), never the token."""
+    return {
+        **token_key(token_hash),
+        "entity": s("ingest-token"),
+        "sub": s(target.sub),
+        "batchId": s(target.batch_id),
+        "sensorId": s(target.sensor_id),
+        "kind": s(target.kind),
+        "startedAt": ts(target.started_at),
+        "version": n(1),
+    }
+
+
+def target_from_item(item: Item) -> IngestTarget:
+    return IngestTarget(
+        sub=item["sub"]["S"],
+        batch_id=item["batchId"]["S"],
+        sensor_id=item["sensorId"]["S"],
+        kind=cast(BatchKind, item["kind"]["S"]),
+        started_at=get_ts(item, "startedAt"),
+    )
+
+
+# How long a deletion is remembered for sync: a day past the longest sync horizon
+# (30 days, `SYNC_HORIZON_SECONDS`), so a cursor inside the horizon finds every one.
+TOMBSTONE_TTL = timedelta(days=31)
+
+
+def record_id(item: Item) -> str:
+    """The id a client knows a record by (a profile is its user's; a device its token's hash)."""
+    if "id" in item:
+        return str(item["id"]["S"])
+    sk = str(item["SK"]["S"])
+    return str(item["PK"]["S"])[len(keys.USER) :] if sk == keys.PROFILE else sk.split("#")[-1]
+
+
+def tombstone_to_item(record: Item, deleted_at: datetime) -> Item:
+    """The tombstone of `record` (its key, `entity` and `id`, `batchId` if any, are
+    enough), in the change feed at `deleted_at` and gone by TTL after the horizon."""
+    pk, sk = record["PK"]["S"], record["SK"]["S"]
+    entity = opt_str(record, "entity") or "record"
+    return _changed(
+        deleted_at,
+        {
+            **key(pk, keys.tombstone_sk(sk)),
+            "entity": s("tombstone"),
+            "of": s(entity),
+            "id": s(record_id(record)),
+            "batchId": record.get("batchId"),
+            "deletedAt": ts(deleted_at),
+            "expiresAt": n(int((deleted_at + TOMBSTONE_TTL).timestamp())),
+        },
+    )
+
+
+def tombstone_from_item(item: Item) -> Tombstone:
+    return Tombstone(
+        entity=item["of"]["S"],
+        id=item["id"]["S"],
+        deleted_at=get_ts(item, "deletedAt"),
+        batch_id=opt_str(item, "batchId"),
     )

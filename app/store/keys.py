@@ -33,6 +33,19 @@
 |                                    |       |   costs at most d+1 calls                       |
 | a gift code                        | table | PK=GIFT#<sha256 of code>, SK=GIFT, TTL expiresAt |
 | a user's gift codes (erasure)      | table | PK=USER#<sub>, SK=CULTURE#<id>#GIFT#<hash>      |
+| a user's sensors                   | table | PK=USER#<sub>, begins_with(SK, SENSOR#)         |
+| a sensor by its ingest token       | table | PK=INGEST#<sha256 of token>, SK=TOKEN (GetItem) |
+| readings of a batch, by time       | table | PK=READINGS#<sub>#<batchId>, SK BETWEEN         |
+|                                    |       |   R#<from minute> AND R#<to minute>~            |
+| a batch's alert state              | table | PK=READINGS#<sub>#<batchId>, SK=ALERTS          |
+| batches whose sensors fall silent  | GSI1  | GSI1PK=SILENCE, GSI1SK <= <now> (sparse: only   |
+|                                    |       |   alert states with a live sensor carry it)     |
+| what changed since a cursor (sync) | GSI2  | GSI2PK=USER#<sub>, GSI2SK > <changedAt>#        |
+|                                    |       |   (every record carries GSI2 keys; bookkeeping  |
+|                                    |       |   items do not, so the index is sparse)         |
+| a deletion, for sync               | table | PK=USER#<sub>, SK=TOMBSTONE#<SK of the record>  |
+| a create's idempotency key / a     | table | PK=USER#<sub>, SK=IDEMPOTENCY#<key> (TTL)       |
+|   pushed mutation's id             |       |                                                 |
 | is this account deleted?           | table | PK=DELETED#<sub>, SK=ACCOUNT (tombstone, TTL)   |
 
 LSI1 exists because batches and their events share the partition: a plain query on
@@ -44,6 +57,15 @@ events), and gathers the batches a culture made: its partition key carries the u
 sub, so an id from another account finds nothing. Lineage nodes and gift codes live
 outside every user's partition: a family tree crosses accounts, and a recipient claims
 a code without knowing whose it is.
+Readings live outside the user's partition, one partition per batch, so a sensor
+posting every minute never slows the user's own queries; the sub in the key keeps a
+batch id alone from reaching them. A reading's sort key is its minute then the sensor:
+readings sort by time, and a sensor posting faster than once a minute merges into one
+item per minute.
+GSI2 is the change feed. `GSI2SK` is `<changedAt>#<SK>`: a fixed-width UTC stamp
+(microseconds always written, so text order is time order) then the record's own
+sort key, unique within the user. The mappers in `app.store.items` and the `Update`
+builder in `app.store.conditional` are the only places that write it.
 """
 
 from __future__ import annotations
@@ -159,6 +181,58 @@ def lineage_pk(culture_id: str) -> str:
 
 def gift_pk(code_hash: str) -> str:
     return f"{GIFT}{code_hash}"
+
+
+SENSOR = "SENSOR#"
+INGEST = "INGEST#"
+TOKEN_SK = "TOKEN"  # noqa: S105 (a sort key, not a secret)
+READINGS = "READINGS#"
+READING = "R#"
+ALERTS_SK = "ALERTS"
+SILENCE = "SILENCE"
+
+
+def sensor_sk(sensor_id: str) -> str:
+    return f"{SENSOR}{sensor_id}"
+
+
+def ingest_pk(token_hash: str) -> str:
+    """Outside every user's partition: the token alone finds its sensor in one GetItem."""
+    return f"{INGEST}{token_hash}"
+
+
+def readings_pk(sub: str, batch_id: str) -> str:
+    return f"{READINGS}{sub}#{batch_id}"
+
+
+def reading_sk(minute: str, sensor_id: str) -> str:
+    """`minute` is `YYYY-MM-DDTHH:MMZ`: ISO order is time order."""
+    return f"{READING}{minute}#{sensor_id}"
+
+
+def readings_upper_bound(minute: str) -> str:
+    """Sorts after every reading of that minute (`~` follows every id character)."""
+    return f"{READING}{minute}~"
+
+
+TOMBSTONE = "TOMBSTONE#"
+IDEMPOTENCY = "IDEMPOTENCY#"
+# Items in a user's partition that are the API's bookkeeping, not the user's records:
+# left out of the CSV export, removed with the partition on account deletion.
+BOOKKEEPING = (TOMBSTONE, IDEMPOTENCY)
+
+
+def change_sk(changed_at_stamp: str, sk: str) -> str:
+    """GSI2's sort key: when the record last changed, then which record it is."""
+    return f"{changed_at_stamp}#{sk}"
+
+
+def tombstone_sk(sk: str) -> str:
+    return f"{TOMBSTONE}{sk}"
+
+
+def idempotency_sk(key: str) -> str:
+    return f"{IDEMPOTENCY}{key}"
 
 
 DELETED = "DELETED#"

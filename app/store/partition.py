@@ -24,12 +24,15 @@ if TYPE_CHECKING:
 
 class PartitionPage(msgspec.Struct, frozen=True):
     """Keys of up to `limit` items, and what they name outside the table: reminders
-    whose schedule may still exist (done, sent and cancelled ones have none) and push
-    tokens whose owner item points at the user."""
+    whose schedule may still exist (done, sent and cancelled ones have none), push
+    tokens whose owner item points at the user, the batches whose readings partitions
+    go too, and the sensors whose ingest-token items go too."""
 
     keys: list[Item]
     scheduled_reminder_ids: list[str]
     device_tokens: list[str]
+    batch_ids: list[str]
+    sensor_token_hashes: list[str]
     # Cultures whose lineage node lives outside the partition, and gift codes by hash.
     culture_ids: list[str] = []
     gift_hashes: list[str] = []
@@ -47,7 +50,7 @@ class UserPartition:
             keys.user_pk(sub),
             ConsistentRead=True,
             Limit=limit,
-            ProjectionExpression="PK, SK, entity, id, #status, #token, codeHash",
+            ProjectionExpression="PK, SK, entity, id, #status, #token, codeHash, tokenHash",
             ExpressionAttributeNames={"#status": "status", "#token": "token"},
         )
         items = self.client.query(**params)["Items"]
@@ -65,6 +68,10 @@ class UserPartition:
             culture_ids=[item["id"]["S"] for item in items if opt_str(item, "entity") == "culture"],
             gift_hashes=[
                 item["codeHash"]["S"] for item in items if opt_str(item, "entity") == "gift_code"
+            ],
+            batch_ids=[item["id"]["S"] for item in items if opt_str(item, "entity") == "batch"],
+            sensor_token_hashes=[
+                item["tokenHash"]["S"] for item in items if opt_str(item, "entity") == "sensor"
             ],
         )
 

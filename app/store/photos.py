@@ -6,17 +6,24 @@ Photo ids are ULIDs, so a reverse query on the prefix lists the newest first and
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
-from app.aws_errors import error_code
 from app.domain.errors import NotFound, PhotoAlreadyConfirmed
 from app.domain.photos import Photo
 from app.store import keys
 from app.store.batches import require_batch
 from app.store.conditional import failed_conditions, put_new
-from app.store.items import batch_key, photo_from_item, photo_key, photo_to_item
+from app.store.items import (
+    batch_key,
+    photo_from_item,
+    photo_key,
+    photo_to_item,
+    s,
+    tombstone_to_item,
+)
 from app.store.pages import Page, next_cursor, start_after
 from app.store.table import partition_query
 
@@ -93,14 +100,24 @@ class PhotoStore:
             next_cursor=next_cursor(response, PHOTO_CURSOR_FIELDS),
         )
 
-    def delete_photo(self, sub: str, batch_id: str, photo_id: str) -> None:
+    def delete_photo(self, sub: str, batch_id: str, photo_id: str, now: datetime) -> None:
+        """The item and its tombstone (for sync), in one transaction."""
+        item_key = photo_key(sub, batch_id, photo_id)
+        record = {**item_key, "entity": s("photo"), "id": s(photo_id), "batchId": s(batch_id)}
         try:
-            self.client.delete_item(
-                TableName=self.table_name,
-                Key=photo_key(sub, batch_id, photo_id),
-                ConditionExpression="attribute_exists(SK)",
+            self.client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Delete": {
+                            "TableName": self.table_name,
+                            "Key": item_key,
+                            "ConditionExpression": "attribute_exists(SK)",
+                        }
+                    },
+                    {"Put": {"TableName": self.table_name, "Item": tombstone_to_item(record, now)}},
+                ]
             )
         except ClientError as exc:
-            if error_code(exc) == "ConditionalCheckFailedException":
+            if 0 in failed_conditions(exc):
                 raise NotFound("No such photo.") from None
             raise

@@ -43,6 +43,7 @@ from app.store.items import (
     reminder_key,
     reminder_to_item,
     s,
+    tombstone_to_item,
     ts,
 )
 from app.store.table import events_query, partition_query, query_all
@@ -176,19 +177,27 @@ class ReminderStore:
             batch_items = [found["Item"]]
         return batch_from_item(batch_items[0]), events[:limit]
 
-    def remove_pending(self, sub: str, reminder: Reminder) -> None:
+    def remove_pending(self, sub: str, reminder: Reminder, now: datetime) -> None:
         """Undo `add` when the schedule could not be made: no reminder stays behind
-        that looks scheduled."""
+        that looks scheduled (a tombstone tells devices that pulled it meanwhile)."""
+        record = reminder_to_item(sub, reminder)
         try:
-            self.client.delete_item(
-                TableName=self.table_name,
-                Key=_key(sub, reminder),
-                ConditionExpression="#status = :pending",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":pending": s("pending")},
+            self.client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Delete": {
+                            "TableName": self.table_name,
+                            "Key": _key(sub, reminder),
+                            "ConditionExpression": "#status = :pending",
+                            "ExpressionAttributeNames": {"#status": "status"},
+                            "ExpressionAttributeValues": {":pending": s("pending")},
+                        }
+                    },
+                    {"Put": {"TableName": self.table_name, "Item": tombstone_to_item(record, now)}},
+                ]
             )
         except ClientError as exc:
-            if error_code(exc) != "ConditionalCheckFailedException":
+            if not failed_conditions(exc):
                 raise
 
     def move(

@@ -75,10 +75,17 @@ def delete_keys(client: DynamoDBClient, table_name: str, item_keys: list[Item]) 
     """BatchWriteItem in chunks of 25, retrying what DynamoDB leaves unprocessed after
     growing pauses; a table still busy after the last retry answers 503 (what was
     deleted stays deleted, and the caller's retry finishes the rest)."""
-    for start in range(0, len(item_keys), _BATCH_WRITE_LIMIT):
-        requests: list[Any] = [
-            {"DeleteRequest": {"Key": key}} for key in item_keys[start : start + _BATCH_WRITE_LIMIT]
-        ]
+    write_all(client, table_name, [{"DeleteRequest": {"Key": key}} for key in item_keys])
+
+
+def put_items(client: DynamoDBClient, table_name: str, items: list[Item]) -> None:
+    """Unconditional puts (tombstones), batched and retried as `delete_keys` is."""
+    write_all(client, table_name, [{"PutRequest": {"Item": item}} for item in items])
+
+
+def write_all(client: DynamoDBClient, table_name: str, all_requests: list[Any]) -> None:
+    for start in range(0, len(all_requests), _BATCH_WRITE_LIMIT):
+        requests = all_requests[start : start + _BATCH_WRITE_LIMIT]
         retry = 0
         while requests:
             if retry > _RETRIES:

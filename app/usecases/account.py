@@ -46,6 +46,7 @@ from app.store.devices import DeviceStore
 from app.store.lineage import LineageStore
 from app.store.partition import UserPartition
 from app.store.profiles import ProfileChanges, ProfileStore
+from app.usecases.sensors import Forget
 
 __all__ = ["Account", "ProfileChanges"]
 
@@ -68,10 +69,12 @@ class Account:
         directory: UserDirectory,
         lineage: LineageStore,
         items_per_run: int = ITEMS_PER_RUN,
+        forget: Forget | None = None,
     ) -> None:
         self.profiles = profiles
         self.deletions = deletions
         self.items_per_run = items_per_run
+        self.forget = forget
         self.partition = partition
         self.devices = devices
         self.scheduler = scheduler
@@ -153,6 +156,8 @@ class Account:
                 self.lineage.retire_node(culture_id)
             for code_hash in page.gift_hashes:
                 self.lineage.delete_gift(code_hash)
+            if self.forget is not None:  # readings partitions and ingest tokens
+                self.forget.partition_page(sub, page.batch_ids, page.sensor_token_hashes)
             self.partition.delete(page.keys)
             items += len(page.keys)
         else:

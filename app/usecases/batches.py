@@ -12,6 +12,7 @@ import msgspec
 
 from app.domain.batches import Batch, BatchStatus, Event, check_started_at
 from app.domain.errors import InvalidInput, NotFound, ReminderClosed
+from app.domain.idempotency import Idempotency
 from app.domain.reminders import OPEN_REMINDER_STATUSES, Suggestion, suggest, zone_or_utc
 from app.services.photos import PhotoObjects, photo_key
 from app.services.scheduler import ReminderScheduler
@@ -21,6 +22,7 @@ from app.store.pages import Page
 if TYPE_CHECKING:
     from app.store.profiles import ProfileStore
     from app.store.reminders import ReminderStore
+    from app.usecases.sensors import Forget
 
 __all__ = ["BatchChanges", "Batches", "NewBatch"]
 
@@ -40,19 +42,27 @@ class Batches:
         profiles: ProfileStore,
         scheduler: ReminderScheduler | None,
         objects: PhotoObjects | None,
+        forget: Forget | None = None,
     ) -> None:
         self.store = store
         self.reminders = reminders
         self.profiles = profiles
         self.scheduler = scheduler
         self.objects = objects
+        self.forget = forget
 
     def create(
-        self, sub: str, batch: Batch, now: datetime, device_zone: str | None = None
+        self,
+        sub: str,
+        batch: Batch,
+        now: datetime,
+        device_zone: str | None = None,
+        idempotency: Idempotency | None = None,
     ) -> NewBatch:
         """The new batch with its first reminder suggestions, in the device's zone when
-        the app sent one (then no profile read), else the profile's."""
-        self.store.create_batch(sub, batch)
+        the app sent one (then no profile read), else the profile's. A repeated request
+        (same idempotency key) gets the batch the first one created."""
+        batch = self.store.create_batch(sub, batch, idempotency)
         zone = device_zone or self.profiles.time_zone(sub)
         return NewBatch(batch, suggest(batch, [], now, zone_or_utc(zone)))
 
@@ -68,7 +78,13 @@ class Batches:
         return self.store.get_batch_with_events(sub, batch_id, 0).batch
 
     def update(
-        self, sub: str, batch_id: str, version: int, changes: BatchChanges, now: datetime
+        self,
+        sub: str,
+        batch_id: str,
+        version: int,
+        changes: BatchChanges,
+        now: datetime,
+        idempotency: Idempotency | None = None,
     ) -> Batch:
         if changes.started_at is not None:
             check_started_at(changes.started_at, now)
@@ -76,25 +92,29 @@ class Batches:
             if not changes.name.strip():
                 raise InvalidInput("name", "name cannot be blank.")
             changes = msgspec.structs.replace(changes, name=changes.name.strip())
-        batch = self.store.update_batch(sub, batch_id, version, changes, now)
+        batch = self.store.update_batch(sub, batch_id, version, changes, now, idempotency)
         if changes.status in ("finished", "archived"):
             self._cancel_reminders(sub, batch.id, now)
         return batch
 
     def delete(self, sub: str, batch_id: str, now: datetime) -> None:
         self._cancel_reminders(sub, batch_id, now)
-        self.store.delete_batch(sub, batch_id, release_photos=self._photo_release(sub, batch_id))
+        self.store.delete_batch(
+            sub, batch_id, now, release_photos=self._photo_release(sub, batch_id)
+        )
+        if self.forget is not None:  # its readings partition and its sensors' tokens
+            self.forget.batch(sub, batch_id, now)
 
-    def add_event(self, sub: str, event: Event) -> None:
-        self.store.add_event(sub, event)
+    def add_event(self, sub: str, event: Event, idempotency: Idempotency | None = None) -> Event:
+        return self.store.add_event(sub, event, idempotency)
 
     def list_events(
         self, sub: str, batch_id: str, *, limit: int, cursor: str | None
     ) -> Page[Event]:
         return self.store.list_events(sub, batch_id, limit=limit, cursor=cursor)
 
-    def delete_event(self, sub: str, batch_id: str, event_id: str) -> None:
-        self.store.delete_event(sub, batch_id, event_id)
+    def delete_event(self, sub: str, batch_id: str, event_id: str, now: datetime) -> None:
+        self.store.delete_event(sub, batch_id, event_id, now)
 
     def _cancel_reminders(self, sub: str, batch_id: str, now: datetime) -> int:
         """Cancel a batch's open reminders (it was finished or is being deleted).

@@ -141,13 +141,13 @@ class Photos:
             items=[_link(objects, sub, p, now) for p in page.items], next_cursor=page.next_cursor
         )
 
-    def delete(self, sub: str, batch_id: str, photo_id: str) -> None:
+    def delete(self, sub: str, batch_id: str, photo_id: str, now: datetime) -> None:
         """The object goes first: if the item delete fails, a retry finds it again."""
         objects = self.objects
         if self.store.get_photo(sub, batch_id, photo_id) is None:
             raise NotFound("No such photo.")
         objects.delete([photo_key(sub, batch_id, photo_id)])
-        self.store.delete_photo(sub, batch_id, photo_id)
+        self.store.delete_photo(sub, batch_id, photo_id, now)
 
 
 def _link(objects: PhotoObjects, sub: str, photo: Photo, now: datetime) -> PhotoLink:

@@ -133,7 +133,7 @@ class Reminders:
         try:
             scheduler.create(_target(sub, stored), stored.due_at)
         except ServiceUnavailable:
-            self.store.remove_pending(sub, stored)
+            self.store.remove_pending(sub, stored, now)
             raise
         scheduled = self.store.mark_scheduled(sub, stored, now)
         if scheduled is not None:

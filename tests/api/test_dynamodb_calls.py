@@ -86,3 +86,32 @@ def test_update_and_add_event_are_one_call_each(
     calls.clear()
     add_event(client, alice, batch["id"])
     assert calls == ["TransactWriteItems"]
+
+
+def test_a_sync_page_is_one_query(client: Client, alice: User, calls: list[str]) -> None:
+    for _ in range(3):
+        create_batch(client, alice)
+    calls.clear()
+    first = client.get("/sync", params={"limit": 2}, headers=alice.headers)
+    assert first.json()["hasMore"] is True
+    assert calls == ["Query"]
+    calls.clear()
+    client.get(
+        "/sync", params={"limit": 2, "cursor": first.json()["nextCursor"]}, headers=alice.headers
+    ).raise_for_status()
+    assert calls == ["Query"]
+
+
+def test_a_create_with_an_idempotency_key_is_one_call_and_so_is_its_replay(
+    client: Client, alice: User, calls: list[str]
+) -> None:
+    """The key's record is written in the create's own transaction; a replay answers
+    from it without reading the batch."""
+    headers = {**alice.headers, "X-Time-Zone": "UTC", "Idempotency-Key": "calls-1"}
+    body = {"name": "once", "kind": "kombucha"}
+    first = client.post("/batches", json=body, headers=headers)
+    assert calls == ["TransactWriteItems"]
+    calls.clear()
+    again = client.post("/batches", json=body, headers=headers)
+    assert again.json()["id"] == first.json()["id"]
+    assert calls == ["TransactWriteItems"]

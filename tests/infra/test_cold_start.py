@@ -55,6 +55,7 @@ NOT_IMPORTED = {
     "public": SCHEDULER | PUSH | EXPORT | QR | ACCOUNT | TOKENS | BOTO3 | {"app.api.batches"},
     "export": SCHEDULER | PUSH | QR | ACCOUNT | TOKENS | BOTO3 | {"app.api.public"},
     "api": PUSH | EXPORT | TOKENS | BOTO3 | {"segno"},
+    "ingest": EXPORT | QR | ACCOUNT | TOKENS | BOTO3 | {"app.api.batches", "app.api.public"},
     # The reminders function also finishes account deletions (app.usecases.account).
     "reminders": HTTP | EXPORT | QR | TOKENS | BOTO3,
 }

@@ -49,7 +49,7 @@ resource "aws_apigatewayv2_integration" "this" {
 }
 
 resource "aws_apigatewayv2_route" "this" {
-  # checkov:skip=CKV_AWS_309:Only the public routes (/b/{id}, /public/..., /.well-known/..., /health) have no authorizer, by design; every other route has the JWT authorizer.
+  # checkov:skip=CKV_AWS_309:Only the public routes (/b/{id}, /public/..., /.well-known/..., /health, and /ingest where a sensor token is the credential) have no authorizer, by design; every other route has the JWT authorizer.
   for_each = var.routes
 
   api_id             = aws_apigatewayv2_api.this.id

@@ -32,7 +32,17 @@ resource "aws_dynamodb_table" "this" {
   }
 
   attribute {
+    name = "GSI2PK"
+    type = "S"
+  }
+
+  attribute {
     name = "GSI3PK"
+    type = "S"
+  }
+
+  attribute {
+    name = "GSI2SK"
     type = "S"
   }
 
@@ -46,6 +56,15 @@ resource "aws_dynamodb_table" "this" {
     name            = "GSI1"
     hash_key        = "GSI1PK"
     range_key       = "GSI1SK"
+    projection_type = "ALL"
+  }
+
+  # The change feed for sync: every record of a user (and its tombstones) by change
+  # time. Sparse: bookkeeping items (idempotency keys) carry no GSI2 keys.
+  global_secondary_index {
+    name            = "GSI2"
+    hash_key        = "GSI2PK"
+    range_key       = "GSI2SK"
     projection_type = "ALL"
   }
 

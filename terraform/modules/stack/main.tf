@@ -62,6 +62,9 @@ locals {
       routes                 = ["ANY /{proxy+}", "DELETE /me"]
       public_routes          = ["GET /health"]
       dynamodb_table_actions = local.read_write
+      # LSI1: a user's batches, newest first; GSI2: the sync change feed; GSI3: the
+      # culture list and a culture's batches.
+      dynamodb_index_actions = { LSI1 = ["Query"], GSI2 = ["Query"], GSI3 = ["Query"] }
       # Signs upload forms for pending/, moves confirmed photos to users/, deletes both.
       # Account deletion removes every version (the prod bucket is versioned) and exports.
       s3_grants = [
@@ -69,10 +72,8 @@ locals {
         { prefix = "users/", actions = ["GetObject", "PutObject", "DeleteObject", "DeleteObjectVersion"], list = true },
         { prefix = "exports/", actions = ["DeleteObject", "DeleteObjectVersion"], list = true },
       ]
-      # The batch list (LSI1), the culture list and a culture's batches (GSI3).
-      dynamodb_index_actions = { LSI1 = ["Query"], GSI3 = ["Query"] }
-      manages_schedules      = true
-      cognito_account_admin  = true
+      manages_schedules     = true
+      cognito_account_admin = true
     }
     public = {
       description            = "Public batch and culture pages and summaries (no auth, read-only)"
@@ -92,6 +93,20 @@ locals {
       dynamodb_table_actions = ["Query"]
       # Large exports: a multipart upload, then a presigned GET URL.
       s3_grants = [{ prefix = "exports/", actions = ["GetObject", "PutObject", "AbortMultipartUpload"] }]
+    }
+    ingest = {
+      description = "Sensor readings (no Cognito: the secret token in the path is the credential)"
+      memory_mb   = 256
+      timeout_s   = 10
+      # Devices cannot sign in: no authorizer; throttled on its own (var.route_throttling).
+      public_routes = ["POST /ingest/{token}", "POST /ingest"]
+      # Reads the token and alert-state items, writes a reading, the state and alert
+      # events in one transaction (with condition checks on the batch and the token),
+      # lists and removes the owner's push devices. No Query on user data beyond the
+      # devices, no S3, no Cognito.
+      dynamodb_table_actions = ["GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "ConditionCheckItem"]
+      # Schedules the receipts check of the pushes it sends.
+      manages_schedules = true
     }
     reminders = {
       description = "Reminder delivery, invoked by EventBridge Scheduler"

@@ -38,6 +38,7 @@ variable "handlers" {
     api       = "app.entrypoints.api.handler"
     public    = "app.entrypoints.public.handler"
     export    = "app.entrypoints.export.handler"
+    ingest    = "app.entrypoints.ingest.handler"
     reminders = "app.entrypoints.reminders.handler"
   }
 }
@@ -116,6 +117,10 @@ variable "route_throttling" {
   default = {
     "GET /export.csv" = { burst_limit = 10, rate_limit = 5 }
     "DELETE /me"      = { burst_limit = 10, rate_limit = 5 }
+    # Per path for all devices together; the app's hard cap per sensor and minute is
+    # the second line (429 with Retry-After).
+    "POST /ingest/{token}" = { burst_limit = 200, rate_limit = 100 }
+    "POST /ingest"         = { burst_limit = 50, rate_limit = 25 }
   }
 }
 

@@ -1,0 +1,212 @@
+"""Bodies of the sync routes: changes grouped by record type, each as upserts (the
+record with its `id`, `version` and `updatedAt`) and deletions (tombstones).
+
+A record type joins sync with a field in `SyncChanges` (and its entity in
+`app.store.sync.RECORDS`); `group()` is the one place records are sorted into them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import Meta
+
+from app.api.errors import Problem
+from app.api.schemas.account import ProfileOut
+from app.api.schemas.base import Body, Out, Version
+from app.api.schemas.batches import BatchOut, EventOut
+from app.api.schemas.reminders import ReminderOut
+from app.domain.batches import Batch, Event
+from app.domain.devices import Device, Platform, token_hash
+from app.domain.photos import Photo, PhotoContentType
+from app.domain.profiles import Profile
+from app.domain.reminders import Reminder
+from app.domain.sync import Record, Tombstone
+from app.usecases.sync import ChangePage
+
+
+class Deletion(Out):
+    id: str
+    deleted_at: datetime
+    batch_id: str | None = None
+
+
+class SyncEventOut(EventOut):
+    """Events never change: version 1, updated when stored."""
+
+    version: int
+    updated_at: datetime
+
+
+class SyncPhotoOut(Out):
+    """A photo's metadata; its download URL comes from `GET …/photos` when shown."""
+
+    id: str
+    batch_id: str
+    content_type: PhotoContentType
+    size: int
+    width: int | None
+    height: int | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class SyncDeviceOut(Out):
+    """`id` is the SHA-256 of the push token (what a deletion names)."""
+
+    id: str
+    token: str
+    platform: Platform
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class SyncProfileOut(ProfileOut):
+    id: str
+
+
+class BatchChanges(Out):
+    upserts: list[BatchOut] = msgspec.field(default_factory=list)
+    deletions: list[Deletion] = msgspec.field(default_factory=list)
+
+
+class EventChanges(Out):
+    upserts: list[SyncEventOut] = msgspec.field(default_factory=list)
+    deletions: list[Deletion] = msgspec.field(default_factory=list)
+
+
+class ReminderChanges(Out):
+    upserts: list[ReminderOut] = msgspec.field(default_factory=list)
+    deletions: list[Deletion] = msgspec.field(default_factory=list)
+
+
+class PhotoChanges(Out):
+    upserts: list[SyncPhotoOut] = msgspec.field(default_factory=list)
+    deletions: list[Deletion] = msgspec.field(default_factory=list)
+
+
+class DeviceChanges(Out):
+    upserts: list[SyncDeviceOut] = msgspec.field(default_factory=list)
+    deletions: list[Deletion] = msgspec.field(default_factory=list)
+
+
+class ProfileChanges(Out):
+    upserts: list[SyncProfileOut] = msgspec.field(default_factory=list)
+    deletions: list[Deletion] = msgspec.field(default_factory=list)
+
+
+class SyncChanges(Out):
+    batches: BatchChanges = msgspec.field(default_factory=BatchChanges)
+    events: EventChanges = msgspec.field(default_factory=EventChanges)
+    reminders: ReminderChanges = msgspec.field(default_factory=ReminderChanges)
+    photos: PhotoChanges = msgspec.field(default_factory=PhotoChanges)
+    devices: DeviceChanges = msgspec.field(default_factory=DeviceChanges)
+    profile: ProfileChanges = msgspec.field(default_factory=ProfileChanges)
+
+
+class SyncPage(Out):
+    """`nextCursor` is always set: store it and pull from it next time. `hasMore`: pull
+    again now. A page may repeat records the previous one had (see README, Sync)."""
+
+    changes: SyncChanges
+    next_cursor: str
+    has_more: bool
+
+    @classmethod
+    def of(cls, page: ChangePage) -> SyncPage:
+        return cls(
+            changes=group(page.records), next_cursor=page.next_cursor, has_more=page.has_more
+        )
+
+
+_DELETION_GROUPS = {
+    "batch": "batches",
+    "event": "events",
+    "reminder": "reminders",
+    "photo": "photos",
+    "device": "devices",
+    "profile": "profile",
+}
+
+
+def group(records: list[Record]) -> SyncChanges:
+    changes = SyncChanges()
+    for record in records:
+        if isinstance(record, Tombstone):
+            name = _DELETION_GROUPS.get(record.entity)
+            if name is not None:
+                deletion = Deletion(
+                    id=record.id, deleted_at=record.deleted_at, batch_id=record.batch_id
+                )
+                getattr(changes, name).deletions.append(deletion)
+        elif isinstance(record, Batch):
+            changes.batches.upserts.append(BatchOut.of(record))
+        elif isinstance(record, Event):
+            changes.events.upserts.append(event_out(record))
+        elif isinstance(record, Reminder):
+            changes.reminders.upserts.append(ReminderOut.of(record))
+        elif isinstance(record, Photo):
+            changes.photos.upserts.append(
+                SyncPhotoOut(
+                    **msgspec.structs.asdict(record), updated_at=record.created_at, version=1
+                )
+            )
+        elif isinstance(record, Device):
+            changes.devices.upserts.append(
+                SyncDeviceOut(
+                    id=token_hash(record.token), version=1, **msgspec.structs.asdict(record)
+                )
+            )
+        else:
+            changes.profile.upserts.append(_profile(record))
+    return changes
+
+
+def _profile(profile: Profile) -> SyncProfileOut:
+    out = ProfileOut.of(profile)
+    return SyncProfileOut(id=profile.sub, **msgspec.structs.asdict(out))
+
+
+MutationId = Annotated[str, Meta(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")]
+
+
+class MutationIn(Body):
+    """One write a device made offline. `id` is the record's (client-generated ULID for
+    creates); `baseVersion` the version the device edited (updates); `fields` what a
+    create or PATCH body holds (`batchId` too for events)."""
+
+    mutation_id: MutationId
+    entity: Annotated[str, Meta(min_length=1, max_length=32)]
+    id: Annotated[str, Meta(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
+    op: Literal["create", "update", "delete"]
+    base_version: Version | None = None
+    fields: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class PushIn(Body):
+    client_id: Annotated[str, Meta(min_length=1, max_length=128)]
+    mutations: Annotated[list[MutationIn], Meta(min_length=1, max_length=100)]
+
+
+class MutationResult(Out):
+    """`applied`: `batch`/`event` is the record as stored (absent once deleted);
+    `conflict`: `batch` is the server's copy (absent if deleted there); `rejected`:
+    `problem` says why (the same problem+json the REST route would answer)."""
+
+    mutation_id: str
+    status: Literal["applied", "conflict", "rejected"]
+    batch: BatchOut | None = None
+    event: SyncEventOut | None = None
+    problem: Problem | None = None
+
+
+class PushOut(Out):
+    results: list[MutationResult]
+
+
+def event_out(event: Event) -> SyncEventOut:
+    return SyncEventOut(**msgspec.structs.asdict(event), version=1, updated_at=event.created_at)

@@ -1,0 +1,71 @@
+"""Sensors: devices that post readings into a batch with a secret ingest token.
+
+The token is shown once, at registration; only its SHA-256 is stored, so a leaked
+table (or a log line with a key in it) does not let anyone post into a batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+from typing import Literal
+
+import msgspec
+
+from app.domain.batches import BatchKind
+from app.domain.ids import new_ulid
+
+SensorStatus = Literal["active", "revoked"]
+
+# 32 random bytes (256 bits), URL-safe: 43 characters.
+TOKEN_BYTES = 32
+TOKEN_LENGTH = 43
+
+
+class Sensor(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    name: str
+    batch_id: str
+    status: SensorStatus
+    token_hash: str
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class IngestTarget(msgspec.Struct, frozen=True, kw_only=True):
+    """What an ingest token resolves to: whose batch, which sensor, and the batch facts
+    the alert rules need (copied at registration so ingest reads one item)."""
+
+    sub: str
+    batch_id: str
+    sensor_id: str
+    kind: BatchKind
+    started_at: datetime
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def looks_like_token(value: str) -> bool:
+    """Cheap shape check before any read: a wrong-length token cannot be one of ours."""
+    return len(value) == TOKEN_LENGTH and all(c.isalnum() or c in "-_" for c in value)
+
+
+def new_sensor(*, name: str, batch_id: str, token: str, now: datetime) -> Sensor:
+    return Sensor(
+        id=new_ulid(now),
+        name=name.strip(),
+        batch_id=batch_id,
+        status="active",
+        token_hash=hash_token(token),
+        created_at=now,
+        updated_at=now,
+        version=1,
+    )

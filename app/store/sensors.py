@@ -1,0 +1,160 @@
+"""Sensors: `SENSOR#<id>` in the owner's partition, plus one item per live ingest token
+(`INGEST#<token hash>`, `TOKEN`) that says whose batch the token writes to.
+
+The token item exists only while the sensor is active: revoking deletes it in the same
+transaction that marks the sensor revoked, so ingest needs a single GetItem to tell a
+live token from anything else. Registering and moving check, in the same transaction,
+that the batch is the caller's and open.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from botocore.exceptions import ClientError
+
+from app.domain.batches import Batch
+from app.domain.errors import NotFound
+from app.domain.sensors import IngestTarget, Sensor
+from app.store import keys
+from app.store.batches import batch_unavailable, under_open_batch
+from app.store.conditional import Update, failed_conditions, put_new
+from app.store.items import (
+    s,
+    sensor_from_item,
+    sensor_key,
+    sensor_to_item,
+    target_from_item,
+    target_to_item,
+    token_key,
+    ts,
+)
+from app.store.readings import owned_batch
+from app.store.table import partition_query, query_all
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
+GONE = "No such sensor (or it was revoked or changed meanwhile)."
+
+
+class SensorStore:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        self.client = client
+        self.table_name = table_name
+
+    def batch(self, sub: str, batch_id: str) -> Batch:
+        """The caller's batch (its kind and start feed the alert rules)."""
+        return owned_batch(self.client, self.table_name, sub, batch_id)
+
+    def register(self, sub: str, sensor: Sensor, batch: Batch) -> None:
+        target = IngestTarget(
+            sub=sub,
+            batch_id=batch.id,
+            sensor_id=sensor.id,
+            kind=batch.kind,
+            started_at=batch.started_at,
+        )
+        token_put: TransactWriteItemTypeDef = {
+            "Put": {
+                "TableName": self.table_name,
+                "Item": target_to_item(sensor.token_hash, target),
+                "ConditionExpression": "attribute_not_exists(PK)",
+            }
+        }
+        self._transact(
+            under_open_batch(
+                self.table_name,
+                sub,
+                batch.id,
+                put_new(self.table_name, sensor_to_item(sub, sensor)),
+                token_put,
+            )
+        )
+
+    def list_sensors(self, sub: str) -> list[Sensor]:
+        items = query_all(
+            self.client,
+            partition_query(self.table_name, keys.user_pk(sub), begins_with=keys.SENSOR),
+        )
+        return [sensor_from_item(item) for item in items]
+
+    def get(self, sub: str, sensor_id: str) -> Sensor:
+        response = self.client.get_item(
+            TableName=self.table_name, Key=sensor_key(sub, sensor_id), ConsistentRead=True
+        )
+        item = response.get("Item")
+        if item is None:
+            raise NotFound("No such sensor.")
+        return sensor_from_item(item)
+
+    def update(
+        self, sub: str, sensor: Sensor, *, name: str | None, batch: Batch | None, now: datetime
+    ) -> Sensor:
+        """Rename and/or move an active sensor, conditioned on the version read; a move
+        repoints the token item in the same transaction."""
+        update = Update(now).require_version(sensor.version).require_status(["active"])
+        if name is not None:
+            update.set("name", s(name))
+        if batch is None:
+            self._transact([update.in_transaction(self.table_name, sensor_key(sub, sensor.id))])
+            return self.get(sub, sensor.id)
+        update.set("batchId", s(batch.id))
+        repoint: TransactWriteItemTypeDef = {
+            "Update": {
+                "TableName": self.table_name,
+                "Key": token_key(sensor.token_hash),
+                "UpdateExpression": "SET batchId = :batch, kind = :kind, startedAt = :at",
+                "ConditionExpression": "attribute_exists(PK)",
+                "ExpressionAttributeValues": {
+                    ":batch": s(batch.id),
+                    ":kind": s(batch.kind),
+                    ":at": ts(batch.started_at),
+                },
+            }
+        }
+        self._transact(
+            under_open_batch(
+                self.table_name,
+                sub,
+                batch.id,
+                update.in_transaction(self.table_name, sensor_key(sub, sensor.id)),
+                repoint,
+            )
+        )
+        return self.get(sub, sensor.id)
+
+    def revoke(self, sub: str, sensor: Sensor, now: datetime) -> None:
+        """Marks the sensor revoked and deletes its token item, together."""
+        update = Update(now).require_status(["active"]).set("status", s("revoked"))
+        self._transact(
+            [
+                update.in_transaction(self.table_name, sensor_key(sub, sensor.id)),
+                {"Delete": {"TableName": self.table_name, "Key": token_key(sensor.token_hash)}},
+            ]
+        )
+
+    def delete_token(self, token_hash: str) -> None:
+        """The token stops working (its sensor item is going with the account)."""
+        self.client.delete_item(TableName=self.table_name, Key=token_key(token_hash))
+
+    def target(self, token_hash: str) -> IngestTarget | None:
+        """The one read of an ingest: None for an unknown or revoked token."""
+        response = self.client.get_item(TableName=self.table_name, Key=token_key(token_hash))
+        item = response.get("Item")
+        return None if item is None else target_from_item(item)
+
+    def _transact(self, items: list[TransactWriteItemTypeDef]) -> None:
+        """Runs the transaction; a failed batch check says why (gone or closed), any
+        other failed condition means the sensor is not (or no longer) as read."""
+        try:
+            self.client.transact_write_items(TransactItems=items)
+        except ClientError as exc:
+            failed = failed_conditions(exc)
+            if not failed:
+                raise
+            if "ConditionCheck" in items[0] and 0 in failed:
+                raise batch_unavailable(failed[0], "its sensors") from None
+            raise NotFound(GONE) from None

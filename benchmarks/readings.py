@@ -1,0 +1,214 @@
+"""Readings: ingest through the ingest Lambda handler beside a raw PutItem of the same
+reading, and a 30,000-point series downsampled through the API handler beside a raw
+paginated Query of the same partition (time and DynamoDB calls for each).
+
+The ingest handler does what a reading needs (token GetItem, alert-state GetItem, one
+transaction); the raw PutItem is the floor of storing anything at all.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from app.dev.stack import StackOutputs
+from benchmarks.warm_get import NO_CONTEXT, SUB, _with_body, api_event
+
+SERIES_POINTS = 30_000
+
+
+class Calls:
+    """Counts DynamoDB calls made through a client (botocore's before-call hook)."""
+
+    def __init__(self, client: Any) -> None:
+        self.count = 0
+        client.meta.events.register("before-call.dynamodb", self._seen)
+
+    def _seen(self, **_: Any) -> None:
+        self.count += 1
+
+
+def _timed(call: Callable[[int], object], runs: int, offset: int = 0) -> list[float]:
+    samples = []
+    for i in range(runs):
+        started = time.perf_counter()
+        call(offset + i)
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def _ingest_event(token: str, outputs: StackOutputs, body: dict[str, Any]) -> dict[str, Any]:
+    event = _with_body(api_event(f"/ingest/{token}", outputs), "POST", body)
+    del event["requestContext"]["authorizer"]
+    return event
+
+
+def measure_ingest(outputs: StackOutputs, runs: int = 300) -> dict[str, float]:
+    from app.entrypoints.api import handler as api
+    from app.entrypoints.ingest import handler as ingest
+
+    created = api(
+        _with_body(api_event("/batches", outputs), "POST", {"name": "bench", "kind": "kombucha"}),
+        NO_CONTEXT,
+    )
+    batch_id = json.loads(created["body"])["id"]
+    registered = api(
+        _with_body(api_event(f"/batches/{batch_id}/sensors", outputs), "POST", {"name": "b"}),
+        NO_CONTEXT,
+    )
+    token = json.loads(registered["body"])["token"]
+    first = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(days=5)
+
+    def body(i: int) -> dict[str, Any]:
+        # One reading a minute: each lands in its own bucket, as a 1/min sensor does.
+        at = (first + timedelta(minutes=i)).isoformat().replace("+00:00", "Z")
+        return {"gravity": 1.050 - i * 1e-6, "temperatureC": 21.5, "at": at}
+
+    def via_handler(i: int) -> None:
+        response = ingest(_ingest_event(token, outputs, body(i)), NO_CONTEXT)
+        assert response["statusCode"] == 200, response
+
+    raw = boto3.client("dynamodb", region_name=outputs.region)
+
+    def raw_put(i: int) -> None:
+        reading = body(i)
+        raw.put_item(
+            TableName=outputs.table_name,
+            Item={
+                "PK": {"S": f"BENCHRAW#{batch_id}"},
+                "SK": {"S": f"R#{reading['at']}#sensor"},
+                "at": {"S": reading["at"]},
+                "n": {"N": "1"},
+                "gravitySum": {"N": repr(reading["gravity"])},
+                "gravityN": {"N": "1"},
+                "temperatureSum": {"N": "21.5"},
+                "temperatureN": {"N": "1"},
+            },
+        )
+
+    _timed(via_handler, 20, offset=5000)  # warm-up in minutes of their own
+    _timed(raw_put, 20, offset=5000)
+    handler_ms, raw_ms = [], []
+    for block in range(3):  # alternate blocks so the emulator's drift hits both
+        handler_ms += _timed(via_handler, runs // 3, offset=block * runs)
+        raw_ms += _timed(raw_put, runs // 3, offset=block * runs)
+    return {"handler_ms": statistics.median(handler_ms), "raw_ms": statistics.median(raw_ms)}
+
+
+def _fill_series(client: Any, table: str, sub: str, batch_id: str, start: datetime) -> None:
+    """30,000 minute readings written straight to the table, in the shape ingest writes."""
+    requests = []
+    for i in range(SERIES_POINTS):
+        at = start + timedelta(minutes=i)
+        minute = at.strftime("%Y-%m-%dT%H:%MZ")
+        requests.append(
+            {
+                "PutRequest": {
+                    "Item": {
+                        "PK": {"S": f"READINGS#{sub}#{batch_id}"},
+                        "SK": {"S": f"R#{minute}#bench-sensor"},
+                        "at": {"S": at.isoformat().replace("+00:00", "Z")},
+                        "sensorId": {"S": "bench-sensor"},
+                        "n": {"N": "1"},
+                        "gravitySum": {"N": repr(round(1.060 - i * 1e-6, 6))},
+                        "gravityN": {"N": "1"},
+                        "temperatureSum": {"N": repr(20.0 + (i % 60) / 10)},
+                        "temperatureN": {"N": "1"},
+                    }
+                }
+            }
+        )
+    for startat in range(0, len(requests), 25):
+        chunk = requests[startat : startat + 25]
+        while chunk:
+            answer = client.batch_write_item(RequestItems={table: chunk})
+            chunk = answer.get("UnprocessedItems", {}).get(table, [])
+
+
+def measure_series(outputs: StackOutputs, runs: int = 9) -> dict[str, float]:
+    """The app is built here around a client with the raw client's read timeout: the
+    emulator reads a 30k-item partition far slower than DynamoDB does, past the app's
+    5 s production timeout, and the figure compared is the work, not the timeout."""
+    from mangum import Mangum
+
+    from app.config import get_settings
+    from app.main import create_app
+
+    app_client = boto3.client(
+        "dynamodb",
+        region_name=outputs.region,
+        config=Config(read_timeout=120, retries={"max_attempts": 1}),
+    )
+    api = Mangum(create_app(get_settings(), dynamodb=app_client), lifespan="off")  # type: ignore[arg-type]
+    start = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(days=21)
+    created = api(
+        _with_body(
+            api_event("/batches", outputs),
+            "POST",
+            {"name": "series", "kind": "water_kefir", "startedAt": start.isoformat()},
+        ),
+        NO_CONTEXT,
+    )
+    batch_id = json.loads(created["body"])["id"]
+    raw = boto3.client(
+        "dynamodb",
+        region_name=outputs.region,
+        config=Config(read_timeout=120, retries={"max_attempts": 1}),
+    )
+    _fill_series(raw, outputs.table_name, SUB, batch_id, start)
+    end = start + timedelta(minutes=SERIES_POINTS)
+    query = f"metric=gravity&points=500&from={_q(start)}&to={_q(end)}"
+    event = api_event(f"/batches/{batch_id}/readings", outputs)
+    event["rawQueryString"] = query
+
+    app_calls = Calls(app_client)
+    raw_calls = Calls(raw)
+
+    def via_handler(_: int) -> None:
+        response = api(event, NO_CONTEXT)
+        assert response["statusCode"] == 200, response
+        series = json.loads(response["body"])
+        assert series["rawPoints"] == SERIES_POINTS, series["rawPoints"]
+        assert len(series["buckets"]) <= 500
+
+    def raw_query(_: int) -> None:
+        params: dict[str, Any] = {
+            "TableName": outputs.table_name,
+            "KeyConditionExpression": "PK = :pk AND SK BETWEEN :lo AND :hi",
+            "ExpressionAttributeValues": {
+                ":pk": {"S": f"READINGS#{SUB}#{batch_id}"},
+                ":lo": {"S": "R#"},
+                ":hi": {"S": "R#~"},
+            },
+        }
+        seen = 0
+        while True:
+            page = raw.query(**params)
+            seen += len(page["Items"])
+            if "LastEvaluatedKey" not in page:
+                break
+            params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        assert seen == SERIES_POINTS
+
+    via_handler(0)
+    raw_query(0)
+    app_calls.count = raw_calls.count = 0
+    handler_ms = _timed(via_handler, runs)
+    raw_ms = _timed(raw_query, runs)
+    return {
+        "handler_ms": statistics.median(handler_ms),
+        "raw_ms": statistics.median(raw_ms),
+        "handler_calls": app_calls.count / runs,
+        "raw_calls": raw_calls.count / runs,
+    }
+
+
+def _q(at: datetime) -> str:
+    return at.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,115 @@
+"""Push receipts: an alert's push schedules a receipts check ~15 minutes later, and the
+check asks the (loopback) Expo server for at most 1,000 ids a call. The schedule firing
+into the deployed function is in tests/e2e/test_push_receipts.py."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from app.dev.emulator import Emulator
+from app.dev.stack import StackOutputs
+from app.services.push import PushMessage, push_sender
+from app.services.push_receipts import (
+    ExpoReceipts,
+    ReceiptCheck,
+    SentTicket,
+    receipts_url,
+)
+from app.store.devices import DeviceStore
+from app.usecases.receipts import PushReceipts
+from tests.conftest import User, new_user
+from tests.expo_server import ExpoServer, new_token
+from tests.helpers import create_batch
+
+Client = TestClient[Litestar]
+
+
+def iso(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def phone_user(client: Client, stack: StackOutputs, emulator: Emulator) -> tuple[User, str]:
+    user = new_user(stack, emulator, "receipts")
+    phone = new_token()
+    response = client.post(
+        "/devices", json={"token": phone, "platform": "android"}, headers=user.headers
+    )
+    assert response.status_code == 201, response.text
+    return user, phone
+
+
+def devices_of(client: Client, user: User) -> list[str]:
+    return [d["token"] for d in client.get("/devices", headers=user.headers).json()]
+
+
+def receipt_schedules(scheduler: Any, stack: StackOutputs, phone: str) -> list[dict[str, Any]]:
+    found = []
+    listed = scheduler.list_schedules(
+        GroupName=stack.reminders_schedule_group, NamePrefix="receipts-"
+    )["Schedules"]
+    for entry in listed:
+        schedule = scheduler.get_schedule(
+            Name=entry["Name"], GroupName=stack.reminders_schedule_group
+        )
+        if phone in schedule["Target"]["Input"]:
+            found.append(schedule)
+    return found
+
+
+def test_an_alert_push_schedules_its_receipts_fifteen_minutes_later(
+    client: Client, stack: StackOutputs, emulator: Emulator, expo: ExpoServer, scheduler: Any
+) -> None:
+    user, phone = phone_user(client, stack, emulator)
+    batch = create_batch(client, user, kind="kombucha")
+    token = client.post(
+        f"/batches/{batch['id']}/sensors", json={"name": "pH"}, headers=user.headers
+    ).json()["token"]
+    sent_at = datetime.now(UTC)
+    response = client.post(f"/ingest/{token}", json={"ph": 3.1})
+    assert response.json()["alerts"] == ["ph_target"]
+    [schedule] = receipt_schedules(scheduler, stack, phone)
+    at = datetime.strptime(schedule["ScheduleExpression"], "at(%Y-%m-%dT%H:%M:%S)")
+    due = at.replace(tzinfo=UTC) - sent_at
+    assert timedelta(minutes=14) < due <= timedelta(minutes=16)
+    assert schedule["Target"]["Arn"].endswith(f":function:{stack.reminders_function_name}")
+    check = json.loads(schedule["Target"]["Input"])
+    assert check["kind"] == "push-receipts"
+    [ticket] = check["tickets"]
+    assert expo.issued[ticket["id"]] == phone
+    assert ticket["sub"] == user.sub
+
+
+def test_receipts_are_asked_for_1000_ids_at_most_and_rate_limited_ones_sent_again(
+    client: Client, dynamodb: Any, stack: StackOutputs, emulator: Emulator, expo: ExpoServer
+) -> None:
+    user, phone = phone_user(client, stack, emulator)
+    message = PushMessage(to=phone, title="Sensor offline", body="b")
+    [first] = push_sender(expo.url).send([message])
+    expo.receipt_error(phone, "MessageRateExceeded")
+    pauses: list[float] = []
+    receipts = PushReceipts(
+        DeviceStore(dynamodb, stack.table_name),
+        ExpoReceipts(receipts_url(expo.url)),
+        push_sender(expo.url),
+        None,
+        sleep=pauses.append,
+    )
+    filler = [f"unknown-{i}" for i in range(1500)]
+    check = ReceiptCheck(
+        tickets=[SentTicket(id=str(first.id), sub=user.sub, message=message)]
+        + [SentTicket(id=i, sub=user.sub, message=message) for i in filler]
+    )
+    before = len(expo.receipt_requests)
+    outcome = receipts.check(check)
+    asked = expo.receipt_requests[before:]
+    assert [len(ids) for ids in asked] == [1000, 501]
+    assert outcome.resent == 1
+    assert outcome.removed == 0
+    assert pauses == [2.0]
+    assert len(expo.messages_to(phone)) == 2
+    assert devices_of(client, user) == [phone]

@@ -1,0 +1,157 @@
+"""Alerts from readings, end to end in the app: a simulated ferment posted over
+emulated time (the readings carry their own times), pushed to the loopback Expo server."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from app.dev.emulator import Emulator
+from app.dev.stack import StackOutputs
+from tests.conftest import User, new_user
+from tests.expo_server import ExpoServer, new_token
+from tests.helpers import assert_problem, create_batch
+
+Client = TestClient[Litestar]
+
+
+def iso(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def user_with_phone(client: Client, stack: StackOutputs, emulator: Emulator) -> tuple[User, str]:
+    user = new_user(stack, emulator, "brewer")
+    phone = new_token()
+    response = client.post(
+        "/devices", json={"token": phone, "platform": "ios"}, headers=user.headers
+    )
+    assert response.status_code == 201, response.text
+    return user, phone
+
+
+def sensor_token(client: Client, user: User, batch_id: str) -> str:
+    response = client.post(
+        f"/batches/{batch_id}/sensors", json={"name": "hydrometer"}, headers=user.headers
+    )
+    assert response.status_code == 201, response.text
+    token: str = response.json()["token"]
+    return token
+
+
+def alert_events(client: Client, user: User, batch_id: str) -> list[dict[str, Any]]:
+    response = client.get(
+        f"/batches/{batch_id}/events", params={"limit": 100}, headers=user.headers
+    )
+    return [e for e in response.json()["items"] if e["type"] == "alert"]
+
+
+def test_a_ferment_going_flat_fires_ready_once_and_pushes_once(
+    client: Client, stack: StackOutputs, emulator: Emulator, expo: ExpoServer
+) -> None:
+    user, phone = user_with_phone(client, stack, emulator)
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=5)
+    batch = create_batch(client, user, kind="water_kefir", startedAt=iso(start))
+    token = sensor_token(client, user, batch["id"])
+    fired: list[tuple[int, list[str]]] = []
+    for hour in range(0, 120):
+        gravity = round(max(1.010, 1.050 - hour * 0.001), 4)
+        response = client.post(
+            f"/ingest/{token}",
+            json={
+                "gravity": gravity,
+                "temperatureC": 22.0,
+                "at": iso(start + timedelta(hours=hour)),
+            },
+        )
+        assert response.status_code == 200, response.text
+        if response.json()["alerts"]:
+            fired.append((hour, response.json()["alerts"]))
+    # 1.010 is reached at hour 40; 48 h later the gravity has been stable.
+    assert fired == [(88, ["gravity_stable"])]
+    messages = expo.messages_to(phone)
+    assert [m["title"] for m in messages] == ["Ready to bottle"]
+    assert messages[0]["data"] == {"batchId": batch["id"], "alert": "gravity_stable"}
+    [event] = alert_events(client, user, batch["id"])
+    assert event["occurredAt"].startswith(iso(start + timedelta(hours=88))[:16])
+    assert event["note"].startswith("Ready to bottle")
+
+
+def test_ph_crossing_the_kombucha_target_fires_once(
+    client: Client, stack: StackOutputs, emulator: Emulator, expo: ExpoServer
+) -> None:
+    user, phone = user_with_phone(client, stack, emulator)
+    start = datetime.now(UTC) - timedelta(days=4)
+    batch = create_batch(client, user, kind="kombucha", startedAt=iso(start))
+    token = sensor_token(client, user, batch["id"])
+    series = [4.2, 3.9, 3.6, 3.4, 3.25, 3.2, 3.15, 3.1, 3.12, 3.08]
+    alerts = []
+    for i, ph in enumerate(series):
+        response = client.post(
+            f"/ingest/{token}", json={"ph": ph, "at": iso(start + timedelta(hours=6 * i))}
+        )
+        assert response.status_code == 200, response.text
+        alerts += [(i, key) for key in response.json()["alerts"]]
+    assert alerts == [(5, "ph_target")]
+    assert [m["title"] for m in expo.messages_to(phone)] == ["pH target reached"]
+    assert len(alert_events(client, user, batch["id"])) == 1
+
+
+def test_silence_fires_offline_once_until_the_sensor_reports_again(
+    client: Client, app: Litestar, stack: StackOutputs, emulator: Emulator, expo: ExpoServer
+) -> None:
+    user, phone = user_with_phone(client, stack, emulator)
+    batch = create_batch(client, user, kind="milk_kefir")
+    token = sensor_token(client, user, batch["id"])
+    last = datetime.now(UTC)
+    response = client.post(
+        f"/ingest/{token}", json={"temperatureC": 22.0, "interval": 600, "at": iso(last)}
+    )
+    assert response.status_code == 200, response.text
+    check = app.state.silence_check
+    check.run(last + timedelta(minutes=29))
+    assert alert_events(client, user, batch["id"]) == []
+    check.run(last + timedelta(minutes=31))
+    check.run(last + timedelta(minutes=45))
+    [offline] = alert_events(client, user, batch["id"])
+    assert offline["note"].startswith("Sensor offline")
+    assert [m["title"] for m in expo.messages_to(phone)] == ["Sensor offline"]
+    client.post(
+        f"/ingest/{token}", json={"temperatureC": 22.0, "at": iso(last + timedelta(minutes=10))}
+    )
+    check.run(last + timedelta(minutes=39))
+    assert len(alert_events(client, user, batch["id"])) == 1
+    check.run(last + timedelta(hours=2))
+    assert len(alert_events(client, user, batch["id"])) == 2
+
+
+def test_the_owner_changes_the_rules_and_the_next_reading_uses_them(
+    client: Client, stack: StackOutputs, emulator: Emulator, bob: User
+) -> None:
+    user, _ = user_with_phone(client, stack, emulator)
+    batch = create_batch(client, user, kind="kombucha")
+    url = f"/batches/{batch['id']}/alerts/rules"
+    defaults = client.get(url, headers=user.headers).json()
+    assert defaults["phTarget"] == 3.2
+    assert defaults["phSafetyMax"] == 4.6
+    token = sensor_token(client, user, batch["id"])
+    first = client.post(f"/ingest/{token}", json={"ph": 3.5})
+    assert first.json()["alerts"] == []
+    changed = client.put(
+        url,
+        json={"phTarget": 3.6, "temperatureMin": 20, "temperatureMax": 28},
+        headers=user.headers,
+    )
+    assert changed.status_code == 200, changed.text
+    assert client.get(url, headers=user.headers).json()["phTarget"] == 3.6
+    second = client.post(f"/ingest/{token}", json={"ph": 3.5})
+    assert second.json()["alerts"] == ["ph_target"]
+    assert_problem(client.get(url, headers=bob.headers), 404, "not-found")
+    assert_problem(
+        client.put(url, json={"temperatureMin": 30, "temperatureMax": 20}, headers=user.headers),
+        400,
+        "validation",
+    )
+    assert_problem(client.put(url, json={"phTarget": 15}, headers=user.headers), 400, "validation")

@@ -1,0 +1,64 @@
+"""Devices through the emulator's API Gateway into the deployed ingest function: no
+Cognito token on the route, the sensor's token is the credential."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import User
+from tests.helpers import assert_problem
+
+pytestmark = pytest.mark.e2e
+
+
+def excel_serial(at: datetime) -> float:
+    return (at - datetime(1899, 12, 30, tzinfo=UTC)).total_seconds() / 86400
+
+
+def stored(gateway: httpx.Client, user: User, batch_id: str) -> list[dict[str, Any]]:
+    response = gateway.get(f"/batches/{batch_id}/readings/raw", headers=user.headers)
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
+def test_devices_post_through_the_gateway_without_a_cognito_token(
+    gateway: httpx.Client, alice: User
+) -> None:
+    start = (datetime.now(UTC) - timedelta(hours=1)).replace(second=0, microsecond=0)
+    batch = gateway.post(
+        "/batches",
+        json={"name": "Gateway ferment", "kind": "water_kefir", "startedAt": start.isoformat()},
+        headers=alice.headers,
+    ).json()
+    sensor = gateway.post(
+        f"/batches/{batch['id']}/sensors", json={"name": "iSpindel"}, headers=alice.headers
+    )
+    assert sensor.status_code == 201, sensor.text
+    url = f"/ingest/{sensor.json()['token']}"
+    ispindel = {"name": "i", "ID": 1, "angle": 50.0, "temperature": 68.0, "temp_units": "F",
+                "gravity": 1.040, "battery": 3.9, "interval": 900}  # fmt: skip
+    gravitymon = {"name": "g", "ID": "x", "angle": 45.0, "temperature": 20.0, "temp_units": "C",
+                  "gravity": 10.0, "gravity-unit": "P", "run-time": 1.0}  # fmt: skip
+    posts = [
+        gateway.post(url, json=ispindel),
+        gateway.post(url, json=gravitymon),
+        gateway.post(
+            url,
+            content=f"Timepoint={excel_serial(datetime.now(UTC))}&Temp=68&SG=1.030&Beer=x",
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        ),
+        gateway.post(url, json={"ph": 3.4, "temperatureC": 22.5, "at": start.isoformat()}),
+    ]
+    assert [p.status_code for p in posts] == [200] * 4, [p.text for p in posts]
+    assert [p.json()["format"] for p in posts] == ["ispindel", "gravitymon", "tilt-form", "generic"]
+    assert posts[0].json()["temperatureC"] == pytest.approx(20.0)
+    assert posts[1].json()["gravity"] == pytest.approx(1.0400, abs=1e-3)
+    before = stored(gateway, alice, batch["id"])
+    assert_problem(gateway.post(f"/ingest/{'A' * 43}", json={"ph": 3.4}), 404, "not-found")
+    assert_problem(gateway.post(url, content=b"{broken"), 400, "validation")
+    assert stored(gateway, alice, batch["id"]) == before
