@@ -238,9 +238,13 @@ def test_the_dev_limits_leave_no_user_the_whole_capacity(dev_plan: DevPlan) -> N
     assert matched == {("/export.csv", "GET"), ("/me", "DELETE")}
 
     throttled = {s["route_key"]: s for s in stage["route_settings"]}
-    assert throttled.keys() == {"GET /export.csv", "DELETE /me"}
-    for route in throttled.values():
-        assert route["throttling_rate_limit"] * 100 <= default["throttling_rate_limit"]
+    expensive_routes = {"GET /export.csv", "DELETE /me"}
+    device_routes = {"POST /ingest/{token}", "POST /ingest"}  # sensors, no Cognito token
+    assert throttled.keys() == expensive_routes | device_routes
+    for key in expensive_routes:
+        assert throttled[key]["throttling_rate_limit"] * 100 <= default["throttling_rate_limit"]
+    for key in device_routes:
+        assert throttled[key]["throttling_rate_limit"] * 5 <= default["throttling_rate_limit"]
 
     functions = dev_plan.created("aws_lambda_function")
     reserved = {
