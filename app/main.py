@@ -11,9 +11,9 @@ feature follows):
   imports its controllers and builds its stores, services and use cases **once** per
   process (once per Lambda cold start; AWS clients other than DynamoDB on first use),
   naming each use case once, in snake_case: `batches`, `reminders`, `photos`, `account`,
-  `devices`, `sensors`, `readings`, `alerts`, `sync` (api), `exports` (export), `public`
-  (public), `ingest` and `silence_check` (ingest), besides `settings` and the token
-  `verifier`. The imports stay inside the
+  `devices`, `cultures`, `bottles`, `sensors`, `readings`, `alerts`, `sync` (api),
+  `exports` (export), `public` and `cultures` (public), `ingest` and `silence_check`
+  (ingest), besides `settings` and the token `verifier`. The imports stay inside the
   builders, so a function imports only what its own routes need
   (`tests/infra/test_cold_start.py` checks each function's). A new capability
   adds its class in `app/usecases/` and its entry in a group; a new HTTP
@@ -80,6 +80,8 @@ def api_routes(settings: Settings, clients: AwsClients) -> Routes:
     """Everything behind the authorizer but the export: the `api` function."""
     from app.api.alerts import AlertRulesController
     from app.api.batches import BatchController
+    from app.api.bottles import BottleController
+    from app.api.cultures import CultureController
     from app.api.devices import DeviceController
     from app.api.labels import LabelController
     from app.api.me import MeController
@@ -89,8 +91,11 @@ def api_routes(settings: Settings, clients: AwsClients) -> Routes:
     from app.api.sensors import SensorController
     from app.api.sync import SyncController
     from app.store.batches import BatchStore
+    from app.store.bottles import BottleStore
+    from app.store.cultures import CultureStore
     from app.store.deletions import DeletionStore
     from app.store.devices import DeviceStore
+    from app.store.lineage import LineageStore
     from app.store.partition import UserPartition
     from app.store.photos import PhotoStore
     from app.store.profiles import ProfileStore
@@ -101,6 +106,8 @@ def api_routes(settings: Settings, clients: AwsClients) -> Routes:
     from app.usecases.account import Account
     from app.usecases.alert_rules import AlertSettings
     from app.usecases.batches import Batches
+    from app.usecases.bottles import Bottles
+    from app.usecases.cultures import Cultures
     from app.usecases.devices import Devices
     from app.usecases.photos import Photos
     from app.usecases.readings import Readings
@@ -113,14 +120,14 @@ def api_routes(settings: Settings, clients: AwsClients) -> Routes:
     profiles = ProfileStore(dynamodb, table)
     reminder_store = ReminderStore(dynamodb, table)
     device_store = DeviceStore(dynamodb, table)
+    batch_store = BatchStore(dynamodb, table)
+    lineage = LineageStore(dynamodb, table)
     scheduler = reminder_scheduler(settings, clients)
     objects = photo_objects(settings, clients)
     sensor_store = SensorStore(dynamodb, table)
     reading_store = ReadingStore(dynamodb, table)
     forget = Forget(sensor_store, reading_store)
-    batches = Batches(
-        BatchStore(dynamodb, table), reminder_store, profiles, scheduler, objects, forget
-    )
+    batches = Batches(batch_store, reminder_store, profiles, scheduler, objects, forget)
     return Routes(
         [
             BatchController,
@@ -129,6 +136,8 @@ def api_routes(settings: Settings, clients: AwsClients) -> Routes:
             DeviceController,
             PhotoController,
             LabelController,
+            CultureController,
+            BottleController,
             SensorController,
             ReadingController,
             ChartController,
@@ -137,6 +146,8 @@ def api_routes(settings: Settings, clients: AwsClients) -> Routes:
         ],
         {
             "batches": batches,
+            "bottles": Bottles(batch_store, BottleStore(dynamodb, table)),
+            "cultures": Cultures(CultureStore(dynamodb, table), lineage, profiles),
             "reminders": Reminders(reminder_store, profiles, scheduler),
             "photos": Photos(PhotoStore(dynamodb, table), objects),
             "account": Account(
@@ -147,6 +158,7 @@ def api_routes(settings: Settings, clients: AwsClients) -> Routes:
                 scheduler,
                 objects,
                 user_directory(settings, clients),
+                lineage,
                 forget=forget,
             ),
             "devices": Devices(device_store, lambda: push(settings)),
@@ -164,19 +176,31 @@ def api_routes(settings: Settings, clients: AwsClients) -> Routes:
 
 
 def public_routes(settings: Settings, clients: AwsClients) -> Routes:
-    """No token: a shared batch's page and summary, app links (the `public` function)."""
+    """No token: a shared batch's or culture's page and summary, the gift landing page,
+    app links (the `public` function)."""
+    from app.api.cultures import PublicCultureController
     from app.api.public import PublicController
+    from app.store.cultures import CultureStore
+    from app.store.lineage import LineageStore
+    from app.store.profiles import ProfileStore
     from app.store.public import PublicStore
     from app.store.readings import ReadingStore
+    from app.usecases.cultures import Cultures
     from app.usecases.public import Public
 
-    table = settings.table_name
+    dynamodb, table = clients.dynamodb, settings.table_name
     public = Public(
-        PublicStore(clients.dynamodb, table),
+        PublicStore(dynamodb, table),
         photo_objects(settings, clients),
-        ReadingStore(clients.dynamodb, table),
+        ReadingStore(dynamodb, table),
     )
-    return Routes([PublicController], {"public": public})
+    cultures = Cultures(
+        CultureStore(dynamodb, table), LineageStore(dynamodb, table), ProfileStore(dynamodb, table)
+    )
+    return Routes(
+        [PublicController, PublicCultureController],
+        {"public": public, "cultures": cultures},
+    )
 
 
 def export_routes(settings: Settings, clients: AwsClients) -> Routes:

@@ -196,3 +196,21 @@ def terraform(*args: str, cwd: Path, data_dir: Path) -> subprocess.CompletedProc
         cwd=cwd, env=env, capture_output=True, text=True, check=False,
         stdin=subprocess.DEVNULL,
     )  # fmt: skip
+
+
+def create_culture(client: TestClient[Litestar], user: User, **fields: Any) -> dict[str, Any]:
+    body = {"name": "Grandma's grains", "kind": "milk_kefir_grains", **fields}
+    response = client.post("/cultures", json=body, headers=user.headers)
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+def add_culture_event(
+    client: TestClient[Litestar], user: User, culture_id: str, **fields: Any
+) -> dict[str, Any]:
+    body = {"type": "feed", **fields}
+    response = client.post(f"/cultures/{culture_id}/events", json=body, headers=user.headers)
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created

@@ -47,9 +47,12 @@ def batch_changes(data: UpdateBatch) -> BatchChanges:
         notes=_given(data.notes),
         temperature_c=_given(data.temperature_c),
         remove=frozenset(
-            field for field in ("notes", "temperature_c") if getattr(data, field) is None
+            field
+            for field in ("notes", "temperature_c", "culture_id")
+            if getattr(data, field) is None
         ),
         public=_given(data.public),
+        culture_id=_given(data.culture_id),
     )
 
 
@@ -75,6 +78,7 @@ class BatchController(Controller):
             notes=data.notes,
             temperature_c=data.temperature_c,
             now=now,
+            culture_id=data.culture_id,
         )
         retry = idempotency(idempotency_key, "POST /batches", msgspec.json.encode(data))
         created = batches.create(principal.sub, batch, now, zone, retry)

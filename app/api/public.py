@@ -67,6 +67,8 @@ def _summary(shared: SharedBatch, base: str, scheme: str, now: datetime) -> Publ
         cover_photo_url=f"{base}/public/batches/{batch.id}/cover" if shared.cover else None,
         page_url=f"{base}/b/{batch.id}",
         app_url=f"{scheme}://batches/{batch.id}",
+        parent_page_url=f"{base}/b/{batch.parent_batch_id}" if shared.parent_shared else None,
+        culture_page_url=f"{base}/c/{batch.culture_id}" if shared.culture_shared else None,
     )
 
 
@@ -148,9 +150,13 @@ class PublicController(Controller):
         # iOS 13+ reads `appIDs`/`components`; older versions `appID`/`paths`.
         detail = {
             "appIDs": [settings.apple_app_id],
-            "components": [{"/": "/b/*", "comment": "a shared batch"}],
+            "components": [
+                {"/": "/b/*", "comment": "a shared batch"},
+                {"/": "/c/*", "comment": "a shared culture"},
+                {"/": "/gift/*", "comment": "a gift code to claim"},
+            ],
             "appID": settings.apple_app_id,
-            "paths": ["/b/*"],
+            "paths": ["/b/*", "/c/*", "/gift/*"],
         }
         body: dict[str, Any] = {"applinks": {"apps": [], "details": [detail]}}
         return Response(
@@ -247,6 +253,14 @@ def render_page(summary: PublicBatchOut, charts: list[str] | None = None) -> str
     )
     title = f"{summary.name} · Kefir"
     events = "".join(_event_line(e) for e in summary.recent_events)
+    origins = "".join(
+        f'<p class="meta"><a href="{escape(url)}">{label}</a></p>'
+        for url, label in (
+            (summary.parent_page_url, "Bottled from its first ferment"),
+            (summary.culture_page_url, "Made by this culture"),
+        )
+        if url
+    )
     image_meta = image_tag = ""
     if summary.cover_photo_url:
         url = escape(summary.cover_photo_url)
@@ -276,7 +290,7 @@ def render_page(summary: PublicBatchOut, charts: list[str] | None = None) -> str
 {image_tag}
 <h1>{escape(summary.name)}</h1>
 <p class="meta">{escape(description)}</p>
-<h2>Latest</h2>
+{origins}<h2>Latest</h2>
 <ol>{events or "<li>Nothing logged yet.</li>"}</ol>
 {readings}
 <a class="open" href="{escape(summary.app_url)}">Open in the Kefir app</a>

@@ -46,6 +46,10 @@ class Batch(msgspec.Struct, kw_only=True, frozen=True):
     version: int
     # Sharing: a public page and QR label for the batch. Off until the owner turns it on.
     public: bool = False
+    # The culture that made it (the caller's own), if any.
+    culture_id: str | None = None
+    # A bottle split from a first ferment: the batch it came from.
+    parent_batch_id: str | None = None
 
 
 class Event(msgspec.Struct, kw_only=True, frozen=True):
@@ -90,6 +94,7 @@ def new_batch(
     notes: str | None,
     temperature_c: float | None,
     now: datetime,
+    culture_id: str | None = None,
 ) -> Batch:
     started = started_at or now
     _not_in_future("startedAt", started, now)
@@ -104,6 +109,7 @@ def new_batch(
         created_at=now,
         updated_at=now,
         version=1,
+        culture_id=culture_id,
     )
 
 

@@ -70,6 +70,18 @@ class DeviceHeldElsewhere(DomainError):
     pushed to the device (item 4 of issue 10)."""
 
 
+class CultureClosed(DomainError):
+    """The culture is retired or lost, so its event log is frozen."""
+
+
+class GiftClaimed(DomainError):
+    """The gift code was claimed before: a code makes one culture, once."""
+
+
+class GiftExpired(DomainError):
+    """The gift code is past its expiry; the giver can make a new one."""
+
+
 class TooManyReadings(DomainError):
     """A sensor posted past the hard cap of readings per minute: nothing was stored."""
 

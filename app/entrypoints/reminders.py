@@ -24,6 +24,7 @@ from app.services.push_receipts import ExpoReceipts, ReceiptCheck, ReceiptSchedu
 from app.services.scheduler import ContinueAccountDeletion
 from app.store.deletions import DeletionStore
 from app.store.devices import DeviceStore
+from app.store.lineage import LineageStore
 from app.store.partition import UserPartition
 from app.store.profiles import ProfileStore
 from app.store.readings import ReadingStore
@@ -63,6 +64,7 @@ def _jobs() -> _Jobs:
             scheduler,
             photo_objects(settings, clients),
             user_directory(settings, clients),
+            LineageStore(dynamodb, table),
             forget=Forget(SensorStore(dynamodb, table), ReadingStore(dynamodb, table)),
         ),
     )

@@ -87,6 +87,8 @@ class BatchChanges(msgspec.Struct, kw_only=True, frozen=True):
     remove: frozenset[str] = frozenset()
     # True sets the sparse GSI1 key (sharing on), False removes it, None leaves it.
     public: bool | None = None
+    # The caller's culture that made it (checked to exist); `remove` may name it too.
+    culture_id: str | None = None
 
 
 _CHANGE_ATTRIBUTES = {
@@ -106,11 +108,17 @@ class BatchStore:
     def create_batch(self, sub: str, batch: Batch, idempotency: Idempotency | None = None) -> Batch:
         """One call, a transaction with the deleted-account check: a batch is the one
         thing a client creates from nothing, so this is where a deleted account's
-        still-valid token must stop (everything else needs a batch that exists). With an
-        idempotency key, the key's record joins the same transaction. Returns the stored
-        batch: the first one created under the key on a replay."""
+        still-valid token must stop (everything else needs a batch that exists). With a
+        culture, the transaction also checks the culture is the caller's (404 if not); with
+        an idempotency key, the key's record joins the same transaction (last). Returns the
+        stored batch: the first one created under the key on a replay."""
         item = batch_to_item(sub, batch)
-        items = [not_deleted(self.table_name, sub), put_new(self.table_name, item)]
+        items: list[TransactWriteItemTypeDef] = [
+            not_deleted(self.table_name, sub),
+            put_new(self.table_name, item),
+        ]
+        if batch.culture_id is not None:
+            items.append({"ConditionCheck": culture_exists(self.table_name, sub, batch.culture_id)})
         try:
             if idempotency is None:
                 self.client.transact_write_items(TransactItems=items)
@@ -125,6 +133,8 @@ class BatchStore:
                 raise AccountDeleted("This account was deleted.") from None
             if 1 in failed:  # a client-generated id (sync push) was taken
                 raise AlreadyExists("A batch with this id exists.") from None
+            if 2 in failed:
+                raise NotFound("No such culture.") from None
             raise
         return batch
 
@@ -182,7 +192,9 @@ class BatchStore:
     ) -> Batch:
         """One conditional UpdateItem; with an idempotency key (a pushed mutation), one
         transaction with the key's record and a read of the result (a replay reads the
-        batch as it is now)."""
+        batch as it is now). A new cultureId must name the caller's culture (404)."""
+        if changes.culture_id is not None:
+            require_culture(self.client, self.table_name, sub, changes.culture_id)
         update = Update(now).require_item().require_version(expected_version)
         for field, attribute in _CHANGE_ATTRIBUTES.items():
             value = getattr(changes, field)
@@ -190,8 +202,13 @@ class BatchStore:
                 update.set(attribute, _attribute_value(value))
         if changes.public is True:
             update.set("GSI1PK", s(keys.public_pk(batch_id))).set("GSI1SK", s(keys.PUBLIC_SK))
-        for field in sorted(changes.remove):
+        if changes.culture_id is not None:
+            update.set("cultureId", s(changes.culture_id)).set("GSI3SK", s(batch_id))
+            update.set("GSI3PK", s(keys.culture_batches_gsi3pk(sub, changes.culture_id)))
+        for field in sorted(changes.remove - {"culture_id"}):
             update.remove(_CHANGE_ATTRIBUTES[field])
+        if "culture_id" in changes.remove:
+            update.remove("cultureId").remove("GSI3PK").remove("GSI3SK")
         if changes.public is False:
             update.remove("GSI1PK").remove("GSI1SK")
         if changes.status is not None:
@@ -377,6 +394,26 @@ def require_batch(client: DynamoDBClient, table_name: str, sub: str, batch_id: s
     )
     if "Item" not in response:
         raise NotFound("No such batch.")
+
+
+def culture_exists(table_name: str, sub: str, culture_id: str) -> ConditionCheckTypeDef:
+    return {
+        "TableName": table_name,
+        "Key": key(keys.user_pk(sub), keys.culture_sk(culture_id)),
+        "ConditionExpression": "attribute_exists(SK)",
+    }
+
+
+def require_culture(client: DynamoDBClient, table_name: str, sub: str, culture_id: str) -> None:
+    """404 unless the caller has this culture: reads only its key."""
+    response = client.get_item(
+        TableName=table_name,
+        Key=key(keys.user_pk(sub), keys.culture_sk(culture_id)),
+        ProjectionExpression="SK",
+        ConsistentRead=True,
+    )
+    if "Item" not in response:
+        raise NotFound("No such culture.")
 
 
 def _attribute_value(value: object) -> Value:

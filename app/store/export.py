@@ -24,7 +24,17 @@ from app.store.table import partition_query
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-RECORD_TYPES = ("profile", "batch", "event", "reminder", "photo", "device")
+RECORD_TYPES = (
+    "profile",
+    "batch",
+    "event",
+    "reminder",
+    "photo",
+    "device",
+    "culture",
+    "culture_event",
+    "gift_code",
+)
 COLUMNS = (
     "recordType",
     "id",
@@ -36,13 +46,21 @@ COLUMNS = (
     "startedAt",
     "notes",
     "public",
-    # event
+    "cultureId",
+    "parentBatchId",
+    # culture (name, kind, status, notes, public as for a batch)
+    "acquiredAt",
+    "origin",
+    "parentId",
+    "generation",
+    # event, culture_event
     "type",
     "occurredAt",
     "note",
     "ph",
     "temperatureC",
     "gravity",
+    "grams",
     # reminder
     "action",
     "text",
@@ -64,6 +82,8 @@ COLUMNS = (
     "displayName",
     "timeZone",
     "notifications",
+    # gift_code (a gift code made and not yet expired; the code itself is never stored)
+    "expiresAt",
     # every record
     "createdAt",
     "updatedAt",
@@ -71,7 +91,12 @@ COLUMNS = (
     "other",
 )
 # Keys and index attributes: how the table finds an item, not the user's data.
-_INTERNAL = frozenset({"PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "LSI1SK", "entity"})
+# A culture's `feeds` and `weights` restate its feed and weigh events (the stats read
+# them); a gift code's hash is a lookup key, not something the user gave.
+_INTERNAL = frozenset(
+    {"PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK", "LSI1SK", "entity"}
+    | {"feeds", "weights", "codeHash"}
+)
 _KNOWN = frozenset(COLUMNS) - {"recordType", "public", "other"}
 # A spreadsheet runs a cell starting with one of these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -166,6 +191,8 @@ def row(item: Item) -> list[str]:
             other[name] = plain(value)
     if kind == "batch":
         cells["public"] = "true" if "GSI1PK" in item else "false"
+    elif kind == "culture" and "public" in item:
+        cells["public"] = cell(item["public"])
     if other:
         cells["other"] = safe(json.dumps(other, ensure_ascii=False, sort_keys=True))
     return list(cells.values())

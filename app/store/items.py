@@ -126,6 +126,13 @@ def batch_to_item(sub: str, batch: Batch) -> Item:
             # The sparse GSI1 key: present only while sharing is on.
             "GSI1PK": s(keys.public_pk(batch.id)) if batch.public else None,
             "GSI1SK": s(keys.PUBLIC_SK) if batch.public else None,
+            "cultureId": maybe(s, batch.culture_id),
+            "parentBatchId": maybe(s, batch.parent_batch_id),
+            # The sparse GSI3 key: the batches a culture made (app.store.cultures).
+            "GSI3PK": s(keys.culture_batches_gsi3pk(sub, batch.culture_id))
+            if batch.culture_id
+            else None,
+            "GSI3SK": s(batch.id) if batch.culture_id else None,
         },
     )
 
@@ -143,6 +150,8 @@ def batch_from_item(item: Item) -> Batch:
         updated_at=get_ts(item, "updatedAt"),
         version=int(item["version"]["N"]),
         public="GSI1PK" in item,
+        culture_id=opt_str(item, "cultureId"),
+        parent_batch_id=opt_str(item, "parentBatchId"),
     )
 
 

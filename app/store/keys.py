@@ -21,6 +21,20 @@
 | photos of a batch (newest: reverse) | table | PK=USER#<sub>, begins_with(SK, BATCH#<id>#PHOTO#) |
 | last events of a batch (public page) | table | events range, ScanIndexForward=false, Limit     |
 | all of a user's items (CSV export) | table | PK=USER#<sub>, paged                            |
+| create / update / delete a culture | table | PK=USER#<sub>, SK=CULTURE#<id>                  |
+| culture with its first events      | table | PK=USER#<sub>, SK BETWEEN CULTURE#<id>          |
+|                                    |       |   AND CULTURE#<id>#EVENT$                       |
+| everything under a culture         | table | PK=USER#<sub>, begins_with(SK, CULTURE#<id>)    |
+|   (delete: events, gift pointers)  |       |                                                 |
+| a user's cultures, newest first    | GSI3  | GSI3PK=USER#<sub>#CULTURES (culture items)      |
+| batches a culture made, newest     | GSI3  | GSI3PK=USER#<sub>#CULTURE#<id> (batch items     |
+|   first (culture detail and stats) |       |   with a cultureId; GSI3SK = batch id)          |
+| a culture's place in the tree      | table | PK=LINEAGE#<id>, SK=NODE (owner, parent,        |
+|                                    |       |   ancestors, children, shared fields)           |
+| a level of the tree (lineage)      | table | BatchGetItem of LINEAGE#<id> nodes: depth d     |
+|                                    |       |   costs at most d+1 calls                       |
+| a gift code                        | table | PK=GIFT#<sha256 of code>, SK=GIFT, TTL expiresAt |
+| a user's gift codes (erasure)      | table | PK=USER#<sub>, SK=CULTURE#<id>#GIFT#<hash>      |
 | a user's sensors                   | table | PK=USER#<sub>, begins_with(SK, SENSOR#)         |
 | a sensor by its ingest token       | table | PK=INGEST#<sha256 of token>, SK=TOKEN (GetItem) |
 | readings of a batch, by time       | table | PK=READINGS#<sub>#<batchId>, SK BETWEEN         |
@@ -40,6 +54,11 @@ LSI1 exists because batches and their events share the partition: a plain query 
 `BATCH#` would page through every event to find the batches. LSI1SK is the batch's
 ULID, so LSI1 holds only batches, sorted by creation time.
 
+GSI3 does for cultures what LSI1 does for batches (culture items sort apart from their
+events), and gathers the batches a culture made: its partition key carries the user's
+sub, so an id from another account finds nothing. Lineage nodes and gift codes live
+outside every user's partition: a family tree crosses accounts, and a recipient claims
+a code without knowing whose it is.
 Readings live outside the user's partition, one partition per batch, so a sensor
 posting every minute never slows the user's own queries; the sub in the key keeps a
 batch id alone from reaching them. A reading's sort key is its minute then the sensor:
@@ -125,6 +144,50 @@ def push_token_pk(token_hash: str) -> str:
 
 def claim_sk(claimant_sub: str) -> str:
     return f"{CLAIM}{claimant_sub}"
+
+
+CULTURE = "CULTURE#"
+LINEAGE = "LINEAGE#"
+NODE = "NODE"
+GIFT = "GIFT#"
+GIFT_SK = "GIFT"
+
+
+def culture_sk(culture_id: str) -> str:
+    return f"{CULTURE}{culture_id}"
+
+
+def culture_event_prefix(culture_id: str) -> str:
+    return f"{CULTURE}{culture_id}{EVENT}"
+
+
+def culture_event_sk(culture_id: str, event_id: str) -> str:
+    return f"{culture_event_prefix(culture_id)}{event_id}"
+
+
+def culture_events_upper_bound(culture_id: str) -> str:
+    """Sorts after every event key of the culture and before its gift pointers."""
+    return f"{CULTURE}{culture_id}#EVENT$"
+
+
+def culture_gift_sk(culture_id: str, code_hash: str) -> str:
+    return f"{CULTURE}{culture_id}#{GIFT}{code_hash}"
+
+
+def cultures_gsi3pk(sub: str) -> str:
+    return f"{USER}{sub}#CULTURES"
+
+
+def culture_batches_gsi3pk(sub: str, culture_id: str) -> str:
+    return f"{USER}{sub}#{CULTURE}{culture_id}"
+
+
+def lineage_pk(culture_id: str) -> str:
+    return f"{LINEAGE}{culture_id}"
+
+
+def gift_pk(code_hash: str) -> str:
+    return f"{GIFT}{code_hash}"
 
 
 SENSOR = "SENSOR#"

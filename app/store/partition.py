@@ -33,6 +33,9 @@ class PartitionPage(msgspec.Struct, frozen=True):
     device_tokens: list[str]
     batch_ids: list[str]
     sensor_token_hashes: list[str]
+    # Cultures whose lineage node lives outside the partition, and gift codes by hash.
+    culture_ids: list[str] = []
+    gift_hashes: list[str] = []
 
 
 class UserPartition:
@@ -47,7 +50,7 @@ class UserPartition:
             keys.user_pk(sub),
             ConsistentRead=True,
             Limit=limit,
-            ProjectionExpression="PK, SK, entity, id, #status, #token, tokenHash",
+            ProjectionExpression="PK, SK, entity, id, #status, #token, codeHash, tokenHash",
             ExpressionAttributeNames={"#status": "status", "#token": "token"},
         )
         items = self.client.query(**params)["Items"]
@@ -61,6 +64,10 @@ class UserPartition:
             ],
             device_tokens=[
                 item["token"]["S"] for item in items if opt_str(item, "entity") == "device"
+            ],
+            culture_ids=[item["id"]["S"] for item in items if opt_str(item, "entity") == "culture"],
+            gift_hashes=[
+                item["codeHash"]["S"] for item in items if opt_str(item, "entity") == "gift_code"
             ],
             batch_ids=[item["id"]["S"] for item in items if opt_str(item, "entity") == "batch"],
             sensor_token_hashes=[

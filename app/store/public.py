@@ -15,7 +15,7 @@ import msgspec
 from app.domain.batches import Batch, Event
 from app.domain.photos import Photo
 from app.store import keys
-from app.store.items import batch_from_item, event_from_item, photo_from_item, s
+from app.store.items import batch_from_item, event_from_item, key, photo_from_item, s
 from app.store.table import events_query, partition_query
 
 if TYPE_CHECKING:
@@ -27,6 +27,9 @@ class SharedBatch(msgspec.Struct, frozen=True, kw_only=True):
     batch: Batch
     recent_events: list[Event]
     cover: Photo | None
+    # Where a bottle came from, and the culture that made it: linked only while shared.
+    parent_shared: bool = False
+    culture_shared: bool = False
 
 
 class PublicStore:
@@ -76,9 +79,48 @@ class PublicStore:
                 Limit=1,
             )
         )["Items"]
+        batch = batch_from_item(found[0])
+        parent_shared, culture_shared = self._links_shared(pk, batch)
         return SharedBatch(
             owner_sub=pk.removeprefix(keys.USER),
-            batch=batch_from_item(found[0]),
+            batch=batch,
             recent_events=[event_from_item(item) for item in event_items],
             cover=photo_from_item(photo_items[0]) if photo_items else None,
+            parent_shared=parent_shared,
+            culture_shared=culture_shared,
         )
+
+    def _links_shared(self, pk: str, batch: Batch) -> tuple[bool, bool]:
+        """Whether the bottle's parent batch and the batch's culture are shared: one
+        BatchGetItem of the two, only for a batch that has either."""
+        wanted = []
+        parent = culture = None
+        if batch.parent_batch_id is not None:
+            parent = key(pk, keys.batch_sk(batch.parent_batch_id))
+            wanted.append(parent)
+        if batch.culture_id is not None:
+            culture = key(keys.lineage_pk(batch.culture_id), keys.NODE)
+            wanted.append(culture)
+        if not wanted:
+            return False, False
+        response = self.client.batch_get_item(
+            RequestItems={
+                self.table_name: {
+                    "Keys": wanted,
+                    "ProjectionExpression": "PK, SK, GSI1PK, #public",
+                    "ExpressionAttributeNames": {"#public": "public"},
+                }
+            }
+        )
+        found = response["Responses"].get(self.table_name, [])
+        parent_shared = any(
+            parent is not None and i["PK"] == parent["PK"] and i["SK"] == parent["SK"]
+            and "GSI1PK" in i
+            for i in found
+        )  # fmt: skip
+        culture_shared = any(
+            culture is not None and i["PK"] == culture["PK"]
+            and i.get("public", {}).get("BOOL", False)
+            for i in found
+        )  # fmt: skip
+        return parent_shared, culture_shared

@@ -43,6 +43,7 @@ from app.services.photos import PhotoObjects
 from app.services.scheduler import AccountDeletionTarget, ReminderScheduler
 from app.store.deletions import DeletionStore
 from app.store.devices import DeviceStore
+from app.store.lineage import LineageStore
 from app.store.partition import UserPartition
 from app.store.profiles import ProfileChanges, ProfileStore
 from app.usecases.sensors import Forget
@@ -66,6 +67,7 @@ class Account:
         scheduler: ReminderScheduler | None,
         objects: PhotoObjects | None,
         directory: UserDirectory,
+        lineage: LineageStore,
         items_per_run: int = ITEMS_PER_RUN,
         forget: Forget | None = None,
     ) -> None:
@@ -78,6 +80,7 @@ class Account:
         self.scheduler = scheduler
         self.objects = objects
         self.directory = directory
+        self.lineage = lineage
 
     def profile(self, principal: Principal, now: datetime) -> Profile:
         """The stored profile, created on first use with the email the pool has for the user."""
@@ -146,6 +149,13 @@ class Account:
                 with contextlib.suppress(NotFound):  # the token moved on to someone else
                     self.devices.unregister(sub, token)
                     devices += 1
+            # Cultures: descendants in other accounts keep a tombstone parent ("a deleted
+            # culture"); gift codes not yet claimed stop working. Both before the items
+            # naming them go, so an interrupted run finds them again.
+            for culture_id in page.culture_ids:
+                self.lineage.retire_node(culture_id)
+            for code_hash in page.gift_hashes:
+                self.lineage.delete_gift(code_hash)
             if self.forget is not None:  # readings partitions and ingest tokens
                 self.forget.partition_page(sub, page.batch_ids, page.sensor_token_hashes)
             self.partition.delete(page.keys)

@@ -16,7 +16,7 @@ from app.dev.emulator import Emulator
 from app.dev.stack import StackOutputs
 from app.main import create_app
 from tests.conftest import User, new_user
-from tests.helpers import assert_problem, create_batch
+from tests.helpers import assert_problem, create_batch, create_culture
 
 Client = TestClient[Litestar]
 BODY = {"name": "Retried kefir", "kind": "milk_kefir"}
@@ -63,6 +63,36 @@ def test_the_same_create_twice_makes_one_batch(
     # Without a key, the same body is a new batch each time (the key is what says "retry").
     create_batch(client, user, **BODY)
     assert len(batch_items(dynamodb, settings, user)) == 2
+
+
+def test_a_keyed_create_checks_the_culture_in_the_same_transaction(
+    client: Client,
+    user: User,
+    stack: StackOutputs,
+    emulator: Emulator,
+    dynamodb: Any,
+    settings: Settings,
+) -> None:
+    """The culture check, the deleted-account check and the key's record are one
+    transaction: another account's culture writes nothing (not even the key), and a
+    replay returns the batch with its cultureId."""
+    other = new_user(stack, emulator, "retry-other")
+    theirs = create_culture(client, other)
+    refused = client.post(
+        "/batches", json={**BODY, "cultureId": theirs["id"]}, headers=keyed(user, "k-1")
+    )
+    assert_problem(refused, 404, "not-found")
+    assert batch_items(dynamodb, settings, user) == []
+    assert partition(dynamodb, settings, user, "IDEMPOTENCY#") == []
+    mine = create_culture(client, user)
+    body = {**BODY, "cultureId": mine["id"]}
+    first = client.post("/batches", json=body, headers=keyed(user, "k-2"))
+    again = client.post("/batches", json=body, headers=keyed(user, "k-2"))
+    assert first.status_code == again.status_code == 201, again.text
+    assert again.json()["id"] == first.json()["id"]
+    assert again.json()["cultureId"] == first.json()["cultureId"] == mine["id"]
+    [item] = batch_items(dynamodb, settings, user)
+    assert item["cultureId"]["S"] == mine["id"]
 
 
 def test_concurrent_duplicates_make_one_batch(

@@ -182,7 +182,7 @@ def test_app_link_files_for_ios_and_android(client: Client) -> None:
     detail = apple.json()["applinks"]["details"][0]
     assert detail["appIDs"] == [APPLE_APP_ID]
     assert {"/": "/b/*", "comment": "a shared batch"} in detail["components"]
-    assert detail["paths"] == ["/b/*"]
+    assert detail["paths"] == ["/b/*", "/c/*", "/gift/*"]
 
     android = client.get("/.well-known/assetlinks.json")
     assert android.status_code == 200

@@ -17,6 +17,9 @@ EventNote = Annotated[Text, Meta(max_length=1000)]
 Temperature = Annotated[float, Meta(ge=-20, le=110, description="degrees Celsius")]
 Ph = Annotated[float, Meta(ge=0, le=14)]
 Gravity = Annotated[float, Meta(ge=0.9, le=1.2, description="specific gravity")]
+CultureId = Annotated[
+    str, Meta(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$", description="one of the caller's cultures")
+]
 
 
 class CreateBatch(Body):
@@ -25,6 +28,7 @@ class CreateBatch(Body):
     started_at: AwareDatetime | None = None
     notes: Notes | None = None
     temperature_c: Temperature | None = None
+    culture_id: CultureId | None = None
 
 
 class UpdateBatch(Body):
@@ -37,6 +41,7 @@ class UpdateBatch(Body):
     notes: Notes | UnsetType | None = UNSET
     temperature_c: Temperature | UnsetType | None = UNSET
     public: bool | UnsetType = UNSET
+    culture_id: CultureId | UnsetType | None = UNSET
 
 
 class CreateEvent(Body):
@@ -60,6 +65,8 @@ class BatchOut(Out):
     updated_at: datetime
     version: int
     public: bool
+    culture_id: str | None
+    parent_batch_id: str | None
 
     @classmethod
     def of(cls, batch: Batch) -> BatchOut:

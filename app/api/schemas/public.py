@@ -42,3 +42,6 @@ class PublicBatchOut(Out):
     cover_photo_url: str | None
     page_url: str
     app_url: str
+    # A bottle's first ferment and the culture that made the batch, while they are shared.
+    parent_page_url: str | None = None
+    culture_page_url: str | None = None

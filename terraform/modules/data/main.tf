@@ -37,7 +37,17 @@ resource "aws_dynamodb_table" "this" {
   }
 
   attribute {
+    name = "GSI3PK"
+    type = "S"
+  }
+
+  attribute {
     name = "GSI2SK"
+    type = "S"
+  }
+
+  attribute {
+    name = "GSI3SK"
     type = "S"
   }
 
@@ -55,6 +65,15 @@ resource "aws_dynamodb_table" "this" {
     name            = "GSI2"
     hash_key        = "GSI2PK"
     range_key       = "GSI2SK"
+    projection_type = "ALL"
+  }
+
+  # Sparse: a user's cultures (GSI3PK=USER#<sub>#CULTURES) and the batches each culture
+  # made (GSI3PK=USER#<sub>#CULTURE#<id>); nothing else carries GSI3PK.
+  global_secondary_index {
+    name            = "GSI3"
+    hash_key        = "GSI3PK"
+    range_key       = "GSI3SK"
     projection_type = "ALL"
   }
 

@@ -6,8 +6,8 @@ locals {
   # same name, so API Gateway (and the TLS name CloudFront checks) match that Host.
   all_viewer = "216adef6-5c7f-47e4-b989-5492eafa07d3"
 
-  public_path_patterns = ["/b/*", "/public/*", "/.well-known/*"]
-  public_path_prefixes = ["/b/", "/public/", "/.well-known/"]
+  public_path_patterns = ["/b/*", "/c/*", "/public/*", "/.well-known/*"]
+  public_path_prefixes = ["/b/", "/c/", "/public/", "/.well-known/"]
 }
 
 # --- caching: the public pages briefly, nothing else --------------------------------------

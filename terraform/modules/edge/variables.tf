@@ -35,7 +35,7 @@ variable "route53_zone_id" {
 
 variable "public_cache_seconds" {
   type        = number
-  description = "Default TTL of the public pages (/b/*, /public/*, /.well-known/*) at the edge; authenticated routes are never cached."
+  description = "Default TTL of the public pages (/b/*, /c/*, /public/*, /.well-known/*) at the edge; authenticated routes are never cached."
   default     = 60
 }
 

@@ -46,7 +46,7 @@ locals {
   # Read and write on the table, for the routes that change a user's data.
   read_write = [
     "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query",
-    "BatchWriteItem", "TransactWriteItems", "ConditionCheckItem",
+    "BatchGetItem", "BatchWriteItem", "TransactWriteItems", "ConditionCheckItem",
   ]
 
   # One entry per function, all from the same package; the handler comes from
@@ -62,8 +62,9 @@ locals {
       routes                 = ["ANY /{proxy+}", "DELETE /me"]
       public_routes          = ["GET /health"]
       dynamodb_table_actions = local.read_write
-      # LSI1: a user's batches, newest first; GSI2: the sync change feed.
-      dynamodb_index_actions = { LSI1 = ["Query"], GSI2 = ["Query"] }
+      # LSI1: a user's batches, newest first; GSI2: the sync change feed; GSI3: the
+      # culture list and a culture's batches.
+      dynamodb_index_actions = { LSI1 = ["Query"], GSI2 = ["Query"], GSI3 = ["Query"] }
       # Signs upload forms for pending/, moves confirmed photos to users/, deletes both
       # (and the public cover copies of deleted photos).
       # Account deletion removes every version (the prod bucket is versioned) and exports.
@@ -77,12 +78,12 @@ locals {
       cognito_account_admin = true
     }
     public = {
-      description            = "Public batch page and summary (no auth; reads the table, copies shared covers)"
+      description            = "Public batch and culture pages and summaries (no auth; reads the table, copies shared covers)"
       memory_mb              = 256
       timeout_s              = 10
-      public_routes          = ["GET /b/{batchId}", "GET /public/{proxy+}", "GET /.well-known/{proxy+}"]
-      dynamodb_table_actions = ["Query"]
-      dynamodb_index_actions = { GSI1 = ["Query"] }
+      public_routes          = ["GET /b/{batchId}", "GET /c/{cultureId}", "GET /gift/{code}", "GET /public/{proxy+}", "GET /.well-known/{proxy+}"]
+      dynamodb_table_actions = ["Query", "GetItem", "BatchGetItem"]
+      dynamodb_index_actions = { GSI1 = ["Query"], GSI3 = ["Query"] }
       # Copies a shared cover to covers/ (a key with no owner id) and presigns its GET URL.
       s3_grants = [
         { prefix = "users/", actions = ["GetObject"] },

@@ -1,0 +1,31 @@
+"""`POST /batches/{id}/split`: a first ferment into second-ferment bottles."""
+
+from __future__ import annotations
+
+from litestar import Controller, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
+
+from app.api.params import Caller, PathId
+from app.api.schemas.batches import BatchOut
+from app.api.schemas.bottles import BottlesOut, SplitBatch
+from app.domain.clock import utc_now
+from app.usecases.bottles import Bottles
+
+
+class BottleController(Controller):
+    path = "/batches"
+    tags = ["batches"]  # noqa: RUF012 (Litestar reads these as class attributes)
+
+    @post("/{batch_id:str}/split", operation_id="splitBatch", sync_to_thread=False)
+    def split(
+        self,
+        batch_id: PathId,
+        data: JSONBody[SplitBatch],
+        principal: Caller,
+        bottles: NamedDependency[Bottles],
+    ) -> BottlesOut:
+        """Child batches of the parent's kind and culture, each with its own label and
+        public page linking back to the parent; the parent logs a "bottle" event."""
+        made = bottles.split(principal.sub, batch_id, data.name, data.count, utc_now())
+        return BottlesOut(parent_id=batch_id, bottles=[BatchOut.of(b) for b in made])

@@ -1,0 +1,403 @@
+"""Routes for a user's cultures, their events, splits, gifts and family tree; and the
+public culture page. Each route parses, makes one use-case call, maps the answer."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, QueryParameter
+from litestar.status_codes import HTTP_204_NO_CONTENT
+from msgspec import UNSET
+
+from app.api.culture_pages import (
+    CULTURE_KIND_LABELS,
+    MISSING_GIFT_PAGE,
+    render_culture_page,
+    render_gift_page,
+)
+from app.api.headers import DeviceZone, device_zone
+from app.api.params import Caller, Cursor, PathId
+from app.api.public import public_base
+from app.api.schemas.batches import BatchOut
+from app.api.schemas.cultures import (
+    CareSuggestionOut,
+    CareSuggestionsOut,
+    ClaimGift,
+    CreateCulture,
+    CreateCultureEvent,
+    CultureDetailOut,
+    CultureEventOut,
+    CultureEventPage,
+    CultureOut,
+    CulturePage,
+    CultureStatsOut,
+    GiftOut,
+    LineageNodeOut,
+    LineageOut,
+    PublicCultureBatchOut,
+    PublicCultureOut,
+    SplitCulture,
+    UpdateCulture,
+)
+from app.config import Settings
+from app.domain.clock import utc_now
+from app.domain.cultures import display_code, normalize_gift_code
+from app.domain.errors import NotFound
+from app.usecases.cultures import CultureDraft, CultureEdit, Cultures, EventDraft, Lineage
+
+PageSize = Annotated[int, QueryParameter(ge=1, le=100, description="items per page")]
+BatchesLimit = Annotated[
+    int, QueryParameter(ge=1, le=100, name="batchesLimit", description="batches per page")
+]
+BatchesCursor = Annotated[
+    str | None,
+    QueryParameter(max_length=64, name="batchesCursor", description="from `nextBatchesCursor`"),
+]
+UseCases = NamedDependency[Cultures]
+Config = NamedDependency[Settings]
+
+PUBLIC_BATCHES = 5
+PAGE_CACHE = "public, max-age=300"
+SUMMARY_CACHE = "public, max-age=60"
+HTML = "text/html; charset=utf-8"
+
+
+def lineage_out(lineage: Lineage) -> LineageOut:
+    return LineageOut(
+        culture=LineageNodeOut.of(lineage.culture),
+        ancestors=[LineageNodeOut.of(v) for v in lineage.ancestors],
+        descendants=[LineageNodeOut.of(v) for v in lineage.descendants],
+        truncated=lineage.truncated,
+    )
+
+
+class CultureController(Controller):
+    path = "/cultures"
+    tags = ["cultures"]  # noqa: RUF012 (Litestar reads these as class attributes)
+
+    @post(operation_id="createCulture", sync_to_thread=False)
+    def create_culture(
+        self, data: JSONBody[CreateCulture], principal: Caller, cultures: UseCases
+    ) -> CultureOut:
+        draft = CultureDraft(
+            name=data.name,
+            kind=data.kind,
+            acquired_at=data.acquired_at,
+            origin=data.origin,
+            notes=data.notes,
+            public=data.public,
+        )
+        return CultureOut.of(cultures.create(principal.sub, draft, utc_now()))
+
+    @get(operation_id="listCultures", sync_to_thread=False)
+    def list_cultures(
+        self, principal: Caller, cultures: UseCases, limit: PageSize = 20, cursor: Cursor = None
+    ) -> CulturePage:
+        page = cultures.list_cultures(principal.sub, limit=limit, cursor=cursor)
+        return CulturePage(
+            items=[CultureOut.of(c) for c in page.items], next_cursor=page.next_cursor
+        )
+
+    @post("/claim", operation_id="claimGift", sync_to_thread=False)
+    def claim_gift(
+        self, data: JSONBody[ClaimGift], principal: Caller, cultures: UseCases
+    ) -> CultureOut:
+        """A new culture in the caller's account whose parent is the giver's culture."""
+        return CultureOut.of(cultures.claim(principal.sub, data.code, data.name, utc_now()))
+
+    @get("/{culture_id:str}", operation_id="getCulture", sync_to_thread=False)
+    def get_culture(
+        self,
+        culture_id: PathId,
+        principal: Caller,
+        cultures: UseCases,
+        batches_limit: BatchesLimit = 20,
+        batches_cursor: BatchesCursor = None,
+    ) -> CultureDetailOut:
+        detail = cultures.detail(
+            principal.sub, culture_id, utc_now(), limit=batches_limit, cursor=batches_cursor
+        )
+        return CultureDetailOut(
+            **msgspec.structs.asdict(CultureOut.of(detail.culture)),
+            stats=CultureStatsOut.of(detail.stats),
+            batches=[BatchOut.of(b) for b in detail.batches],
+            next_batches_cursor=detail.next_batches_cursor,
+        )
+
+    @patch("/{culture_id:str}", operation_id="updateCulture", sync_to_thread=False)
+    def update_culture(
+        self,
+        culture_id: PathId,
+        data: JSONBody[UpdateCulture],
+        principal: Caller,
+        cultures: UseCases,
+    ) -> CultureOut:
+        edit = CultureEdit(
+            name=None if data.name is UNSET else data.name,
+            kind=None if data.kind is UNSET else data.kind,
+            status=None if data.status is UNSET else data.status,
+            acquired_at=None if data.acquired_at is UNSET else data.acquired_at,
+            origin=None if data.origin is UNSET else data.origin,
+            notes=data.notes if isinstance(data.notes, str) else None,
+            clear_notes=data.notes is None,
+            public=None if data.public is UNSET else data.public,
+        )
+        return CultureOut.of(
+            cultures.update(principal.sub, culture_id, data.version, edit, utc_now())
+        )
+
+    @delete(
+        "/{culture_id:str}",
+        operation_id="deleteCulture",
+        status_code=HTTP_204_NO_CONTENT,
+        sync_to_thread=False,
+    )
+    def delete_culture(self, culture_id: PathId, principal: Caller, cultures: UseCases) -> None:
+        cultures.delete(principal.sub, culture_id)
+
+    @post("/{culture_id:str}/events", operation_id="addCultureEvent", sync_to_thread=False)
+    def add_event(
+        self,
+        culture_id: PathId,
+        data: JSONBody[CreateCultureEvent],
+        principal: Caller,
+        cultures: UseCases,
+    ) -> CultureEventOut:
+        draft = EventDraft(
+            type=data.type, occurred_at=data.occurred_at, note=data.note, grams=data.grams
+        )
+        return CultureEventOut.of(cultures.add_event(principal.sub, culture_id, draft, utc_now()))
+
+    @get("/{culture_id:str}/events", operation_id="listCultureEvents", sync_to_thread=False)
+    def list_events(
+        self,
+        culture_id: PathId,
+        principal: Caller,
+        cultures: UseCases,
+        limit: PageSize = 50,
+        cursor: Cursor = None,
+    ) -> CultureEventPage:
+        page = cultures.events(principal.sub, culture_id, limit=limit, cursor=cursor)
+        return CultureEventPage(
+            items=[CultureEventOut.of(e) for e in page.items], next_cursor=page.next_cursor
+        )
+
+    @delete(
+        "/{culture_id:str}/events/{event_id:str}",
+        operation_id="deleteCultureEvent",
+        status_code=HTTP_204_NO_CONTENT,
+        sync_to_thread=False,
+    )
+    def delete_event(
+        self, culture_id: PathId, event_id: PathId, principal: Caller, cultures: UseCases
+    ) -> None:
+        cultures.delete_event(principal.sub, culture_id, event_id)
+
+    @post("/{culture_id:str}/split", operation_id="splitCulture", sync_to_thread=False)
+    def split(
+        self,
+        culture_id: PathId,
+        data: JSONBody[SplitCulture],
+        principal: Caller,
+        cultures: UseCases,
+    ) -> CultureOut:
+        return CultureOut.of(
+            cultures.split(principal.sub, culture_id, data.name, data.notes, utc_now())
+        )
+
+    @post("/{culture_id:str}/gifts", operation_id="createGift", sync_to_thread=False)
+    def create_gift(
+        self,
+        request: Request[Any, Any, Any],
+        culture_id: PathId,
+        principal: Caller,
+        cultures: UseCases,
+        settings: Config,
+    ) -> GiftOut:
+        """A one-time code (7 days, one claim); shown once, only its hash is stored."""
+        made = cultures.create_gift(principal.sub, culture_id, utc_now())
+        code = display_code(made.code)
+        base = public_base(settings, request)
+        return GiftOut(
+            code=code,
+            culture_id=made.gift.culture_id,
+            expires_at=made.gift.expires_at,
+            claim_url=claim_url(base, code),
+            label_url=f"{base}/cultures/{made.gift.culture_id}/gifts/{code}/label.svg",
+        )
+
+    @get(
+        "/{culture_id:str}/gifts/{code:str}/label.svg",
+        operation_id="getGiftLabel",
+        media_type="image/svg+xml",
+        sync_to_thread=False,
+    )
+    def gift_label(
+        self,
+        request: Request[Any, Any, Any],
+        culture_id: PathId,
+        code: PathId,
+        principal: Caller,
+        cultures: UseCases,
+        settings: Config,
+    ) -> Response[str]:
+        """The printable label for a gift: its QR code is the claim link."""
+        # On use: the public function serves this module's public routes without labels.
+        from app.api.labels import render_label
+
+        gift = cultures.gift_for_label(principal.sub, culture_id, code, utc_now())
+        shown = display_code(normalize_gift_code(code) or code)
+        svg = render_label(
+            url=claim_url(public_base(settings, request), shown),
+            name=gift.name,
+            kind=CULTURE_KIND_LABELS.get(gift.kind, gift.kind),
+            started=f"{gift.created_at:%d %b %Y}",
+        )
+        return Response(
+            svg,
+            media_type="image/svg+xml",
+            headers={
+                "Cache-Control": "private, no-store",
+                "Content-Disposition": f'inline; filename="kefir-gift-{gift.culture_id}.svg"',
+            },
+        )
+
+    @get(
+        "/{culture_id:str}/reminders/suggestions",
+        operation_id="suggestCultureCare",
+        sync_to_thread=False,
+    )
+    def care_suggestions(
+        self,
+        culture_id: PathId,
+        principal: Caller,
+        cultures: UseCases,
+        x_time_zone: DeviceZone = None,
+    ) -> CareSuggestionsOut:
+        """When to feed the culture itself: a starter every 12 h, resting grains weekly, a
+        SCOBY hotel every four weeks; counted from the last feed event."""
+        zone, found = cultures.care_suggestions(
+            principal.sub, culture_id, utc_now(), device_zone(x_time_zone)
+        )
+        return CareSuggestionsOut(time_zone=zone, items=[CareSuggestionOut.of(s) for s in found])
+
+    @get("/{culture_id:str}/lineage", operation_id="getCultureLineage", sync_to_thread=False)
+    def lineage(self, culture_id: PathId, principal: Caller, cultures: UseCases) -> LineageOut:
+        """Ancestors and descendants across accounts, each with its generation; another
+        account's culture shows only its shared fields, or "a private culture"."""
+        return lineage_out(cultures.family_tree(principal.sub, culture_id, utc_now()))
+
+
+def claim_url(base: str, code: str) -> str:
+    return f"{base}/gift/{code}"
+
+
+class PublicCultureController(Controller):
+    """No token: a culture whose owner turned sharing on. An unknown culture and a
+    private one answer the same 404."""
+
+    tags = ["public"]  # noqa: RUF012 (Litestar reads these as class attributes)
+
+    @get("/public/cultures/{culture_id:str}", operation_id="getPublicCulture", sync_to_thread=False)
+    def summary(
+        self,
+        request: Request[Any, Any, Any],
+        culture_id: PathId,
+        cultures: UseCases,
+        settings: Config,
+    ) -> Response[PublicCultureOut]:
+        body = _public_summary(request, culture_id, cultures, settings)
+        return Response(body, headers={"Cache-Control": SUMMARY_CACHE})
+
+    @get(
+        "/c/{culture_id:str}",
+        operation_id="getPublicCulturePage",
+        media_type=HTML,
+        sync_to_thread=False,
+        include_in_schema=False,
+    )
+    def page(
+        self,
+        request: Request[Any, Any, Any],
+        culture_id: PathId,
+        cultures: UseCases,
+        settings: Config,
+    ) -> Response[str]:
+        try:
+            body = _public_summary(request, culture_id, cultures, settings)
+        except NotFound:
+            return Response(
+                MISSING_CULTURE_PAGE,
+                status_code=404,
+                media_type=HTML,
+                headers={"Cache-Control": SUMMARY_CACHE},
+            )
+        return Response(
+            render_culture_page(body), media_type=HTML, headers={"Cache-Control": PAGE_CACHE}
+        )
+
+    @get(
+        "/gift/{code:str}",
+        operation_id="getGiftPage",
+        media_type=HTML,
+        sync_to_thread=False,
+        include_in_schema=False,
+    )
+    def gift_page(self, code: PathId, settings: Config) -> Response[str]:
+        """Where a scanned gift label lands without the app: how to claim it. Reads
+        nothing: whether the code is good is for the claim to say, signed in."""
+        normalized = normalize_gift_code(code)
+        if normalized is None:
+            return Response(MISSING_GIFT_PAGE, status_code=404, media_type=HTML)
+        shown = display_code(normalized)
+        return Response(
+            render_gift_page(shown, f"{settings.app_scheme}://claim/{shown}"),
+            media_type=HTML,
+            headers={"Cache-Control": "private, no-store"},
+        )
+
+
+def _public_summary(
+    request: Request[Any, Any, Any], culture_id: str, cultures: Cultures, settings: Settings
+) -> PublicCultureOut:
+    now = utc_now()
+    shared = cultures.public_culture(culture_id, now, batches=PUBLIC_BATCHES)
+    base = public_base(settings, request)
+    me = shared.lineage.culture
+    return PublicCultureOut(
+        id=me.id,
+        name=me.name or me.label,
+        kind=me.kind or "other",
+        age_days=me.age_days or 0,
+        generation=me.generation,
+        lineage=lineage_out(shared.lineage),
+        shared_batches=[
+            PublicCultureBatchOut(
+                id=b.id, name=b.name, started_at=b.started_at, page_url=f"{base}/b/{b.id}"
+            )
+            for b in shared.shared_batches
+        ],
+        page_url=f"{base}/c/{me.id}",
+        app_url=f"{settings.app_scheme}://cultures/{me.id}",
+    )
+
+
+MISSING_CULTURE_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Culture not found · Kefir</title>
+<meta name="robots" content="noindex">
+</head>
+<body>
+<main>
+<h1>This culture isn't shared</h1>
+<p>The link may be mistyped, or its owner stopped sharing it.</p>
+</main>
+</body>
+</html>
+"""
