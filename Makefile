@@ -1,6 +1,6 @@
 # Local developer commands. Everything Python runs through uv against the locked .venv.
 
-.PHONY: venv run token zip lint checkov test bench clean
+.PHONY: venv run token zip lint checkov test contract openapi bench clean
 
 # uv from PATH, else the module pip installs (a pyenv shim may not exist yet).
 UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
@@ -42,6 +42,17 @@ checkov: venv
 # branch coverage printed at the end (no threshold; settings in pyproject.toml).
 test: lint
 	$(UV_RUN) pytest --cov --cov-report=term
+
+# Schemathesis for SECONDS (default 600) against the app on its own emulator:
+# every phase including stateful, every check, two real users. `make test` runs a short pass.
+SECONDS ?= 600
+contract: venv
+	CONTRACT_SECONDS=$(SECONDS) $(UV_RUN) pytest tests/contract/test_schemathesis.py -q -s
+
+# The OpenAPI document as a file for the app repos' client generators.
+OPENAPI ?= build/openapi.json
+openapi: venv
+	@$(UV_RUN) python -m app.dev.openapi $(OPENAPI)
 
 bench: venv
 	$(UV_RUN) python -m benchmarks

@@ -41,14 +41,15 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.types import ControllerRouterHandler
 
+from app.api.allow import allowed_methods, options_allow
 from app.api.auth import provide_principal
+from app.api.bodies import strict_body
 from app.api.errors import EXCEPTION_HANDLERS
 from app.api.health import health
 from app.api.middleware import request_logging
+from app.api.openapi import CORRELATION_PARAMETER, StrictStructSchemaPlugin, openapi_config
 from app.config import Settings, get_settings
 from app.logs import configure_logging
 from app.services.clients import (
@@ -189,7 +190,9 @@ def public_routes(settings: Settings, clients: AwsClients) -> Routes:
     from app.usecases.public import Public
 
     dynamodb, table = clients.dynamodb, settings.table_name
-    public = Public(
+    # Not "public": a dependency named like a body field (UpdateBatch.public) makes
+    # Litestar answer that field's validation error with a 500.
+    shared_batches = Public(
         PublicStore(dynamodb, table),
         photo_objects(settings, clients),
         ReadingStore(dynamodb, table),
@@ -199,7 +202,7 @@ def public_routes(settings: Settings, clients: AwsClients) -> Routes:
     )
     return Routes(
         [PublicController, PublicCultureController],
-        {"public": public, "cultures": cultures},
+        {"shared_batches": shared_batches, "cultures": cultures},
     )
 
 
@@ -310,21 +313,18 @@ def create_app(
         route_handlers=routes.handlers,
         dependencies=dependencies,
         exception_handlers=EXCEPTION_HANDLERS,
+        before_request=strict_body,
         state=State(routes.objects),
         request_max_body_size=max_body_bytes or settings.max_body_bytes,
-        openapi_config=_openapi() if set(groups) >= set(ROUTE_GROUPS) else None,
+        openapi_config=openapi_config() if set(groups) >= set(ROUTE_GROUPS) else None,
+        plugins=[StrictStructSchemaPlugin()],
+        parameters=CORRELATION_PARAMETER,
         debug=False,
         # Logging is structlog's (app.logs); Litestar's own stdlib set-up is not needed.
         logging_config=None,
     )
-    app.asgi_handler = request_logging(app.asgi_handler)
+    app.asgi_handler = request_logging(options_allow(app.asgi_handler, allowed_methods(app)))
     return app
-
-
-def _openapi() -> OpenAPIConfig:
-    return OpenAPIConfig(
-        title="Kefir API", version="0.1.0", path="/schema", render_plugins=[SwaggerRenderPlugin()]
-    )
 
 
 def create_ingest_app(settings: Settings | None = None) -> Litestar:

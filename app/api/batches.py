@@ -8,11 +8,12 @@ import msgspec
 from litestar import Controller, Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
-from litestar.status_codes import HTTP_204_NO_CONTENT
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from msgspec import UNSET, UnsetType
 
 from app.api.etags import IfNoneMatch, conditional, version_tag
 from app.api.headers import DeviceZone, IdempotencyKey, device_zone, idempotency
+from app.api.openapi import BEARER, ETAG, LOCATION, contract
 from app.api.params import Caller, Cursor, PathId, known_id
 from app.api.schemas.batches import (
     BatchDetailOut,
@@ -59,8 +60,13 @@ def batch_changes(data: UpdateBatch) -> BatchChanges:
 class BatchController(Controller):
     path = "/batches"
     tags = ["batches"]  # noqa: RUF012 (Litestar reads these as class attributes)
+    security = BEARER
 
-    @post(operation_id="createBatch", sync_to_thread=False)
+    @post(
+        operation_id="createBatch",
+        sync_to_thread=False,
+        **contract(400, 401, 409, 413, 422, headers=(LOCATION,)),
+    )
     def create_batch(
         self,
         data: JSONBody[CreateBatch],
@@ -68,7 +74,7 @@ class BatchController(Controller):
         batches: NamedDependency[Batches],
         x_time_zone: DeviceZone = None,
         idempotency_key: IdempotencyKey = None,
-    ) -> BatchWithSuggestionsOut:
+    ) -> Response[BatchWithSuggestionsOut]:
         now = utc_now()
         zone = device_zone(x_time_zone)
         batch = new_batch(
@@ -82,9 +88,17 @@ class BatchController(Controller):
         )
         retry = idempotency(idempotency_key, "POST /batches", msgspec.json.encode(data))
         created = batches.create(principal.sub, batch, now, zone, retry)
-        return BatchWithSuggestionsOut.with_suggestions(created.batch, created.suggestions)
+        return Response(
+            BatchWithSuggestionsOut.with_suggestions(created.batch, created.suggestions),
+            status_code=HTTP_201_CREATED,
+            headers={"Location": f"/batches/{created.batch.id}"},
+        )
 
-    @get(operation_id="listBatches", sync_to_thread=False)
+    @get(
+        operation_id="listBatches",
+        sync_to_thread=False,
+        **contract(400, 401),
+    )
     def list_batches(
         self,
         principal: Caller,
@@ -96,7 +110,12 @@ class BatchController(Controller):
         page = batches.list_batches(principal.sub, status=status, limit=limit, cursor=cursor)
         return BatchPage(items=[BatchOut.of(b) for b in page.items], next_cursor=page.next_cursor)
 
-    @get("/{batch_id:str}", operation_id="getBatch", sync_to_thread=False)
+    @get(
+        "/{batch_id:str}",
+        operation_id="getBatch",
+        sync_to_thread=False,
+        **contract(400, 401, 404, headers=(ETAG,), also={304: None}),
+    )
     def get_batch(
         self,
         batch_id: PathId,
@@ -115,7 +134,12 @@ class BatchController(Controller):
         )
         return conditional(detail, tag, if_none_match)
 
-    @patch("/{batch_id:str}", operation_id="updateBatch", sync_to_thread=False)
+    @patch(
+        "/{batch_id:str}",
+        operation_id="updateBatch",
+        sync_to_thread=False,
+        **contract(400, 401, 404, 409, 413),
+    )
     def update_batch(
         self,
         batch_id: PathId,
@@ -134,13 +158,19 @@ class BatchController(Controller):
         operation_id="deleteBatch",
         status_code=HTTP_204_NO_CONTENT,
         sync_to_thread=False,
+        **contract(401, 404),
     )
     def delete_batch(
         self, batch_id: PathId, principal: Caller, batches: NamedDependency[Batches]
     ) -> None:
         batches.delete(principal.sub, known_id(batch_id, "batch"), utc_now())
 
-    @post("/{batch_id:str}/events", operation_id="addEvent", sync_to_thread=False)
+    @post(
+        "/{batch_id:str}/events",
+        operation_id="addEvent",
+        sync_to_thread=False,
+        **contract(400, 401, 404, 409, 413, 422),
+    )
     def add_event(
         self,
         batch_id: PathId,
@@ -164,7 +194,12 @@ class BatchController(Controller):
         retry = idempotency(idempotency_key, route, msgspec.json.encode(data))
         return EventOut.of(batches.add_event(principal.sub, event, retry))
 
-    @get("/{batch_id:str}/events", operation_id="listEvents", sync_to_thread=False)
+    @get(
+        "/{batch_id:str}/events",
+        operation_id="listEvents",
+        sync_to_thread=False,
+        **contract(400, 401, 404),
+    )
     def list_events(
         self,
         batch_id: PathId,
@@ -183,6 +218,7 @@ class BatchController(Controller):
         operation_id="deleteEvent",
         status_code=HTTP_204_NO_CONTENT,
         sync_to_thread=False,
+        **contract(401, 404, 409),
     )
     def delete_event(
         self,

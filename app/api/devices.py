@@ -7,6 +7,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
+from app.api.openapi import BEARER, contract
 from app.api.params import Caller
 from app.api.schemas.devices import DeviceOut, ProofRequiredOut, RegisterDevice
 from app.domain.clock import utc_now
@@ -17,8 +18,13 @@ from app.usecases.devices import Devices
 class DeviceController(Controller):
     path = "/devices"
     tags = ["devices"]  # noqa: RUF012 (Litestar reads these as class attributes)
+    security = BEARER
 
-    @post(operation_id="registerDevice", sync_to_thread=False)
+    @post(
+        operation_id="registerDevice",
+        sync_to_thread=False,
+        **contract(400, 401, 413),
+    )
     def register(
         self, data: JSONBody[RegisterDevice], principal: Caller, devices: NamedDependency[Devices]
     ) -> Response[DeviceOut | ProofRequiredOut]:
@@ -34,7 +40,11 @@ class DeviceController(Controller):
             return Response(pending, status_code=HTTP_202_ACCEPTED)
         return Response(DeviceOut.of(done.device), status_code=HTTP_201_CREATED)
 
-    @get(operation_id="listDevices", sync_to_thread=False)
+    @get(
+        operation_id="listDevices",
+        sync_to_thread=False,
+        **contract(401),
+    )
     def list_devices(self, principal: Caller, devices: NamedDependency[Devices]) -> list[DeviceOut]:
         return [DeviceOut.of(d) for d in devices.list_devices(principal.sub)]
 
@@ -43,6 +53,7 @@ class DeviceController(Controller):
         operation_id="unregisterDevice",
         status_code=HTTP_204_NO_CONTENT,
         sync_to_thread=False,
+        **contract(401, 404),
     )
     def unregister(
         self, device_id: FromPath[str], principal: Caller, devices: NamedDependency[Devices]

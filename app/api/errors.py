@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
+from msgspec import Meta
 
 from app.api.middleware import USER_STATE_KEY
 from app.api.schemas.base import (
     CONTROL_CHARACTERS,
     LINE_PATTERN,
+    NAME_CONTROL_CHARACTERS,
+    NAME_PATTERN,
     TEXT_CONTROL_CHARACTERS,
     TEXT_PATTERN,
 )
@@ -45,22 +48,28 @@ from app.logs import get_logger
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://kefir.app/problems/"
+# What a 503 asks the client to wait before trying again.
+RETRY_AFTER_SECONDS = "30"
 
 log = get_logger(__name__)
 
 
 class FieldError(msgspec.Struct):
-    field: str
+    field: Annotated[str, Meta(description="the field's name on the wire, e.g. `startedAt`")]
     message: str
 
 
 class Problem(msgspec.Struct, omit_defaults=True):
-    type: str
+    """RFC 9457 problem details; `type` is stable, so clients branch on it."""
+
+    type: Annotated[str, Meta(description="a URI naming the kind of problem")]
     title: str
-    status: int
+    status: Annotated[int, Meta(ge=400, le=599)]
     detail: str | None = None
-    instance: str | None = None
-    errors: list[FieldError] | None = None
+    instance: Annotated[str | None, Meta(description="the request's path")] = None
+    errors: Annotated[list[FieldError] | None, Meta(description="one entry per invalid field")] = (
+        None
+    )
 
 
 class ProblemSpec(msgspec.Struct, frozen=True):
@@ -169,6 +178,8 @@ def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response
     headers = None
     if isinstance(exc, TooManyReadings):
         headers = {"Retry-After": str(exc.retry_after)}
+    elif problem.status == 503:
+        headers = {"Retry-After": RETRY_AFTER_SECONDS}
     return Response(
         problem, status_code=problem.status, media_type=PROBLEM_MEDIA_TYPE, headers=headers
     )
@@ -211,6 +222,7 @@ def _field_errors(extra: Any) -> list[FieldError]:
 # msgspec names the pattern a string failed; the text patterns read better in words.
 _PATTERN_MESSAGES = {
     f"matching regex {LINE_PATTERN!r}": CONTROL_CHARACTERS,
+    f"matching regex {NAME_PATTERN!r}": NAME_CONTROL_CHARACTERS,
     f"matching regex {TEXT_PATTERN!r}": TEXT_CONTROL_CHARACTERS,
 }
 

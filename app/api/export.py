@@ -13,6 +13,7 @@ from litestar.params import QueryParameter
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_303_SEE_OTHER
 
+from app.api.openapi import BEARER, contract
 from app.api.params import Caller
 from app.domain.clock import utc_now
 from app.usecases.exports import CsvLink, CsvPending, Exports
@@ -32,12 +33,14 @@ Continuation = Annotated[
 
 class ExportController(Controller):
     tags = ["export"]  # noqa: RUF012 (Litestar reads these as class attributes)
+    security = BEARER
 
     @get(
         "/export.csv",
         operation_id="exportCsv",
         media_type=CSV_MEDIA_TYPE,
         sync_to_thread=False,
+        **contract(401, also={303: None}),
     )
     def export_csv(
         self,

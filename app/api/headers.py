@@ -7,7 +7,7 @@ from typing import Annotated
 from litestar.params import HeaderParameter
 
 from app.domain.idempotency import Idempotency, fingerprint
-from app.domain.profiles import check_time_zone
+from app.domain.profiles import TIME_ZONES, check_time_zone
 
 DeviceZone = Annotated[
     str | None,
@@ -15,6 +15,7 @@ DeviceZone = Annotated[
         name="x-time-zone",
         max_length=64,
         required=False,
+        schema_extra={"enum": list(TIME_ZONES)},
         description="The device's IANA time zone (e.g. Europe/Berlin); reminder times are "
         "computed in it. Without it, the profile's time zone is used.",
     ),

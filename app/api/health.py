@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from litestar import get
 
+from app.api.openapi import contract
 from app.api.schemas.health import Health
 
 
-@get("/health", operation_id="health", tags=["health"], sync_to_thread=False)
+@get("/health", operation_id="health", tags=["health"], sync_to_thread=False, **contract())
 def health() -> Health:
     return Health(status="ok")

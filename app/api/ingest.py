@@ -15,6 +15,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, HeaderParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK
 
+from app.api.openapi import contract
 from app.api.schemas.ingest import IngestedOut
 from app.domain.errors import NotFound
 from app.usecases.ingest import Ingest, Ingested
@@ -60,6 +61,7 @@ class IngestController(Controller):
         "/{token:str}",
         operation_id="ingestReading",
         status_code=HTTP_200_OK,
+        **contract(400, 404, 413, 429),
         request_max_body_size=MAX_INGEST_BODY,
     )
     async def ingest(
@@ -75,6 +77,7 @@ class IngestController(Controller):
         "/",
         operation_id="ingestReadingWithKey",
         status_code=HTTP_200_OK,
+        **contract(400, 404, 413, 429),
         request_max_body_size=MAX_INGEST_BODY,
     )
     async def ingest_with_key(

@@ -14,6 +14,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 
+from app.api.openapi import BEARER, contract
 from app.api.params import Caller, PathId, known_id
 from app.api.public import KIND_LABELS, public_base
 from app.config import Settings
@@ -63,12 +64,14 @@ def render_label(*, url: str, name: str, kind: str, started: str) -> str:
 
 class LabelController(Controller):
     tags = ["batches"]  # noqa: RUF012 (Litestar reads these as class attributes)
+    security = BEARER
 
     @get(
         "/batches/{batch_id:str}/label.svg",
         operation_id="getBatchLabel",
         media_type="image/svg+xml",
         sync_to_thread=False,
+        **contract(401, 404),
     )
     def label(
         self,

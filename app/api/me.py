@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from litestar import Controller, Response, delete, get, patch
 from litestar.di import NamedDependency
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from app.api.etags import IfNoneMatch, conditional, version_tag
+from app.api.openapi import BEARER, ETAG, contract
 from app.api.params import Caller
 from app.api.schemas.account import NotificationsIn, ProfileOut, UpdateProfile
 from app.domain.clock import utc_now
@@ -19,8 +19,13 @@ from app.usecases.account import Account, ProfileChanges
 class MeController(Controller):
     path = "/me"
     tags = ["account"]  # noqa: RUF012 (Litestar reads these as class attributes)
+    security = BEARER
 
-    @get(operation_id="getProfile", sync_to_thread=False)
+    @get(
+        operation_id="getProfile",
+        sync_to_thread=False,
+        **contract(400, 401, headers=(ETAG,), also={304: None}),
+    )
     def get_profile(
         self,
         principal: Caller,
@@ -31,7 +36,11 @@ class MeController(Controller):
         profile = account.profile(principal, utc_now())
         return conditional(ProfileOut.of(profile), version_tag(profile.version), if_none_match)
 
-    @patch(operation_id="updateProfile", sync_to_thread=False)
+    @patch(
+        operation_id="updateProfile",
+        sync_to_thread=False,
+        **contract(400, 401, 404, 413),
+    )
     def update_profile(
         self, data: JSONBody[UpdateProfile], principal: Caller, account: NamedDependency[Account]
     ) -> ProfileOut:
@@ -53,10 +62,7 @@ class MeController(Controller):
         operation_id="deleteAccount",
         status_code=HTTP_204_NO_CONTENT,
         sync_to_thread=False,
-        responses={
-            202: ResponseSpec(None, description="Accepted: the rest is deleted shortly."),
-            410: ResponseSpec(None, description="The account was deleted already."),
-        },
+        **contract(401, also={202: None}),
     )
     def delete_account(
         self, principal: Caller, account: NamedDependency[Account]

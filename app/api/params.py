@@ -5,15 +5,27 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar.di import NamedDependency
-from litestar.params import FromPath, QueryParameter
+from litestar.params import PathParameter, QueryParameter
 
 from app.domain.errors import NotFound
-from app.domain.ids import is_ulid
+from app.domain.ids import ULID_PATTERN, is_ulid
 from app.services.auth import Principal
 
-PathId = FromPath[str]
+# The pattern of a path id is documented rather than validated: a value of another
+# shape names nothing, and answers 404 like any unknown id (`known_id`).
+PathId = Annotated[
+    str,
+    PathParameter(
+        description="A ULID as the API returned it.",
+        schema_extra={"pattern": ULID_PATTERN.pattern},
+    ),
+]
 Caller = NamedDependency[Principal]
-Cursor = Annotated[str | None, QueryParameter(max_length=512, description="from `nextCursor`")]
+# A page's `nextCursor`, handed back as it came: base64url, at most 512 characters.
+Cursor = Annotated[
+    str | None,
+    QueryParameter(max_length=512, pattern=r"^[A-Za-z0-9_-]+$", description="from `nextCursor`"),
+]
 
 
 def known_id(value: str, what: str) -> str:

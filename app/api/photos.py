@@ -13,6 +13,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
+from app.api.openapi import BEARER, contract
 from app.api.params import Caller, Cursor, PathId, known_id
 from app.api.schemas.photos import (
     ConfirmPhoto,
@@ -34,12 +35,14 @@ def _out(link: PhotoLink) -> PhotoOut:
 class PhotoController(Controller):
     path = "/batches/{batch_id:str}/photos"
     tags = ["photos"]  # noqa: RUF012 (Litestar reads these as class attributes)
+    security = BEARER
 
     @post(
         "/upload",
         operation_id="requestPhotoUpload",
         status_code=HTTP_200_OK,
         sync_to_thread=False,
+        **contract(400, 401, 404, 413),
     )
     def request_upload(
         self,
@@ -60,7 +63,11 @@ class PhotoController(Controller):
             max_bytes=offer.max_bytes,
         )
 
-    @post(operation_id="confirmPhoto", sync_to_thread=False)
+    @post(
+        operation_id="confirmPhoto",
+        sync_to_thread=False,
+        **contract(400, 401, 404, 409, 413, 422),
+    )
     def confirm(
         self,
         batch_id: PathId,
@@ -72,7 +79,11 @@ class PhotoController(Controller):
             photos.confirm(principal.sub, known_id(batch_id, "batch"), data.photo_id, utc_now())
         )
 
-    @get(operation_id="listPhotos", sync_to_thread=False)
+    @get(
+        operation_id="listPhotos",
+        sync_to_thread=False,
+        **contract(400, 401, 404),
+    )
     def list_photos(
         self,
         batch_id: PathId,
@@ -92,6 +103,7 @@ class PhotoController(Controller):
         operation_id="deletePhoto",
         status_code=HTTP_204_NO_CONTENT,
         sync_to_thread=False,
+        **contract(401, 404),
     )
     def delete_photo(
         self,

@@ -19,6 +19,7 @@ from litestar.di import NamedDependency
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_302_FOUND
 
+from app.api.openapi import contract
 from app.api.params import PathId, known_id
 from app.api.schemas.public import PublicBatchOut, PublicEventOut
 from app.config import Settings
@@ -75,15 +76,20 @@ def _summary(shared: SharedBatch, base: str, scheme: str, now: datetime) -> Publ
 class PublicController(Controller):
     tags = ["public"]  # noqa: RUF012 (Litestar reads these as class attributes)
 
-    @get("/public/batches/{batch_id:str}", operation_id="getPublicBatch", sync_to_thread=False)
+    @get(
+        "/public/batches/{batch_id:str}",
+        operation_id="getPublicBatch",
+        sync_to_thread=False,
+        **contract(404),
+    )
     def summary(
         self,
         request: Request[Any, Any, Any],
         batch_id: PathId,
-        public: NamedDependency[Public],
+        shared_batches: NamedDependency[Public],
         settings: NamedDependency[Settings],
     ) -> Response[PublicBatchOut]:
-        found = public.shared_batch(known_id(batch_id, "shared batch"))
+        found = shared_batches.shared_batch(known_id(batch_id, "shared batch"))
         body = _summary(found, public_base(settings, request), settings.app_scheme, utc_now())
         return Response(body, headers={"Cache-Control": SUMMARY_CACHE})
 
@@ -92,11 +98,12 @@ class PublicController(Controller):
         operation_id="getPublicCover",
         status_code=HTTP_302_FOUND,
         sync_to_thread=False,
+        **contract(404),
     )
-    def cover(self, batch_id: PathId, public: NamedDependency[Public]) -> Redirect:
+    def cover(self, batch_id: PathId, shared_batches: NamedDependency[Public]) -> Redirect:
         """A stable address for the cover: it redirects to a short-lived S3 URL, so the
         page and its Open Graph image can be cached longer than any presigned URL lives."""
-        cover = public.cover(known_id(batch_id, "shared batch"), utc_now())
+        cover = shared_batches.cover(known_id(batch_id, "shared batch"), utc_now())
         return Redirect(
             cover.url,
             status_code=HTTP_302_FOUND,
@@ -114,12 +121,12 @@ class PublicController(Controller):
         self,
         request: Request[Any, Any, Any],
         batch_id: PathId,
-        public: NamedDependency[Public],
+        shared_batches: NamedDependency[Public],
         settings: NamedDependency[Settings],
     ) -> Response[str]:
         now = utc_now()
         try:
-            page = public.page(known_id(batch_id, "shared batch"), now)
+            page = shared_batches.page(known_id(batch_id, "shared batch"), now)
         except NotFound:
             return Response(
                 MISSING_PAGE,

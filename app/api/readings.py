@@ -9,6 +9,7 @@ from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
+from app.api.openapi import BEARER, contract
 from app.api.params import Caller, Cursor, PathId
 from app.api.schemas.readings import BucketOut, ReadingOut, ReadingPage, SeriesOut
 from app.domain.readings import SeriesMetric
@@ -27,8 +28,9 @@ PageSize = Annotated[int, QueryParameter(ge=1, le=1000, description="readings pe
 class ReadingController(Controller):
     path = "/batches/{batch_id:str}/readings"
     tags = ["readings"]  # noqa: RUF012 (Litestar reads these as class attributes)
+    security = BEARER
 
-    @get(operation_id="getSeries", sync_to_thread=False)
+    @get(operation_id="getSeries", sync_to_thread=False, **contract(400, 401, 404))
     def series(
         self,
         batch_id: PathId,
@@ -51,7 +53,7 @@ class ReadingController(Controller):
             buckets=[BucketOut.of(bucket) for bucket in series.buckets],
         )
 
-    @get("/raw", operation_id="listReadings", sync_to_thread=False)
+    @get("/raw", operation_id="listReadings", sync_to_thread=False, **contract(400, 401, 404))
     def raw(
         self,
         batch_id: PathId,
@@ -73,12 +75,14 @@ class ReadingController(Controller):
 
 class ChartController(Controller):
     tags = ["readings"]  # noqa: RUF012 (Litestar reads these as class attributes)
+    security = BEARER
 
     @get(
         "/batches/{batch_id:str}/chart.svg",
         operation_id="getChart",
         media_type="image/svg+xml",
         sync_to_thread=False,
+        **contract(400, 401, 404),
     )
     def chart(
         self,

@@ -12,6 +12,7 @@ from msgspec import UNSET
 
 from app.api.etags import IfNoneMatch, conditional, version_tag
 from app.api.headers import DeviceZone, device_zone
+from app.api.openapi import BEARER, ETAG, LOCATION, contract
 from app.api.params import Caller, PathId, known_id
 from app.api.schemas.reminders import (
     ConfirmReminder,
@@ -31,8 +32,14 @@ from app.usecases.reminders import ConfirmRequest, MoveRequest, Reminders
 class ReminderController(Controller):
     path = "/batches/{batch_id:str}/reminders"
     tags = ["reminders"]  # noqa: RUF012 (Litestar reads these as class attributes)
+    security = BEARER
 
-    @get("/suggestions", operation_id="suggestReminders", sync_to_thread=False)
+    @get(
+        "/suggestions",
+        operation_id="suggestReminders",
+        sync_to_thread=False,
+        **contract(400, 401, 404),
+    )
     def suggestions(
         self,
         batch_id: PathId,
@@ -45,7 +52,12 @@ class ReminderController(Controller):
         )
         return SuggestionsOut(time_zone=zone, items=[SuggestionOut.of(s) for s in found])
 
-    @post("/confirm", operation_id="confirmReminder", sync_to_thread=False)
+    @post(
+        "/confirm",
+        operation_id="confirmReminder",
+        sync_to_thread=False,
+        **contract(400, 401, 404, 409, 413, 503, headers=(LOCATION,), also={200: ReminderOut}),
+    )
     def confirm(
         self,
         batch_id: PathId,
@@ -67,17 +79,28 @@ class ReminderController(Controller):
             utc_now(),
         )
         return Response(
-            ReminderOut.of(reminder), status_code=HTTP_201_CREATED if created else HTTP_200_OK
+            ReminderOut.of(reminder),
+            status_code=HTTP_201_CREATED if created else HTTP_200_OK,
+            headers={"Location": f"/batches/{reminder.batch_id}/reminders/{reminder.id}"},
         )
 
-    @get(operation_id="listReminders", sync_to_thread=False)
+    @get(
+        operation_id="listReminders",
+        sync_to_thread=False,
+        **contract(401, 404),
+    )
     def list_reminders(
         self, batch_id: PathId, principal: Caller, reminders: NamedDependency[Reminders]
     ) -> ReminderPage:
         found = reminders.list_for_batch(principal.sub, known_id(batch_id, "batch"))
         return ReminderPage(items=[ReminderOut.of(r) for r in found])
 
-    @get("/{reminder_id:str}", operation_id="getReminder", sync_to_thread=False)
+    @get(
+        "/{reminder_id:str}",
+        operation_id="getReminder",
+        sync_to_thread=False,
+        **contract(400, 401, 404, headers=(ETAG,), also={304: None}),
+    )
     def get_reminder(
         self,
         batch_id: PathId,
@@ -92,7 +115,12 @@ class ReminderController(Controller):
         )
         return conditional(ReminderOut.of(reminder), version_tag(reminder.version), if_none_match)
 
-    @patch("/{reminder_id:str}", operation_id="updateReminder", sync_to_thread=False)
+    @patch(
+        "/{reminder_id:str}",
+        operation_id="updateReminder",
+        sync_to_thread=False,
+        **contract(400, 401, 404, 409, 413, 503),
+    )
     def update_reminder(
         self,
         batch_id: PathId,
@@ -131,6 +159,7 @@ class ReminderController(Controller):
         operation_id="cancelReminder",
         status_code=HTTP_204_NO_CONTENT,
         sync_to_thread=False,
+        **contract(401, 404, 409, 503),
     )
     def cancel_reminder(
         self,
@@ -148,6 +177,7 @@ class ReminderController(Controller):
         operation_id="completeReminder",
         status_code=HTTP_200_OK,
         sync_to_thread=False,
+        **contract(400, 401, 404, 409, 413, 503),
     )
     def done(
         self,

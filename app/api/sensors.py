@@ -10,6 +10,7 @@ from litestar.params import JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 from msgspec import UNSET
 
+from app.api.openapi import BEARER, contract
 from app.api.params import Caller, PathId
 from app.api.schemas.sensors import (
     ChangeSensor,
@@ -30,8 +31,14 @@ def ingest_url(request: Request[Any, Any, Any], token: str) -> str:
 
 class SensorController(Controller):
     tags = ["sensors"]  # noqa: RUF012 (Litestar reads these as class attributes)
+    security = BEARER
 
-    @post("/batches/{batch_id:str}/sensors", operation_id="registerSensor", sync_to_thread=False)
+    @post(
+        "/batches/{batch_id:str}/sensors",
+        operation_id="registerSensor",
+        sync_to_thread=False,
+        **contract(400, 401, 404, 409, 413),
+    )
     def register(
         self,
         request: Request[Any, Any, Any],
@@ -48,17 +55,27 @@ class SensorController(Controller):
             ingest_url=ingest_url(request, registered.token),
         )
 
-    @get("/batches/{batch_id:str}/sensors", operation_id="listBatchSensors", sync_to_thread=False)
+    @get(
+        "/batches/{batch_id:str}/sensors",
+        operation_id="listBatchSensors",
+        sync_to_thread=False,
+        **contract(401, 404),
+    )
     def list_for_batch(
         self, batch_id: PathId, principal: Caller, sensors: SensorsCase
     ) -> SensorList:
         return SensorList(items=[SensorOut.of(s) for s in sensors.list(principal.sub, batch_id)])
 
-    @get("/sensors", operation_id="listSensors", sync_to_thread=False)
+    @get("/sensors", operation_id="listSensors", sync_to_thread=False, **contract(401))
     def list_all(self, principal: Caller, sensors: SensorsCase) -> SensorList:
         return SensorList(items=[SensorOut.of(s) for s in sensors.list(principal.sub)])
 
-    @patch("/sensors/{sensor_id:str}", operation_id="changeSensor", sync_to_thread=False)
+    @patch(
+        "/sensors/{sensor_id:str}",
+        operation_id="changeSensor",
+        sync_to_thread=False,
+        **contract(400, 401, 404, 409, 413),
+    )
     def change(
         self,
         sensor_id: PathId,
@@ -79,6 +96,7 @@ class SensorController(Controller):
         operation_id="revokeSensor",
         status_code=HTTP_204_NO_CONTENT,
         sync_to_thread=False,
+        **contract(401, 404),
     )
     def revoke(self, sensor_id: PathId, principal: Caller, sensors: SensorsCase) -> None:
         sensors.revoke(principal.sub, sensor_id)

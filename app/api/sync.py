@@ -14,6 +14,7 @@ from litestar.status_codes import HTTP_200_OK
 
 from app.api.batches import batch_changes
 from app.api.errors import invalid_fields, problem_of
+from app.api.openapi import BEARER, contract
 from app.api.params import Caller, Cursor
 from app.api.schemas.batches import BatchOut, CreateBatch, CreateEvent, UpdateBatch
 from app.api.schemas.sync import (
@@ -40,8 +41,9 @@ T = TypeVar("T")
 class SyncController(Controller):
     path = "/sync"
     tags = ["sync"]  # noqa: RUF012 (Litestar reads these as class attributes)
+    security = BEARER
 
-    @get(operation_id="pullChanges", sync_to_thread=False)
+    @get(operation_id="pullChanges", sync_to_thread=False, **contract(400, 401))
     def pull(
         self,
         principal: Caller,
@@ -53,7 +55,13 @@ class SyncController(Controller):
         page = sync.pull(principal.sub, cursor=cursor, limit=limit, now=utc_now())
         return SyncPage.of(page)
 
-    @post("/push", operation_id="pushMutations", status_code=HTTP_200_OK, sync_to_thread=False)
+    @post(
+        "/push",
+        operation_id="pushMutations",
+        status_code=HTTP_200_OK,
+        sync_to_thread=False,
+        **contract(400, 401, 413),
+    )
     def push(
         self, data: JSONBody[PushIn], principal: Caller, sync: NamedDependency[Sync]
     ) -> PushOut:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Literal, get_args
 
 import msgspec
@@ -84,6 +84,7 @@ def accepts_events(status: BatchStatus) -> bool:
 
 # Clocks drift and people log "just now" from a phone in airplane mode.
 FUTURE_TOLERANCE = timedelta(minutes=10)
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def new_batch(
@@ -146,8 +147,11 @@ def check_started_at(started_at: datetime, now: datetime) -> None:
 
 
 def _not_in_future(field: str, value: datetime, now: datetime) -> None:
+    """Nor before 1970: event ids are ULIDs of their time, which start there."""
     if value > now + FUTURE_TOLERANCE:
         raise InvalidInput(field, f"{field} cannot be in the future.")
+    if value < EARLIEST:
+        raise InvalidInput(field, f"{field} cannot be before 1970.")
 
 
 def _blank(field: str) -> str:

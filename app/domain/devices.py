@@ -17,10 +17,11 @@ MAX_DEVICES = 20
 
 # What Expo's SDKs accept as a push token (`Expo.isExpoPushToken`): the bracketed forms
 # the app gets from `getExpoPushTokenAsync`, or a bare UUID (legacy).
-_TOKEN = re.compile(
-    r"^(?:Expo(?:nent)?PushToken\[[A-Za-z0-9_-]{8,128}\]"
+PUSH_TOKEN_PATTERN = (
+    r"^(?:Expo(?:nent)?PushToken\[[A-Za-z0-9_-]{8,128}\]"  # noqa: S105 (a pattern)
     r"|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
 )
+_TOKEN = re.compile(PUSH_TOKEN_PATTERN)
 
 _DEVICE_ID = re.compile(r"^[0-9a-f]{64}$")
 # How long a challenge pushed to a token held by another account stays answerable; also

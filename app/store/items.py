@@ -34,8 +34,14 @@ def s(value: str) -> Value:
     return {"S": value}
 
 
+# DynamoDB numbers stop at a magnitude of 1e-130: anything smaller is stored as 0.
+_SMALLEST_NUMBER = 1e-130
+
+
 def n(value: float | int) -> Value:
-    return {"N": repr(value) if isinstance(value, float) else str(value)}
+    if isinstance(value, float):
+        return {"N": repr(value) if abs(value) >= _SMALLEST_NUMBER else "0"}
+    return {"N": str(value)}
 
 
 def ts(value: datetime) -> Value:

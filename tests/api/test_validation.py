@@ -123,6 +123,34 @@ def test_patch_requires_a_version(client: Client, alice: User) -> None:
     assert any("version" in e["field"] or "version" in e["message"] for e in problem["errors"])
 
 
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"version": "1", "name": "x"}, "version"),
+        ({"version": 1, "public": 1}, "public"),
+        ({"version": 1, "public": "true"}, "public"),
+        ({"version": 1, "temperatureC": "21.5"}, "temperatureC"),
+        # A field named like an app dependency ("public") once turned into a 500.
+        ({"version": 1, "public": {}}, "public"),
+    ],
+)
+def test_values_of_another_json_type_are_refused_not_coerced(
+    client: Client, alice: User, body: dict[str, Any], field: str
+) -> None:
+    batch = create_batch(client, alice)
+    response = client.patch(f"/batches/{batch['id']}", json=body, headers=alice.headers)
+    problem = assert_problem(response, 400, "validation")
+    assert [e["field"] for e in problem["errors"]] == [field]
+    after = client.get(f"/batches/{batch['id']}", headers=alice.headers).json()
+    assert after["version"] == batch["version"]
+
+
+def test_a_nested_field_of_another_type_is_named_by_its_path(client: Client, alice: User) -> None:
+    response = client.patch("/me", json={"notifications": {"reminders": 0}}, headers=alice.headers)
+    problem = assert_problem(response, 400, "validation")
+    assert [e["field"] for e in problem["errors"]] == ["notifications.reminders"]
+
+
 def test_oversized_body_is_a_413(client: Client, alice: User) -> None:
     response = client.post(
         "/batches",

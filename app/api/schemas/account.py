@@ -7,13 +7,23 @@ from typing import Annotated
 
 from msgspec import UNSET, Meta, UnsetType
 
-from app.api.schemas.base import Body, Line, Out
-from app.domain.profiles import Profile
+from app.api.schemas.base import Body, Line, NonBlankLine, Out
+from app.domain.profiles import TIME_ZONES, Profile
 
-DisplayName = Annotated[Line, Meta(min_length=1, max_length=80)]
+DisplayName = Annotated[NonBlankLine, Meta(min_length=1, max_length=80)]
 # `(?![\s\S])`, not `$`: `$` would let "07:00\n" through (see LINE_PATTERN).
-ClockTime = Annotated[str, Meta(pattern=r"^\d{2}:\d{2}(?![\s\S])", examples=["22:00"])]
-TimeZoneName = Annotated[Line, Meta(min_length=1, max_length=64, examples=["Europe/Berlin"])]
+ClockTime = Annotated[
+    str, Meta(pattern=r"^(?:[01][0-9]|2[0-3]):[0-5][0-9](?![\s\S])", examples=["22:00"])
+]
+TimeZoneName = Annotated[
+    Line,
+    Meta(
+        min_length=1,
+        max_length=64,
+        examples=["Europe/Berlin"],
+        extra_json_schema={"extra": {"enum": list(TIME_ZONES)}},
+    ),
+]
 
 
 class NotificationsIn(Body):

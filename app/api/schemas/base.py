@@ -22,16 +22,23 @@ from app.domain.clock import EARLIEST, LATEST
 
 # `(?![\s\S])` is "end of string": `$` would let a trailing newline through.
 LINE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\ufffe\uffff]*(?![\s\S])"
+# A line with at least one visible character: names and titles are never blank.
+NAME_PATTERN = r"^(?=[\s\S]*\S)[^\x00-\x1f\x7f-\x9f\ufffe\uffff]*(?![\s\S])"
 TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]*(?![\s\S])"
 CONTROL_CHARACTERS = "must not contain control characters"
+NAME_CONTROL_CHARACTERS = "must not be blank or contain control characters"
 TEXT_CONTROL_CHARACTERS = "must not contain control characters other than tab and line breaks"
 
 Line = Annotated[str, Meta(pattern=LINE_PATTERN, description="one line, no control characters")]
+NonBlankLine = Annotated[
+    str, Meta(pattern=NAME_PATTERN, description="one line, not blank, no control characters")
+]
 Text = Annotated[
     str, Meta(pattern=TEXT_PATTERN, description="no control characters but tab and line breaks")
 ]
 
-Version = Annotated[int, Meta(ge=1)]
+# The version the client last read; JSON numbers stay exact up to 2^53.
+Version = Annotated[int, Meta(ge=1, le=2**53 - 1)]
 AwareDatetime = Annotated[
     datetime,
     Meta(

@@ -8,14 +8,15 @@ from typing import Annotated
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from app.api.schemas.base import AwareDatetime, Body, Line, Out, Text, Version
+from app.api.schemas.base import AwareDatetime, Body, NonBlankLine, Out, Text, Version
 from app.domain.batches import Batch, BatchKind, BatchStatus, Event, EventType
 
-Name = Annotated[Line, Meta(min_length=1, max_length=120)]
+Name = Annotated[NonBlankLine, Meta(min_length=1, max_length=120)]
 Notes = Annotated[Text, Meta(max_length=2000)]
 EventNote = Annotated[Text, Meta(max_length=1000)]
 Temperature = Annotated[float, Meta(ge=-20, le=110, description="degrees Celsius")]
-Ph = Annotated[float, Meta(ge=0, le=14)]
+# Litestar drops a constraint whose value is 0 from the document; `extra` restores it.
+Ph = Annotated[float, Meta(ge=0, le=14, extra_json_schema={"extra": {"minimum": 0}})]
 Gravity = Annotated[float, Meta(ge=0.9, le=1.2, description="specific gravity")]
 CultureId = Annotated[
     str, Meta(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$", description="one of the caller's cultures")

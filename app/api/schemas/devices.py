@@ -8,10 +8,16 @@ from typing import Annotated, Literal
 from msgspec import Meta
 
 from app.api.schemas.base import Body, Line, Out
-from app.domain.devices import Device, Platform, token_hash
+from app.domain.devices import PUSH_TOKEN_PATTERN, Device, Platform, token_hash
 
 PushToken = Annotated[
-    Line, Meta(min_length=8, max_length=160, description="ExponentPushToken[...] from Expo")
+    str,
+    Meta(
+        min_length=8,
+        max_length=160,
+        pattern=PUSH_TOKEN_PATTERN,
+        description="ExponentPushToken[...] from Expo",
+    ),
 ]
 Proof = Annotated[
     Line,

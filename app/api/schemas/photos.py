@@ -9,9 +9,10 @@ import msgspec
 from msgspec import Meta
 
 from app.api.schemas.base import Body, Out
+from app.domain.ids import ULID_PATTERN
 from app.domain.photos import Photo, PhotoContentType
 
-PhotoId = Annotated[str, Meta(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$", description="from the upload")]
+PhotoId = Annotated[str, Meta(pattern=ULID_PATTERN.pattern, description="from the upload")]
 
 
 class RequestPhotoUpload(Body):

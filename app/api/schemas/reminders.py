@@ -8,12 +8,12 @@ from typing import Annotated
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from app.api.schemas.base import AwareDatetime, Body, Line, Out, Version
+from app.api.schemas.base import AwareDatetime, Body, NonBlankLine, Out, Version
 from app.api.schemas.batches import BatchOut
 from app.domain.batches import Batch, EventType
 from app.domain.reminders import MAX_REPEAT_HOURS, Reminder, ReminderStatus, Suggestion
 
-ReminderText = Annotated[Line, Meta(min_length=1, max_length=200)]
+ReminderText = Annotated[NonBlankLine, Meta(min_length=1, max_length=200)]
 SuggestionKey = Annotated[str, Meta(min_length=1, max_length=40, pattern=r"^[a-z_]+$")]
 RepeatHours = Annotated[int, Meta(ge=1, le=MAX_REPEAT_HOURS, description="repeat every N hours")]
 SnoozeMinutes = Annotated[int, Meta(ge=1, le=7 * 24 * 60)]

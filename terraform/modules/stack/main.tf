@@ -91,10 +91,12 @@ locals {
       ]
     }
     export = {
-      description            = "CSV export of a user's data"
-      memory_mb              = 1024
-      timeout_s              = 29
-      routes                 = ["GET /export.csv"]
+      description = "CSV export of a user's data"
+      memory_mb   = 1024
+      timeout_s   = 29
+      # ANY: another method on the path reaches this function and gets its 405 (with
+      # Allow) instead of the gateway's 404.
+      routes                 = ["GET /export.csv", "ANY /export.csv"]
       dynamodb_table_actions = ["Query"]
       # Large exports: a multipart upload, its state between requests (app/services/exports.py),
       # then a presigned GET URL.
@@ -105,7 +107,8 @@ locals {
       memory_mb   = 256
       timeout_s   = 10
       # Devices cannot sign in: no authorizer; throttled on its own (var.route_throttling).
-      public_routes = ["POST /ingest/{token}", "POST /ingest"]
+      # ANY: another method on these paths gets the function's 405, not a 404.
+      public_routes = ["POST /ingest/{token}", "POST /ingest", "ANY /ingest/{token}", "ANY /ingest"]
       # Reads the token and alert-state items, writes a reading, the state and alert
       # events in one transaction (with condition checks on the batch and the token),
       # lists and removes the owner's push devices. No Query on user data beyond the

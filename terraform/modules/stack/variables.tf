@@ -116,11 +116,14 @@ variable "route_throttling" {
   description = "Stage throttling of the expensive routes, for all callers together (per user, the edge's WAF limits them further)."
   default = {
     "GET /export.csv" = { burst_limit = 10, rate_limit = 5 }
+    "ANY /export.csv" = { burst_limit = 10, rate_limit = 5 }
     "DELETE /me"      = { burst_limit = 10, rate_limit = 5 }
     # Per path for all devices together; the app's hard cap per sensor and minute is
     # the second line (429 with Retry-After).
     "POST /ingest/{token}" = { burst_limit = 200, rate_limit = 100 }
     "POST /ingest"         = { burst_limit = 50, rate_limit = 25 }
+    "ANY /ingest/{token}"  = { burst_limit = 50, rate_limit = 25 }
+    "ANY /ingest"          = { burst_limit = 50, rate_limit = 25 }
   }
 }
 
