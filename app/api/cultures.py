@@ -9,7 +9,7 @@ import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
-from litestar.status_codes import HTTP_204_NO_CONTENT
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from msgspec import UNSET
 
 from app.api.culture_pages import (
@@ -18,8 +18,10 @@ from app.api.culture_pages import (
     render_culture_page,
     render_gift_page,
 )
+from app.api.etags import IfNoneMatch, conditional, version_tag
 from app.api.headers import DeviceZone, device_zone
-from app.api.params import Caller, Cursor, PathId
+from app.api.openapi import BEARER, ETAG, LOCATION, contract
+from app.api.params import Caller, Cursor, GiftCodePath, PathId
 from app.api.public import public_base
 from app.api.schemas.batches import BatchOut
 from app.api.schemas.cultures import (
@@ -44,7 +46,7 @@ from app.api.schemas.cultures import (
 )
 from app.config import Settings
 from app.domain.clock import utc_now
-from app.domain.cultures import display_code, normalize_gift_code
+from app.domain.cultures import Culture, display_code, normalize_gift_code
 from app.domain.errors import NotFound
 from app.usecases.cultures import CultureDraft, CultureEdit, Cultures, EventDraft, Lineage
 
@@ -74,14 +76,27 @@ def lineage_out(lineage: Lineage) -> LineageOut:
     )
 
 
+def created(culture: Culture) -> Response[CultureOut]:
+    return Response(
+        CultureOut.of(culture),
+        status_code=HTTP_201_CREATED,
+        headers={"Location": f"/cultures/{culture.id}"},
+    )
+
+
 class CultureController(Controller):
     path = "/cultures"
     tags = ["cultures"]  # noqa: RUF012 (Litestar reads these as class attributes)
+    security = BEARER
 
-    @post(operation_id="createCulture", sync_to_thread=False)
+    @post(
+        operation_id="createCulture",
+        sync_to_thread=False,
+        **contract(400, 401, 413, headers=(LOCATION,)),
+    )
     def create_culture(
         self, data: JSONBody[CreateCulture], principal: Caller, cultures: UseCases
-    ) -> CultureOut:
+    ) -> Response[CultureOut]:
         draft = CultureDraft(
             name=data.name,
             kind=data.kind,
@@ -90,9 +105,9 @@ class CultureController(Controller):
             notes=data.notes,
             public=data.public,
         )
-        return CultureOut.of(cultures.create(principal.sub, draft, utc_now()))
+        return created(cultures.create(principal.sub, draft, utc_now()))
 
-    @get(operation_id="listCultures", sync_to_thread=False)
+    @get(operation_id="listCultures", sync_to_thread=False, **contract(400, 401))
     def list_cultures(
         self, principal: Caller, cultures: UseCases, limit: PageSize = 20, cursor: Cursor = None
     ) -> CulturePage:
@@ -101,14 +116,25 @@ class CultureController(Controller):
             items=[CultureOut.of(c) for c in page.items], next_cursor=page.next_cursor
         )
 
-    @post("/claim", operation_id="claimGift", sync_to_thread=False)
+    @post(
+        "/claim",
+        operation_id="claimGift",
+        sync_to_thread=False,
+        **contract(400, 401, 404, 409, 413, headers=(LOCATION,)),
+    )
     def claim_gift(
         self, data: JSONBody[ClaimGift], principal: Caller, cultures: UseCases
-    ) -> CultureOut:
-        """A new culture in the caller's account whose parent is the giver's culture."""
-        return CultureOut.of(cultures.claim(principal.sub, data.code, data.name, utc_now()))
+    ) -> Response[CultureOut]:
+        """A new culture in the caller's account whose parent is the giver's culture.
+        A code claimed before answers 409 `gift-claimed`; an expired one 410 `gift-expired`."""
+        return created(cultures.claim(principal.sub, data.code, data.name, utc_now()))
 
-    @get("/{culture_id:str}", operation_id="getCulture", sync_to_thread=False)
+    @get(
+        "/{culture_id:str}",
+        operation_id="getCulture",
+        sync_to_thread=False,
+        **contract(400, 401, 404, headers=(ETAG,), also={304: None}),
+    )
     def get_culture(
         self,
         culture_id: PathId,
@@ -116,18 +142,28 @@ class CultureController(Controller):
         cultures: UseCases,
         batches_limit: BatchesLimit = 20,
         batches_cursor: BatchesCursor = None,
-    ) -> CultureDetailOut:
+        if_none_match: IfNoneMatch = None,
+    ) -> Response[CultureDetailOut]:
+        """`ETag`: the culture's version and a digest of the rest (its stats move with
+        feeds and with the day, which do not bump the version); `If-None-Match` -> 304."""
         detail = cultures.detail(
             principal.sub, culture_id, utc_now(), limit=batches_limit, cursor=batches_cursor
         )
-        return CultureDetailOut(
+        body = CultureDetailOut(
             **msgspec.structs.asdict(CultureOut.of(detail.culture)),
             stats=CultureStatsOut.of(detail.stats),
             batches=[BatchOut.of(b) for b in detail.batches],
             next_batches_cursor=detail.next_batches_cursor,
         )
+        tag = version_tag(detail.culture.version, msgspec.json.encode(body).decode())
+        return conditional(body, tag, if_none_match)
 
-    @patch("/{culture_id:str}", operation_id="updateCulture", sync_to_thread=False)
+    @patch(
+        "/{culture_id:str}",
+        operation_id="updateCulture",
+        sync_to_thread=False,
+        **contract(400, 401, 404, 409, 413),
+    )
     def update_culture(
         self,
         culture_id: PathId,
@@ -154,11 +190,17 @@ class CultureController(Controller):
         operation_id="deleteCulture",
         status_code=HTTP_204_NO_CONTENT,
         sync_to_thread=False,
+        **contract(401, 404),
     )
     def delete_culture(self, culture_id: PathId, principal: Caller, cultures: UseCases) -> None:
         cultures.delete(principal.sub, culture_id)
 
-    @post("/{culture_id:str}/events", operation_id="addCultureEvent", sync_to_thread=False)
+    @post(
+        "/{culture_id:str}/events",
+        operation_id="addCultureEvent",
+        sync_to_thread=False,
+        **contract(400, 401, 404, 409, 413),
+    )
     def add_event(
         self,
         culture_id: PathId,
@@ -171,7 +213,12 @@ class CultureController(Controller):
         )
         return CultureEventOut.of(cultures.add_event(principal.sub, culture_id, draft, utc_now()))
 
-    @get("/{culture_id:str}/events", operation_id="listCultureEvents", sync_to_thread=False)
+    @get(
+        "/{culture_id:str}/events",
+        operation_id="listCultureEvents",
+        sync_to_thread=False,
+        **contract(400, 401, 404),
+    )
     def list_events(
         self,
         culture_id: PathId,
@@ -190,25 +237,34 @@ class CultureController(Controller):
         operation_id="deleteCultureEvent",
         status_code=HTTP_204_NO_CONTENT,
         sync_to_thread=False,
+        **contract(401, 404, 409),
     )
     def delete_event(
         self, culture_id: PathId, event_id: PathId, principal: Caller, cultures: UseCases
     ) -> None:
         cultures.delete_event(principal.sub, culture_id, event_id)
 
-    @post("/{culture_id:str}/split", operation_id="splitCulture", sync_to_thread=False)
+    @post(
+        "/{culture_id:str}/split",
+        operation_id="splitCulture",
+        sync_to_thread=False,
+        **contract(400, 401, 404, 409, 413, headers=(LOCATION,)),
+    )
     def split(
         self,
         culture_id: PathId,
         data: JSONBody[SplitCulture],
         principal: Caller,
         cultures: UseCases,
-    ) -> CultureOut:
-        return CultureOut.of(
-            cultures.split(principal.sub, culture_id, data.name, data.notes, utc_now())
-        )
+    ) -> Response[CultureOut]:
+        return created(cultures.split(principal.sub, culture_id, data.name, data.notes, utc_now()))
 
-    @post("/{culture_id:str}/gifts", operation_id="createGift", sync_to_thread=False)
+    @post(
+        "/{culture_id:str}/gifts",
+        operation_id="createGift",
+        sync_to_thread=False,
+        **contract(401, 404, 409),
+    )
     def create_gift(
         self,
         request: Request[Any, Any, Any],
@@ -234,12 +290,13 @@ class CultureController(Controller):
         operation_id="getGiftLabel",
         media_type="image/svg+xml",
         sync_to_thread=False,
+        **contract(401, 404, 409),
     )
     def gift_label(
         self,
         request: Request[Any, Any, Any],
         culture_id: PathId,
-        code: PathId,
+        code: GiftCodePath,
         principal: Caller,
         cultures: UseCases,
         settings: Config,
@@ -269,6 +326,7 @@ class CultureController(Controller):
         "/{culture_id:str}/reminders/suggestions",
         operation_id="suggestCultureCare",
         sync_to_thread=False,
+        **contract(400, 401, 404),
     )
     def care_suggestions(
         self,
@@ -284,7 +342,12 @@ class CultureController(Controller):
         )
         return CareSuggestionsOut(time_zone=zone, items=[CareSuggestionOut.of(s) for s in found])
 
-    @get("/{culture_id:str}/lineage", operation_id="getCultureLineage", sync_to_thread=False)
+    @get(
+        "/{culture_id:str}/lineage",
+        operation_id="getCultureLineage",
+        sync_to_thread=False,
+        **contract(401, 404),
+    )
     def lineage(self, culture_id: PathId, principal: Caller, cultures: UseCases) -> LineageOut:
         """Ancestors and descendants across accounts, each with its generation; another
         account's culture shows only its shared fields, or "a private culture"."""
@@ -301,7 +364,12 @@ class PublicCultureController(Controller):
 
     tags = ["public"]  # noqa: RUF012 (Litestar reads these as class attributes)
 
-    @get("/public/cultures/{culture_id:str}", operation_id="getPublicCulture", sync_to_thread=False)
+    @get(
+        "/public/cultures/{culture_id:str}",
+        operation_id="getPublicCulture",
+        sync_to_thread=False,
+        **contract(404),
+    )
     def summary(
         self,
         request: Request[Any, Any, Any],

@@ -40,7 +40,8 @@ class ExportController(Controller):
         operation_id="exportCsv",
         media_type=CSV_MEDIA_TYPE,
         sync_to_thread=False,
-        **contract(401, also={303: None}),
+        # 400: a malformed `continue`; 404: no such export in progress.
+        **contract(400, 401, 404, also={202: None, 303: None}),
     )
     def export_csv(
         self,

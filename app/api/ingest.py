@@ -16,7 +16,7 @@ from litestar.params import FromPath, HeaderParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK
 
 from app.api.openapi import contract
-from app.api.schemas.ingest import IngestedOut
+from app.api.schemas.ingest import INGEST_BODY, IngestedOut
 from app.domain.errors import NotFound
 from app.usecases.ingest import Ingest, Ingested
 
@@ -61,7 +61,7 @@ class IngestController(Controller):
         "/{token:str}",
         operation_id="ingestReading",
         status_code=HTTP_200_OK,
-        **contract(400, 404, 413, 429),
+        **contract(400, 404, 413, 429, raw_body=INGEST_BODY),
         request_max_body_size=MAX_INGEST_BODY,
     )
     async def ingest(
@@ -77,7 +77,7 @@ class IngestController(Controller):
         "/",
         operation_id="ingestReadingWithKey",
         status_code=HTTP_200_OK,
-        **contract(400, 404, 413, 429),
+        **contract(400, 404, 413, 429, raw_body=INGEST_BODY),
         request_max_body_size=MAX_INGEST_BODY,
     )
     async def ingest_with_key(

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import msgspec
 from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
@@ -34,6 +34,7 @@ from litestar.openapi.spec import (
     OpenAPIMediaType,
     OpenAPIResponse,
     Operation,
+    RequestBody,
     Schema,
     SecurityRequirement,
     SecurityScheme,
@@ -129,11 +130,14 @@ def contract(
     *statuses: int,
     headers: tuple[ResponseHeader, ...] = (),
     also: dict[int, type[Any] | None] | None = None,
+    raw_body: RequestBody | None = None,
 ) -> OperationDoc:
     """Everything an operation declares besides its success body: each error status it
     can answer (500 always: any operation can fail; 410 with 401: an authenticated call
-    finds its account deleted while the token lives on), the headers of its success, and
-    other successes (`also`: status -> body type, None for none; a 3xx gets `Location`)."""
+    finds its account deleted while the token lives on), the headers of its success,
+    other successes (`also`: status -> body type, None for none; a 3xx gets `Location`),
+    and the body of a handler that reads it raw (`raw_body`: no `data` parameter to
+    generate it from)."""
     if 401 in statuses:
         statuses = (*statuses, 410)
     others = {
@@ -144,10 +148,13 @@ def contract(
         )
         for status, body in (also or {}).items()
     }
+    operation_class: type[Documented] = Documented
+    if raw_body is not None:
+        operation_class = type("DocumentedRawBody", (Documented,), {"raw_body": raw_body})
     return OperationDoc(
         responses={**problems(*statuses), **others},
         response_headers=list(headers),
-        operation_class=Documented,
+        operation_class=operation_class,
     )
 
 
@@ -173,8 +180,27 @@ _BATCH_LINKS = {
     "listPhotos": LinkTo("listPhotos", _BATCH),
     "getBatchLabel": LinkTo("getBatchLabel", _BATCH),
     "getPublicBatch": LinkTo("getPublicBatch", _BATCH),
+    "splitBatch": LinkTo("splitBatch", _BATCH),
 }
 _REMINDER = {**_SAME_BATCH, "reminder_id": "$response.body#/id"}
+_CULTURE = {"culture_id": "$response.body#/id"}
+_SAME_CULTURE = {"culture_id": "$request.path.culture_id"}
+# A culture made by createCulture, splitCulture or claimGift: the same things follow.
+_CULTURE_LINKS = {
+    name: LinkTo(name, _CULTURE)
+    for name in (
+        "getCulture",
+        "updateCulture",
+        "deleteCulture",
+        "addCultureEvent",
+        "listCultureEvents",
+        "splitCulture",
+        "createGift",
+        "suggestCultureCare",
+        "getCultureLineage",
+        "getPublicCulture",
+    )
+}
 
 # From each creating operation to what can be done with what it created, by status.
 LINKS: dict[str, dict[int, dict[str, LinkTo]]] = {
@@ -192,7 +218,24 @@ LINKS: dict[str, dict[int, dict[str, LinkTo]]] = {
         for status in (200, 201)
     },
     "registerDevice": {
-        201: {"unregisterDevice": LinkTo("unregisterDevice", {"token": "$response.body#/token"})}
+        201: {"unregisterDevice": LinkTo("unregisterDevice", {"device_id": "$response.body#/id"})}
+    },
+    "createCulture": {201: _CULTURE_LINKS},
+    "splitCulture": {201: _CULTURE_LINKS},
+    "claimGift": {201: _CULTURE_LINKS},
+    "addCultureEvent": {
+        201: {
+            "deleteCultureEvent": LinkTo(
+                "deleteCultureEvent", {**_SAME_CULTURE, "event_id": "$response.body#/id"}
+            )
+        }
+    },
+    "createGift": {
+        201: {
+            "getGiftLabel": LinkTo(
+                "getGiftLabel", {**_SAME_CULTURE, "code": "$response.body#/code"}
+            )
+        }
     },
     "confirmPhoto": {
         201: {
@@ -207,7 +250,11 @@ class Documented(Operation):
     """The operation class of every route: adds the correlation header to each response
     and the links this operation's responses lead to."""
 
+    raw_body: ClassVar[RequestBody | None] = None
+
     def __post_init__(self) -> None:
+        if self.raw_body is not None and self.request_body is None:
+            self.request_body = self.raw_body
         links = LINKS.get(self.operation_id or "", {})
         responses = self.responses or {}
         litestar_400 = responses.get("400")

@@ -20,6 +20,15 @@ PathId = Annotated[
         schema_extra={"pattern": ULID_PATTERN.pattern},
     ),
 ]
+# A gift code as printed (any case, dashes and spaces allowed); like an id, a value that
+# is not a code names nothing and answers 404.
+GiftCodePath = Annotated[
+    str,
+    PathParameter(
+        description="The gift's code, as `createGift` returned it.",
+        schema_extra={"minLength": 1, "maxLength": 40},
+    ),
+]
 Caller = NamedDependency[Principal]
 # A page's `nextCursor`, handed back as it came: base64url, at most 512 characters.
 Cursor = Annotated[

@@ -146,8 +146,10 @@ def _rapt(data: Mapping[str, Any], received_at: datetime) -> Reading:
 
 
 def _generic(data: Mapping[str, Any], received_at: datetime) -> Reading:
-    gravities = [k for k in ("gravity", "plato", "brix") if data.get(k) is not None]
-    temperatures = [k for k in ("temperatureC", "temperatureF") if data.get(k) is not None]
+    # An empty string is a missing value, as `_number` reads it (Schemathesis found the
+    # 500 an `assert` made of `"temperatureF": ""`).
+    gravities = [k for k in ("gravity", "plato", "brix") if _number(data, k) is not None]
+    temperatures = [k for k in ("temperatureC", "temperatureF") if _number(data, k) is not None]
     if len(gravities) > 1:
         raise InvalidInput(gravities[1], "Send one of gravity, plato or brix, not several.")
     if len(temperatures) > 1:

@@ -145,6 +145,18 @@ def test_values_of_another_json_type_are_refused_not_coerced(
     assert after["version"] == batch["version"]
 
 
+def test_an_integer_written_with_a_zero_fraction_is_an_integer(client: Client, alice: User) -> None:
+    """JSON Schema (and so the document) counts `2.0` as an integer; `2.5` is not one."""
+    batch = create_batch(client, alice)
+    split = f"/batches/{batch['id']}/split"
+    refused = client.post(split, json={"name": "Bottle", "count": 2.5}, headers=alice.headers)
+    problem = assert_problem(refused, 400, "validation")
+    assert [e["field"] for e in problem["errors"]] == ["count"]
+    made = client.post(split, json={"name": "Bottle", "count": 2.0}, headers=alice.headers)
+    assert made.status_code == 201, made.text
+    assert len(made.json()["bottles"]) == 2
+
+
 def test_a_nested_field_of_another_type_is_named_by_its_path(client: Client, alice: User) -> None:
     response = client.patch("/me", json={"notifications": {"reminders": 0}}, headers=alice.headers)
     problem = assert_problem(response, 400, "validation")

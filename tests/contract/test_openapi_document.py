@@ -16,7 +16,14 @@ from app.dev import openapi
 # The only operations anyone may call without a token.
 # Ingest: devices cannot sign in; the sensor's secret token (path or X-Api-Key) is the
 # credential, an unknown one answers 404.
-PUBLIC = {"health", "getPublicBatch", "getPublicCover", "ingestReading", "ingestReadingWithKey"}
+PUBLIC = {
+    "health",
+    "getPublicBatch",
+    "getPublicCover",
+    "getPublicCulture",
+    "ingestReading",
+    "ingestReadingWithKey",
+}
 METHODS = {"get", "put", "post", "patch", "delete", "options", "head"}
 
 
@@ -84,7 +91,16 @@ def test_created_resources_link_to_what_can_be_done_with_them(document: dict[str
     created = by_id["createBatch"]["responses"]["201"]
     assert created["headers"]["Location"]["required"]
     links = created["links"]
-    assert {"getBatch", "updateBatch", "deleteBatch", "addEvent"} <= set(links)
+    assert {"getBatch", "updateBatch", "deleteBatch", "addEvent", "splitBatch"} <= set(links)
+    for culture_made in ("createCulture", "splitCulture", "claimGift"):
+        response = by_id[culture_made]["responses"]["201"]
+        assert response["headers"]["Location"]["required"], culture_made
+        assert {"getCulture", "updateCulture", "deleteCulture", "addCultureEvent"} <= set(
+            response["links"]
+        ), culture_made
+    assert "deleteCultureEvent" in by_id["addCultureEvent"]["responses"]["201"]["links"]
+    assert "getGiftLabel" in by_id["createGift"]["responses"]["201"]["links"]
+    assert "unregisterDevice" in by_id["registerDevice"]["responses"]["201"]["links"]
     for _, _, operation in operations(document):
         for response in operation["responses"].values():
             for link in response.get("links", {}).values():
@@ -107,3 +123,36 @@ def test_the_constraints_the_app_enforces_are_stated(document: dict[str, Any]) -
     assert schemas["CreateBatch"]["additionalProperties"] is False
     started = schemas["CreateBatch"]["properties"]["startedAt"]["oneOf"][0]
     assert started["format"] == "date-time"
+    # Cultures, gifts and bottles.
+    grams = schemas["CreateCultureEvent"]["properties"]["grams"]
+    assert (grams["exclusiveMinimum"], grams["maximum"]) == (0, 100_000)
+    assert schemas["CreateCulture"]["properties"]["name"]["maxLength"] == 120
+    assert "scoby" in schemas["CreateCulture"]["properties"]["kind"]["enum"]
+    assert schemas["ClaimGift"]["properties"]["code"]["maxLength"] == 40
+    assert schemas["UpdateCulture"]["additionalProperties"] is False
+    count = schemas["SplitBatch"]["properties"]["count"]
+    assert (count["minimum"], count["maximum"]) == (1, 24)
+    pages = by_id["listCultureEvents"]["parameters"]
+    limit = next(p for p in pages if p["name"] == "limit")
+    assert (limit["schema"]["minimum"], limit["schema"]["maximum"]) == (1, 100)
+
+
+def test_the_culture_routes_declare_what_they_answer(document: dict[str, Any]) -> None:
+    by_id = {operation["operationId"]: operation for _, _, operation in operations(document)}
+    expected = {
+        "createCulture": {"201", "400", "401", "410", "413", "500"},
+        "claimGift": {"201", "400", "401", "404", "409", "410", "413", "500"},
+        "getCulture": {"200", "304", "400", "401", "404", "410", "500"},
+        "updateCulture": {"200", "400", "401", "404", "409", "410", "413", "500"},
+        "deleteCulture": {"204", "401", "404", "410", "500"},
+        "addCultureEvent": {"201", "400", "401", "404", "409", "410", "413", "500"},
+        "createGift": {"201", "401", "404", "409", "410", "500"},
+        "getGiftLabel": {"200", "401", "404", "409", "410", "500"},
+        "getPublicCulture": {"200", "404", "500"},
+        "splitBatch": {"201", "400", "401", "404", "409", "410", "413", "500"},
+    }
+    for operation_id, statuses in expected.items():
+        assert set(by_id[operation_id]["responses"]) == statuses, operation_id
+    assert "ETag" in by_id["getCulture"]["responses"]["200"]["headers"]
+    label = by_id["getGiftLabel"]["responses"]["200"]["content"]
+    assert set(label) == {"image/svg+xml"}

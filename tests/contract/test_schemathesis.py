@@ -9,7 +9,7 @@ the reasons for anything excluded: `contract/schemathesis.toml`.
 The same run goes through the emulator's API Gateway into the deployed zip Lambda (JWT
 authorizer included), from the document file `make openapi` writes.
 
-`make test` runs a bounded pass; `make contract SECONDS=600` a longer one
+`make test` runs a bounded pass; `make contract 600` a longer one
 (`CONTRACT_SECONDS`, the budget of both runs together: two thirds for the app, one
 third through the gateway). The figures land in `build/contract/<run>/summary.json`.
 """

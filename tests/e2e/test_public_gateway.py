@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
 
+from app.config import load_settings
+from app.dev.emulator import Emulator
+from app.dev.run import app_environment
+from app.dev.stack import StackOutputs
+from app.main import create_app
 from tests.api.test_photos import image_bytes
 from tests.conftest import User
 
@@ -56,3 +63,34 @@ def test_through_the_gateway_photos_sharing_and_the_public_page(
     exported = gateway.get("/export.csv", headers=alice.headers)
     assert exported.status_code == 200, exported.text
     assert batch["id"] in exported.text
+
+
+# Issue 11, part 6: the local environment's clearly fake app-link ids (its defaults).
+EXAMPLE_APPLE_APP_ID = "EXAMPLE000.example.kefir.app"
+EXAMPLE_ANDROID_PACKAGE = "example.kefir.app"
+
+
+def _serves_the_example_app_links(http: httpx.Client | TestClient[Litestar]) -> None:
+    apple = http.get("/.well-known/apple-app-site-association")
+    assert apple.status_code == 200, apple.text
+    assert apple.json()["applinks"]["details"][0]["appIDs"] == [EXAMPLE_APPLE_APP_ID]
+    android = http.get("/.well-known/assetlinks.json")
+    assert android.status_code == 200, android.text
+    [statement] = android.json()
+    assert statement["target"]["package_name"] == EXAMPLE_ANDROID_PACKAGE
+    assert statement["target"]["sha256_cert_fingerprints"] == [":".join(["00"] * 32)]
+
+
+def test_the_local_stack_serves_example_app_links_through_the_gateway(
+    gateway: httpx.Client,
+) -> None:
+    """The deployed public function, with the settings Terraform gave it."""
+    _serves_the_example_app_links(gateway)
+
+
+def test_make_run_serves_example_app_links(emulator: Emulator, stack: StackOutputs) -> None:
+    """`make run` serves the app on the settings the local stack outputs: with no
+    app-link variable given, both files answer with the example ids, not 404."""
+    settings = load_settings(app_environment(emulator.endpoint, stack))
+    with TestClient(create_app(settings)) as client:
+        _serves_the_example_app_links(client)

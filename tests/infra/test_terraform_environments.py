@@ -91,6 +91,12 @@ def test_dev_and_prod_differ_only_in_their_values() -> None:
     assert "-var-file=${{ inputs.environment }}.tfvars" in workflow
 
 
+# The real app-link ids are variables of environments/aws (issue 11, part 6).
+DEV_APPLE_APP_ID = "AB12CD34EF.app.kefir"
+DEV_ANDROID_PACKAGE = "app.kefir"
+DEV_FINGERPRINTS = (":".join(["1A"] * 32), ":".join(["2B"] * 32))
+
+
 class DevPlan:
     """`environments/aws` with dev.tfvars, planned against the session's emulator."""
 
@@ -135,6 +141,9 @@ def dev_plan(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> De
             "api_certificate_arn": "arn:aws:acm:us-east-1:000000000000:certificate/0001",
             "route53_zone_id": "Z0000000000000000000",
             "cors_allow_origins": ["https://app.kefir.example"],
+            "apple_app_id": DEV_APPLE_APP_ID,
+            "android_package": DEV_ANDROID_PACKAGE,
+            "android_cert_fingerprints": list(DEV_FINGERPRINTS),
         })
     )  # fmt: skip
     data_dir = tmp_path / ".terraform"
@@ -182,6 +191,17 @@ def test_the_dev_environment_plans_against_the_emulator(
     count = re.search(r"Plan: (\d+) to add, 0 to change, 0 to destroy", dev_plan.stdout)
     assert count, dev_plan.stdout[-2000:]
     print(f"dev plan: {count.group(1)} to add")
+
+
+def test_the_dev_functions_serve_the_app_link_ids_given_as_variables(dev_plan: DevPlan) -> None:
+    """dev and prod take the real iOS and Android ids as Terraform variables; every
+    function gets them (the public one serves /.well-known)."""
+    for values in dev_plan.created("aws_lambda_function").values():
+        [environment] = values["environment"]
+        variables = environment["variables"]
+        assert variables["APPLE_APP_ID"] == DEV_APPLE_APP_ID
+        assert variables["ANDROID_PACKAGE"] == DEV_ANDROID_PACKAGE
+        assert variables["ANDROID_CERT_FINGERPRINTS"] == ",".join(DEV_FINGERPRINTS)
 
 
 def test_the_dev_edge_is_the_only_way_in(dev_plan: DevPlan) -> None:
@@ -238,8 +258,11 @@ def test_the_dev_limits_leave_no_user_the_whole_capacity(dev_plan: DevPlan) -> N
     assert matched == {("/export.csv", "GET"), ("/me", "DELETE")}
 
     throttled = {s["route_key"]: s for s in stage["route_settings"]}
-    expensive_routes = {"GET /export.csv", "DELETE /me"}
-    device_routes = {"POST /ingest/{token}", "POST /ingest"}  # sensors, no Cognito token
+    # ANY: the same path by another method reaches the function (its 405 with `Allow`),
+    # so it is throttled as tightly as the route it shadows.
+    expensive_routes = {"GET /export.csv", "ANY /export.csv", "DELETE /me"}
+    # Sensors, no Cognito token.
+    device_routes = {"POST /ingest/{token}", "POST /ingest", "ANY /ingest/{token}", "ANY /ingest"}
     assert throttled.keys() == expensive_routes | device_routes
     for key in expensive_routes:
         assert throttled[key]["throttling_rate_limit"] * 100 <= default["throttling_rate_limit"]

@@ -151,6 +151,19 @@ def test_generic_json() -> None:
     assert reading.ph == 3.1
 
 
+def test_generic_json_reads_an_empty_string_as_no_value() -> None:
+    fmt, reading = parse({"ph": 3.1, "temperatureF": "", "gravity": "", "plato": 12})
+    assert fmt == "generic"
+    assert reading.temperature is None
+    assert reading.gravity == pytest.approx(plato_to_sg(12.0))
+
+
+def test_generic_json_with_nothing_but_empty_values_is_refused() -> None:
+    _, reading = parse({"temperatureF": "", "at": "2026-11-26T12:00:00Z"})
+    with pytest.raises(InvalidInput):
+        check_reading(reading, NOW)
+
+
 @pytest.mark.parametrize(
     "body",
     [

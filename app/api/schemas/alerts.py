@@ -11,7 +11,7 @@ from app.domain.alerts import AlertRules
 
 Hours = Annotated[float, Meta(ge=1, le=24 * 14, description="hours")]
 Delta = Annotated[float, Meta(ge=0.0001, le=0.02, description="SG")]
-Ph = Annotated[float, Meta(ge=0, le=14)]
+Ph = Annotated[float, Meta(ge=0, le=14, extra_json_schema={"extra": {"minimum": 0}})]
 Celsius = Annotated[float, Meta(ge=-20, le=110, description="°C")]
 
 

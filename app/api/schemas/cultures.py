@@ -23,7 +23,13 @@ from app.domain.cultures import (
     NodeVisibility,
 )
 
-Grams = Annotated[float, Meta(gt=0, le=100_000, description="grams")]
+# Litestar drops a constraint whose value is 0 from the document; `extra` restores it.
+Grams = Annotated[
+    float,
+    Meta(
+        gt=0, le=100_000, description="grams", extra_json_schema={"extra": {"exclusiveMinimum": 0}}
+    ),
+]
 GiftCode = Annotated[
     str,
     Meta(

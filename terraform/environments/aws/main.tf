@@ -21,9 +21,14 @@ module "stack" {
   throttling_rate_limit  = var.throttling_rate_limit
   alarm_emails           = var.alarm_emails
   app_settings           = var.app_settings
-  ses_identity_arn       = var.ses_identity_arn
-  from_email_address     = var.from_email_address
-  deletion_protection    = var.deletion_protection
+  app_links = {
+    apple_app_id              = var.apple_app_id
+    android_package           = var.android_package
+    android_cert_fingerprints = var.android_cert_fingerprints
+  }
+  ses_identity_arn    = var.ses_identity_arn
+  from_email_address  = var.from_email_address
+  deletion_protection = var.deletion_protection
 
   edge = {
     enabled             = true

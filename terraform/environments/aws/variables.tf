@@ -81,7 +81,7 @@ variable "alarm_emails" {
 
 variable "app_settings" {
   type        = map(string)
-  description = "Further app settings for every function (APPLE_APP_ID, ANDROID_PACKAGE, ANDROID_CERT_FINGERPRINTS, LOG_LEVEL…)."
+  description = "Further app settings for every function (LOG_LEVEL…)."
   default     = {}
 }
 
@@ -95,4 +95,22 @@ variable "from_email_address" {
   type        = string
   description = "FROM address of the sign-in codes, used with ses_identity_arn."
   default     = null
+}
+
+variable "apple_app_id" {
+  type        = string
+  description = "The iOS app's <Team ID>.<bundle id>, for universal links (/.well-known/apple-app-site-association); null = that file answers 404."
+  default     = null
+}
+
+variable "android_package" {
+  type        = string
+  description = "The Android app's package name, for app links (/.well-known/assetlinks.json); null = that file answers 404."
+  default     = null
+}
+
+variable "android_cert_fingerprints" {
+  type        = list(string)
+  description = "SHA-256 fingerprints of the Android app's signing certificates (Play App Signing's and the upload key's), AA:BB:… form."
+  default     = []
 }

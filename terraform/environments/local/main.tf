@@ -24,4 +24,5 @@ module "stack" {
   # EXPO_PUSH_URL comes from here (make run passes it through; the tests point it at
   # their loopback Expo server); unset, pushes go to Expo's API.
   app_settings = var.extra_environment
+  app_links    = var.app_links
 }

@@ -25,3 +25,20 @@ variable "extra_environment" {
   description = "Extra environment variables for every function; wins over the defaults."
   default     = {}
 }
+
+# Clearly fake ids (an example Team ID and bundle id, an all-zero fingerprint), so
+# `make run` serves both /.well-known files and the deep-link flow can be followed end to
+# end; no real app trusts them. Override with -var (or TF_VAR_app_links) to try a real one.
+variable "app_links" {
+  type = object({
+    apple_app_id              = optional(string)
+    android_package           = optional(string)
+    android_cert_fingerprints = optional(list(string), [])
+  })
+  description = "iOS and Android app-link ids served under /.well-known (example ids by default)."
+  default = {
+    apple_app_id              = "EXAMPLE000.example.kefir.app"
+    android_package           = "example.kefir.app"
+    android_cert_fingerprints = ["00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00"]
+  }
+}

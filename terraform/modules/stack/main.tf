@@ -40,6 +40,11 @@ locals {
       COGNITO_JWKS_URL = local.cognito_jwks_url
     },
     local.public_base_url == null ? {} : { PUBLIC_BASE_URL = local.public_base_url },
+    var.app_links.apple_app_id == null ? {} : { APPLE_APP_ID = var.app_links.apple_app_id },
+    var.app_links.android_package == null ? {} : {
+      ANDROID_PACKAGE           = var.app_links.android_package
+      ANDROID_CERT_FINGERPRINTS = join(",", var.app_links.android_cert_fingerprints)
+    },
     var.app_settings,
   )
 

@@ -162,3 +162,28 @@ variable "from_email_address" {
   description = "FROM address of the sign-in codes, used with ses_identity_arn."
   default     = null
 }
+
+variable "app_links" {
+  type = object({
+    apple_app_id              = optional(string)
+    android_package           = optional(string)
+    android_cert_fingerprints = optional(list(string), [])
+  })
+  description = "The app's ids for iOS universal links (<Team ID>.<bundle id>) and Android app links (package and SHA-256 signing-certificate fingerprints), served under /.well-known; unset, those answer 404."
+  default     = {}
+
+  validation {
+    condition     = var.app_links.apple_app_id == null || can(regex("^[A-Z0-9]{10}\\.[A-Za-z0-9.-]+$", var.app_links.apple_app_id))
+    error_message = "apple_app_id is <10-character Team ID>.<bundle id>, e.g. ABCDE12345.app.kefir."
+  }
+
+  validation {
+    condition     = alltrue([for f in var.app_links.android_cert_fingerprints : can(regex("^([0-9A-F]{2}:){31}[0-9A-F]{2}$", f))])
+    error_message = "Each android_cert_fingerprints entry is a SHA-256 fingerprint: 32 upper-case hex pairs joined by colons."
+  }
+
+  validation {
+    condition     = (var.app_links.android_package == null) == (length(var.app_links.android_cert_fingerprints) == 0)
+    error_message = "android_package and android_cert_fingerprints go together: Android checks the package's signing certificate."
+  }
+}
