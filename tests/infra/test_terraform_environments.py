@@ -100,8 +100,10 @@ DEV_FINGERPRINTS = (":".join(["1A"] * 32), ":".join(["2B"] * 32))
 class DevPlan:
     """`environments/aws` with dev.tfvars, planned against the session's emulator."""
 
-    def __init__(self, changes: list[dict[str, Any]], stdout: str) -> None:
-        self.changes = changes
+    def __init__(self, shown: dict[str, Any], stdout: str) -> None:
+        self.changes: list[dict[str, Any]] = shown["resource_changes"]
+        self.variables = {name: v["value"] for name, v in shown["variables"].items()}
+        self.configuration: dict[str, Any] = shown["configuration"]
         self.stdout = stdout
 
     def created(self, kind: str) -> dict[str, dict[str, Any]]:
@@ -154,7 +156,7 @@ def dev_plan(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> De
     )  # fmt: skip
     assert plan.returncode == 0, plan.stdout[-4000:] + plan.stderr[-4000:]
     shown = terraform("show", "-json", str(tmp_path / "dev.tfplan"), cwd=dev, data_dir=data_dir)
-    return DevPlan(json.loads(shown.stdout)["resource_changes"], plan.stdout)
+    return DevPlan(json.loads(shown.stdout), plan.stdout)
 
 
 def test_the_dev_environment_plans_against_the_emulator(
@@ -193,15 +195,18 @@ def test_the_dev_environment_plans_against_the_emulator(
     print(f"dev plan: {count.group(1)} to add")
 
 
-def test_the_dev_functions_serve_the_app_link_ids_given_as_variables(dev_plan: DevPlan) -> None:
-    """dev and prod take the real iOS and Android ids as Terraform variables; every
-    function gets them (the public one serves /.well-known)."""
-    for values in dev_plan.created("aws_lambda_function").values():
-        [environment] = values["environment"]
-        variables = environment["variables"]
-        assert variables["APPLE_APP_ID"] == DEV_APPLE_APP_ID
-        assert variables["ANDROID_PACKAGE"] == DEV_ANDROID_PACKAGE
-        assert variables["ANDROID_CERT_FINGERPRINTS"] == ",".join(DEV_FINGERPRINTS)
+def test_dev_takes_the_app_link_ids_as_variables(dev_plan: DevPlan) -> None:
+    """dev and prod take the real iOS and Android ids as Terraform variables and hand
+    them to the stack (whose functions' environment is unknown until apply: the applied
+    second stack below shows the ids reach the app)."""
+    assert dev_plan.variables["apple_app_id"] == DEV_APPLE_APP_ID
+    assert dev_plan.variables["android_package"] == DEV_ANDROID_PACKAGE
+    assert dev_plan.variables["android_cert_fingerprints"] == list(DEV_FINGERPRINTS)
+    call = dev_plan.configuration["root_module"]["module_calls"]["stack"]
+    references = set(call["expressions"]["app_links"]["references"])
+    assert {"var.apple_app_id", "var.android_package", "var.android_cert_fingerprints"} <= (
+        references
+    )
 
 
 def test_the_dev_edge_is_the_only_way_in(dev_plan: DevPlan) -> None:
@@ -341,10 +346,18 @@ class SecondStack:
         self.dir = TERRAFORM / "environments" / "local"
         self.data_dir = run_dir / ".terraform"
         self.state = run_dir / "terraform.tfstate"
-        self.variables = [
+        self.base_variables = [
             "-var", f"aws_endpoint={emulator.endpoint}",
             "-var", f"lambda_zip_path={lambda_zip.resolve()}",
             "-var", f"name_prefix={self.prefix}",
+        ]  # fmt: skip
+        self.variables = [
+            *self.base_variables,
+            "-var", "app_links=" + json.dumps({
+                "apple_app_id": DEV_APPLE_APP_ID,
+                "android_package": DEV_ANDROID_PACKAGE,
+                "android_cert_fingerprints": list(DEV_FINGERPRINTS),
+            }),
         ]  # fmt: skip
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
@@ -400,9 +413,37 @@ def test_the_serve_script_runs_the_app_on_what_terraform_applied(
             refused = http.get("/batches")
             assert refused.status_code == 401
             assert refused.headers["content-type"].startswith("application/problem+json")
+            # The app-link ids given as variables reach the app (issue 11, part 6).
+            apple = http.get("/.well-known/apple-app-site-association")
+            assert apple.json()["applinks"]["details"][0]["appIDs"] == [DEV_APPLE_APP_ID]
+            [android] = http.get("/.well-known/assetlinks.json").json()
+            assert android["target"]["sha256_cert_fingerprints"] == list(DEV_FINGERPRINTS)
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("app_links", "message"),
+    [
+        ({"apple_app_id": "app.kefir"}, "apple_app_id is <10-character Team ID>"),
+        (
+            {"android_package": "app.kefir", "android_cert_fingerprints": ["1a:2b"]},
+            "SHA-256 fingerprint",
+        ),
+        ({"android_package": "app.kefir"}, "go together"),
+    ],
+)
+def test_malformed_app_link_ids_are_refused_at_plan(
+    second_stack: SecondStack, app_links: dict[str, Any], message: str
+) -> None:
+    """A wrong id would make iOS or Android ignore the file without a word."""
+    planned = second_stack.run(
+        "plan", "-input=false", "-refresh=false", "-no-color", *second_stack.base_variables,
+        "-var", "app_links=" + json.dumps(app_links),
+    )  # fmt: skip
+    assert planned.returncode != 0
+    assert message in planned.stdout + planned.stderr, planned.stderr[-2000:]
 
 
 def test_destroying_the_local_environment_leaves_nothing(second_stack: SecondStack) -> None:
