@@ -23,7 +23,8 @@ class DeviceController(Controller):
     @post(
         operation_id="registerDevice",
         sync_to_thread=False,
-        **contract(400, 401, 413),
+        # 409 limit-reached: 20 devices per account; 202: the token is another account's.
+        **contract(400, 401, 409, 413, also={202: ProofRequiredOut}),
     )
     def register(
         self, data: JSONBody[RegisterDevice], principal: Caller, devices: NamedDependency[Devices]

@@ -40,9 +40,10 @@ class PhotoController(Controller):
     @post(
         "/upload",
         operation_id="requestPhotoUpload",
+        # 409 limit-reached: photos per batch and per account are capped.
         status_code=HTTP_200_OK,
         sync_to_thread=False,
-        **contract(400, 401, 404, 413),
+        **contract(400, 401, 404, 409, 413),
     )
     def request_upload(
         self,
