@@ -23,14 +23,12 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import uvicorn
 
-from app.api.schemas import base
 from app.config import Settings
 from app.dev import openapi
 from app.dev.emulator import LOOPBACK, Emulator, free_port
@@ -207,28 +205,3 @@ def test_the_deployed_api_keeps_it_through_the_gateway(
         "30",
     )
     _assert_kept(outcome, out, every_phase=SECONDS >= GATEWAY_EVERY_PHASE_SECONDS)
-
-
-def test_header_generation_finds_the_crash_of_a_time_before_1970(
-    served: str, peers: dict[str, User], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Issue 10, item 9: `startedAt` 0001-01-01 with `X-Time-Zone` once wrote a batch and
-    answered 500. With the date-time bound taken away again (here, in the served app's
-    process), the fuzzer finds that 500 on its own: the headers the document declares
-    are generated, and nothing in the run's setup keeps such a request from being made."""
-    monkeypatch.setattr(base, "EARLIEST", datetime(1, 1, 2, tzinfo=UTC))
-    out = _out("unbounded-dates")
-    auth = wfc_auth(peers, out / "auth.json")
-    outcome = run_schemathesis(
-        f"{served}/schema/openapi.json",
-        auth,
-        out,
-        60,
-        "--include-operation-id",
-        "createBatch",
-        "--max-failures",
-        "1",
-        checks="not_a_server_error",
-        phases=("fuzzing",),
-    )
-    assert outcome.server_errors, _explain(outcome, out)
