@@ -7,8 +7,7 @@ pushes, does not load the push code with them.
 from __future__ import annotations
 
 from app.domain.alerts import DEFAULT_RULES, AlertRules, AlertState, check_rules
-from app.domain.errors import NotFound
-from app.domain.ids import is_ulid
+from app.domain.ids import known_id
 from app.store.readings import ReadingStore, StateChanged
 
 _STATE_ATTEMPTS = 3
@@ -22,13 +21,13 @@ class AlertSettings:
         self.readings = readings
 
     def rules(self, sub: str, batch_id: str) -> AlertRules:
-        batch = self.readings.batch(sub, known_batch(batch_id))
+        batch = self.readings.batch(sub, known_id(batch_id, "batch"))
         state = self.readings.alert_state(sub, batch.id)
         return state.effective_rules() if state else DEFAULT_RULES[batch.kind]
 
     def set_rules(self, sub: str, batch_id: str, rules: AlertRules) -> AlertRules:
         check_rules(rules)
-        batch = self.readings.batch(sub, known_batch(batch_id))
+        batch = self.readings.batch(sub, known_id(batch_id, "batch"))
         for _ in range(_STATE_ATTEMPTS):
             state = self.readings.alert_state(sub, batch.id) or AlertState(
                 kind=batch.kind, started_at=batch.started_at
@@ -40,9 +39,3 @@ class AlertSettings:
                 continue
             return rules
         raise RuntimeError("the batch's alert state kept changing; giving up")
-
-
-def known_batch(batch_id: str) -> str:
-    if not is_ulid(batch_id):
-        raise NotFound("No such batch.")
-    return batch_id
