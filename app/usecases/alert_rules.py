@@ -7,6 +7,7 @@ pushes, does not load the push code with them.
 from __future__ import annotations
 
 from app.domain.alerts import DEFAULT_RULES, AlertRules, AlertState, check_rules
+from app.domain.clock import utc_now
 from app.domain.ids import known_id
 from app.store.readings import ReadingStore, StateChanged
 
@@ -34,7 +35,7 @@ class AlertSettings:
             )
             state.rules = rules
             try:
-                self.readings.save_state(sub, batch.id, state, [])
+                self.readings.save_state(sub, batch.id, state, [], utc_now())
             except StateChanged:
                 continue
             return rules

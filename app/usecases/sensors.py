@@ -69,7 +69,8 @@ def _name(name: str) -> str:
 
 class Forget:
     """What a deleted batch or account leaves outside the user's partition: its readings
-    partition and its sensors' token items. Safe to repeat."""
+    partition and its sensors' token items. Safe to repeat. A deleted batch's readings
+    become tombstones (its owner's devices are told); a deleted account's go."""
 
     def __init__(self, sensors: SensorStore, readings: ReadingStore) -> None:
         self.sensors = sensors
@@ -79,7 +80,7 @@ class Forget:
         for sensor in self.sensors.list_sensors(sub):
             if sensor.batch_id == batch_id and sensor.status == "active":
                 self.sensors.revoke(sub, sensor, now or utc_now())
-        self.readings.delete_all(sub, batch_id)
+        self.readings.bury(sub, batch_id, now or utc_now())
 
     def partition_page(self, sub: str, batch_ids: list[str], token_hashes: list[str]) -> None:
         """Before a page of the user's partition goes (account deletion): its batches'
