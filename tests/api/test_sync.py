@@ -3,6 +3,7 @@ would, and compared with the full snapshot and with the table itself."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -424,4 +425,56 @@ def test_a_reading_pushed_from_a_device_is_rejected_and_writes_nothing(
     assert [(u["id"], u["version"]) for u in changes["batches"]["upserts"]] in (
         [],
         [(batch["id"], 1)],
+    )
+
+
+def test_every_page_through_readings_is_one_query_and_resumes_inside_them(
+    client: Client, app: Litestar, user: User
+) -> None:
+    """Pages one record at a time: cursors land on readings (outside the user's
+    partition) and on the alert state, and each page is still one Query."""
+    batch = create_batch(client, user, kind="kombucha")
+    token = register(client, user, batch["id"], "Tilt")["token"]
+    start = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=1)
+    for minute in range(3):
+        ingest(client, token, start + timedelta(minutes=minute), gravity=1.040)
+    seen: list[str] = []
+
+    def record(event_name: str, **_: Any) -> None:
+        seen.append(event_name.rsplit(".", 1)[-1])
+
+    events = app.state.batches.store.client.meta.events
+    events.register("before-call.dynamodb", record)
+    try:
+        cursor, positions, got = None, [], set()
+        while True:
+            seen.clear()
+            page = pull(client, user, cursor, limit=1)
+            assert seen == ["Query"]
+            for group, found in page["changes"].items():
+                got |= {(group, u["id"]) for u in found["upserts"]}
+            cursor = page["nextCursor"]
+            positions.append(_position(cursor))
+            if not page["hasMore"]:
+                break
+    finally:
+        events.unregister("before-call.dynamodb", record)
+    assert sum(1 for p in positions if p.startswith(f"READINGS#{batch['id']}#R#")) == 3
+    assert f"READINGS#{batch['id']}#ALERTS" in positions
+    assert len([g for g, _ in got if g == "readings"]) == 3
+    assert ("alerts", batch["id"]) in got
+
+
+def _position(cursor: str) -> str:
+    """The feed key a continuation cursor names (what the device never needs to read)."""
+    payload = msgspec.json.decode(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    return str(payload["sk"])
+
+
+def test_a_cursor_naming_readings_of_something_else_is_refused(client: Client, user: User) -> None:
+    forged = {"at": "2026-01-01T00:00:00.000000Z#READINGS#x#R#y", "sk": "READINGS#x#R#y",
+              "iss": "2026-12-01T00:00:00.000000Z"}  # fmt: skip
+    cursor = base64.urlsafe_b64encode(msgspec.json.encode(forged)).decode().rstrip("=")
+    assert_problem(
+        client.get("/sync", params={"cursor": cursor}, headers=user.headers), 400, "invalid-cursor"
     )
