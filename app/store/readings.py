@@ -133,7 +133,9 @@ class ReadingStore:
             TableName=self.table_name, Key=_state_key(sub, batch_id), ConsistentRead=True
         )
         item = response.get("Item")
-        return None if item is None else _state_from_item(item)
+        if item is None or item.get("entity") == s("tombstone"):  # none, or its batch went
+            return None
+        return _state_from_item(item)
 
     def add(
         self,

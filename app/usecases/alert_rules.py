@@ -37,6 +37,9 @@ class AlertSettings:
             try:
                 self.readings.save_state(sub, batch.id, state, [], utc_now())
             except StateChanged:
+                # A reading moved it first; or the batch went meanwhile (its state is a
+                # tombstone now, which no write replaces): then this answers 404.
+                self.readings.batch(sub, batch.id)
                 continue
             return rules
         raise RuntimeError("the batch's alert state kept changing; giving up")

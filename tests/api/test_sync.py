@@ -363,7 +363,7 @@ def test_sensors_readings_and_alerts_from_an_old_cursor_match_the_server(
 
 
 def test_deleting_a_batch_sends_tombstones_for_its_readings_and_alert_state(
-    client: Client, user: User, dynamodb: Any, settings: Settings
+    client: Client, app: Litestar, user: User, dynamodb: Any, settings: Settings
 ) -> None:
     batch = create_batch(client, user, kind="kombucha")
     token = register(client, user, batch["id"], "Tilt")["token"]
@@ -390,6 +390,8 @@ def test_deleting_a_batch_sends_tombstones_for_its_readings_and_alert_state(
     assert len(left) == 4
     assert {i["entity"]["S"] for i in left} == {"tombstone"}
     assert all("expiresAt" in i and "GSI1PK" not in i for i in left)
+    # A check that found the batch a moment before (silence, new rules) finds no state.
+    assert app.state.silence_check.readings.alert_state(user.sub, batch["id"]) is None
 
 
 def test_a_reading_pushed_from_a_device_is_rejected_and_writes_nothing(
