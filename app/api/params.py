@@ -7,9 +7,10 @@ from typing import Annotated
 from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
 
-from app.domain.errors import NotFound
-from app.domain.ids import ULID_PATTERN, is_ulid
+from app.domain.ids import ULID_PATTERN, known_id
 from app.services.auth import Principal
+
+__all__ = ["Caller", "Cursor", "GiftCodePath", "PathId", "known_id"]
 
 # The pattern of a path id is documented rather than validated: a value of another
 # shape names nothing, and answers 404 like any unknown id (`known_id`).
@@ -36,9 +37,3 @@ Cursor = Annotated[
     QueryParameter(max_length=512, pattern=r"^[A-Za-z0-9_-]+$", description="from `nextCursor`"),
 ]
 
-
-def known_id(value: str, what: str) -> str:
-    """A malformed id can name nothing: answer as for any other unknown one (404)."""
-    if not is_ulid(value):
-        raise NotFound(f"No such {what}.")
-    return value

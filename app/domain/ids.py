@@ -11,6 +11,8 @@ import re
 import secrets
 from datetime import datetime
 
+from app.domain.errors import NotFound
+
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 ULID_PATTERN = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 
@@ -34,3 +36,11 @@ def ulid_from(at: datetime, random_bits: int) -> str:
 
 def is_ulid(value: str) -> bool:
     return ULID_PATTERN.match(value) is not None
+
+
+def known_id(value: str, what: str) -> str:
+    """A malformed id can name nothing: it answers as any other unknown one (404), before
+    any read. The one id check of the routes and the use cases."""
+    if not is_ulid(value):
+        raise NotFound(f"No such {what}.")
+    return value

@@ -1,8 +1,15 @@
 """Every item of one user as CSV, read and written one page at a time.
 
 One Query on `PK=USER#<sub>` returns everything the user owns (profile, batches,
-events, photos, reminders, devices). Each page becomes a block of CSV text and is
-dropped before the next is read, so memory does not grow with the export.
+events, photos, reminders, devices, sensors), and each batch's readings follow its
+batch row, from the batch's own readings partition. Each page becomes a block of CSV
+text and is dropped before the next is read, so memory does not grow with the export.
+
+Where an export stands (the cursor a block ends at) is a table key: in the user's
+partition, the last item written (an exact batch key: the batch is written, its
+readings are next); in a readings partition, the last reading written. Once a batch's
+readings are all written the cursor is the batch's key plus `#`, which sorts before
+everything under the batch: each step of an export starts with one Query.
 
 Columns are fixed up front (one header row, streamed before the data is known): the
 fields each record type stores, then `other`, a JSON object with any attribute not
@@ -14,11 +21,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from app.store import keys
-from app.store.items import Item
+from app.store.items import Item, key, key_of, s
+from app.store.readings import reading_from_item
 from app.store.table import partition_query
 
 if TYPE_CHECKING:
@@ -34,6 +42,8 @@ RECORD_TYPES = (
     "culture",
     "culture_event",
     "gift_code",
+    "sensor",
+    "reading",
 )
 COLUMNS = (
     "recordType",
@@ -61,6 +71,11 @@ COLUMNS = (
     "temperatureC",
     "gravity",
     "grams",
+    # reading (a sensor's minute: occurredAt, ph, temperatureC, gravity as for an event;
+    # the means of the `count` readings that arrived in it)
+    "sensorId",
+    "battery",
+    "count",
     # reminder
     "action",
     "text",
@@ -92,10 +107,11 @@ COLUMNS = (
 )
 # Keys and index attributes: how the table finds an item, not the user's data.
 # A culture's `feeds` and `weights` restate its feed and weigh events (the stats read
-# them); a gift code's hash is a lookup key, not something the user gave.
+# them); a gift code's and a sensor token's hashes are lookup keys, not something the
+# user gave.
 _INTERNAL = frozenset(
     {"PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK", "LSI1SK", "entity"}
-    | {"feeds", "weights", "codeHash"}
+    | {"feeds", "weights", "codeHash", "tokenHash"}
 )
 _KNOWN = frozenset(COLUMNS) - {"recordType", "public", "other"}
 # A spreadsheet runs a cell starting with one of these as a formula.
@@ -114,9 +130,15 @@ class ExportStore:
         self.page_items = page_items
 
     def pages(self, sub: str, start: Item | None = None) -> Iterator[Page]:
-        """The user's partition in key order, one DynamoDB page at a time, from `start`
-        (a cursor a previous page gave) on."""
-        params = partition_query(self.table_name, keys.user_pk(sub))
+        """The user's partition in key order, each batch followed by its readings, one
+        DynamoDB page at a time, from `start` (a cursor a previous page gave) on."""
+        pk = keys.user_pk(sub)
+        if start is not None and start["PK"]["S"] != pk:  # inside a batch's readings
+            owner = keys.readings_owner(start["PK"]["S"])[1]
+            start = yield from self._readings(sub, owner, start)
+        elif start is not None and (written := _batch_id(start)) is not None:
+            start = yield from self._readings(sub, written, None)
+        params = partition_query(self.table_name, pk)
         if self.page_items is not None:
             params["Limit"] = self.page_items
         if start is not None:
@@ -125,9 +147,42 @@ class ExportStore:
             response = self.client.query(**params)
             last_key = response.get("LastEvaluatedKey")
             # Popped, not read: the consumer then holds the only reference to the page.
-            yield Page(cast("dict[str, Any]", response).pop("Items"), last_key)
+            items: list[Item] = cast("dict[str, Any]", response).pop("Items")
+            cut = 0
+            for index, item in enumerate(items):
+                if (batch_id := _batch_id(item)) is not None:
+                    yield Page(items[cut : index + 1], key_of(item))
+                    yield from self._readings(sub, batch_id, None)
+                    cut = index + 1
+            if cut < len(items) or not items:
+                yield Page(items[cut:], last_key)
+            del items
             if last_key is None:
                 return
+            params["ExclusiveStartKey"] = last_key
+
+    def _readings(self, sub: str, batch_id: str, start: Item | None) -> Generator[Page, None, Item]:
+        """The batch's readings (after `start`, a reading's key), a page at a time;
+        returns the cursor that carries on with what follows the batch."""
+        params = partition_query(
+            self.table_name, keys.readings_pk(sub, batch_id), begins_with=keys.READING
+        )
+        if self.page_items is not None:
+            params["Limit"] = self.page_items
+        if start is not None:
+            params["ExclusiveStartKey"] = start
+        after = key(keys.user_pk(sub), keys.batch_sk(batch_id) + "#")
+        while True:
+            response = self.client.query(**params)
+            last_key = response.get("LastEvaluatedKey")
+            items = [
+                _reading_item(batch_id, item)
+                for item in cast("dict[str, Any]", response).pop("Items")
+                if item.get("entity") != s("tombstone")
+            ]
+            yield Page(items, last_key or after)
+            if last_key is None:
+                return after
             params["ExclusiveStartKey"] = last_key
 
 
@@ -231,3 +286,37 @@ def plain(value: dict[str, Any]) -> Any:
     if kind in {"SS", "NS"}:
         return sorted(inner)
     return str(inner)
+
+
+def _batch_id(item: Item) -> str | None:
+    """The batch's id if `item` is (or is the key of) a batch itself."""
+    sk = str(item["SK"]["S"])
+    rest = sk[len(keys.BATCH) :]
+    return rest if sk.startswith(keys.BATCH) and "#" not in rest else None
+
+
+def _reading_item(batch_id: str, item: Item) -> Item:
+    """A minute reading as the row it exports as: the means, not the sums."""
+    reading = reading_from_item(item)
+    values = reading.values
+    row: dict[str, Any] = {
+        "PK": item["PK"],
+        "SK": item["SK"],
+        "entity": s("reading"),
+        "id": s(keys.reading_id(batch_id, item["SK"]["S"])),
+        "batchId": s(batch_id),
+        "sensorId": s(reading.sensor_id),
+        "occurredAt": item["at"],
+        "count": item["n"],
+        "gravity": _number(values.get("gravity")),
+        "temperatureC": _number(values.get("temperature")),
+        "ph": _number(values.get("ph")),
+        "battery": _number(values.get("battery")),
+        "updatedAt": item.get("updatedAt"),
+        "version": item["n"],
+    }
+    return {name: value for name, value in row.items() if value is not None}
+
+
+def _number(value: float | None) -> dict[str, str] | None:
+    return None if value is None else {"N": repr(round(value, 6))}

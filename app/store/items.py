@@ -55,8 +55,12 @@ def stamp(value: datetime) -> str:
 
 
 def change_keys(pk: str, sk: str, changed_at: datetime) -> Item:
-    """GSI2, the change feed: every record of a user, ordered by when it last changed."""
-    return {"GSI2PK": s(pk), "GSI2SK": s(keys.change_sk(stamp(changed_at), sk))}
+    """GSI2, the change feed: every record of a user, ordered by when it last changed
+    (a batch's readings partition feeds its user's, see `app.store.keys`)."""
+    return {
+        "GSI2PK": s(keys.feed_pk(pk)),
+        "GSI2SK": s(keys.change_sk(stamp(changed_at), keys.feed_key(pk, sk))),
+    }
 
 
 def with_change_keys(item: Item, changed_at: datetime) -> Item:
@@ -370,18 +374,21 @@ def token_key(token_hash: str) -> Item:
 
 
 def sensor_to_item(sub: str, sensor: Sensor) -> Item:
-    return {
-        **sensor_key(sub, sensor.id),
-        "entity": s("sensor"),
-        "id": s(sensor.id),
-        "name": s(sensor.name),
-        "batchId": s(sensor.batch_id),
-        "status": s(sensor.status),
-        "tokenHash": s(sensor.token_hash),
-        "createdAt": ts(sensor.created_at),
-        "updatedAt": ts(sensor.updated_at),
-        "version": n(sensor.version),
-    }
+    return _changed(
+        sensor.updated_at,
+        {
+            **sensor_key(sub, sensor.id),
+            "entity": s("sensor"),
+            "id": s(sensor.id),
+            "name": s(sensor.name),
+            "batchId": s(sensor.batch_id),
+            "status": s(sensor.status),
+            "tokenHash": s(sensor.token_hash),
+            "createdAt": ts(sensor.created_at),
+            "updatedAt": ts(sensor.updated_at),
+            "version": n(sensor.version),
+        },
+    )
 
 
 def sensor_from_item(item: Item) -> Sensor:
@@ -432,26 +439,35 @@ def record_id(item: Item) -> str:
     if "id" in item:
         return str(item["id"]["S"])
     sk = str(item["SK"]["S"])
+    if item["PK"]["S"].startswith(keys.READINGS):  # a minute reading, or the alert state
+        batch_id = keys.readings_owner(item["PK"]["S"])[1]
+        return batch_id if sk == keys.ALERTS_SK else keys.reading_id(batch_id, sk)
     return str(item["PK"]["S"])[len(keys.USER) :] if sk == keys.PROFILE else sk.split("#")[-1]
 
 
-def tombstone_to_item(record: Item, deleted_at: datetime) -> Item:
+def tombstone_to_item(record: Item, deleted_at: datetime, *, in_place: bool = False) -> Item:
     """The tombstone of `record` (its key, `entity` and `id`, `batchId` if any, are
-    enough), in the change feed at `deleted_at` and gone by TTL after the horizon."""
+    enough), in the change feed at `deleted_at` and gone by TTL after the horizon.
+    `in_place`: at the record's own key, replacing it (one write where there would be
+    two: a batch's readings partition, which nothing reads once its batch is gone)."""
     pk, sk = record["PK"]["S"], record["SK"]["S"]
     entity = opt_str(record, "entity") or "record"
     return _changed(
         deleted_at,
         {
-            **key(pk, keys.tombstone_sk(sk)),
+            **key(pk, sk if in_place else keys.tombstone_sk(sk)),
             "entity": s("tombstone"),
             "of": s(entity),
             "id": s(record_id(record)),
-            "batchId": record.get("batchId"),
+            "batchId": record.get("batchId") or _readings_batch(pk),
             "deletedAt": ts(deleted_at),
             "expiresAt": n(int((deleted_at + TOMBSTONE_TTL).timestamp())),
         },
     )
+
+
+def _readings_batch(pk: str) -> Value | None:
+    return s(keys.readings_owner(pk)[1]) if pk.startswith(keys.READINGS) else None
 
 
 def tombstone_from_item(item: Item) -> Tombstone:

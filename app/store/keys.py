@@ -39,6 +39,7 @@
 | a sensor by its ingest token       | table | PK=INGEST#<sha256 of token>, SK=TOKEN (GetItem) |
 | readings of a batch, by time       | table | PK=READINGS#<sub>#<batchId>, SK BETWEEN         |
 |                                    |       |   R#<from minute> AND R#<to minute>~            |
+|                                    |       |   (a deleted batch's: tombstones, same keys)    |
 | a batch's alert state              | table | PK=READINGS#<sub>#<batchId>, SK=ALERTS          |
 | batches whose sensors fall silent  | GSI1  | GSI1PK=SILENCE, GSI1SK <= <now> (sparse: only   |
 |                                    |       |   alert states with a live sensor carry it)     |
@@ -64,10 +65,15 @@ posting every minute never slows the user's own queries; the sub in the key keep
 batch id alone from reaching them. A reading's sort key is its minute then the sensor:
 readings sort by time, and a sensor posting faster than once a minute merges into one
 item per minute.
-GSI2 is the change feed. `GSI2SK` is `<changedAt>#<SK>`: a fixed-width UTC stamp
-(microseconds always written, so text order is time order) then the record's own
-sort key, unique within the user. The mappers in `app.store.items` and the `Update`
-builder in `app.store.conditional` are the only places that write it.
+GSI2 is the change feed. `GSI2SK` is `<changedAt>#<feed key>`: a fixed-width UTC
+stamp (microseconds always written, so text order is time order) then which record it
+is, unique within the user: its own sort key in the user's partition, and
+`READINGS#<batchId>#<SK>` in a batch's readings partition (`feed_key`), whose items
+(minute readings, the alert state, and their tombstones, left in place of what a
+batch deletion removed) join their user's feed through `GSI2PK=USER#<sub>`. The
+mappers in `app.store.items` and the `Update` builder in `app.store.conditional` are
+the only places that write it; `table_key` turns a feed key back into the item's key
+(a sync cursor's position).
 """
 
 from __future__ import annotations
@@ -222,6 +228,18 @@ def readings_upper_bound(minute: str) -> str:
     return f"{READING}{minute}~"
 
 
+def reading_id(batch_id: str, sk: str) -> str:
+    """What sync and the export call a minute reading: `<batchId>.<sensorId>.<minute>`."""
+    minute, _, sensor_id = sk[len(READING) :].partition("#")
+    return f"{batch_id}.{sensor_id}.{minute}"
+
+
+def readings_owner(pk: str) -> tuple[str, str]:
+    """(sub, batch id) of a readings partition's key."""
+    sub, _, batch_id = pk[len(READINGS) :].rpartition("#")
+    return sub, batch_id
+
+
 TOMBSTONE = "TOMBSTONE#"
 IDEMPOTENCY = "IDEMPOTENCY#"
 # Items in a user's partition that are the API's bookkeeping, not the user's records:
@@ -229,9 +247,32 @@ IDEMPOTENCY = "IDEMPOTENCY#"
 BOOKKEEPING = (TOMBSTONE, IDEMPOTENCY)
 
 
-def change_sk(changed_at_stamp: str, sk: str) -> str:
+def change_sk(changed_at_stamp: str, feed_key: str) -> str:
     """GSI2's sort key: when the record last changed, then which record it is."""
-    return f"{changed_at_stamp}#{sk}"
+    return f"{changed_at_stamp}#{feed_key}"
+
+
+def feed_pk(pk: str) -> str:
+    """GSI2's partition: the user whose record the item at `pk` is."""
+    if pk.startswith(READINGS):
+        return user_pk(readings_owner(pk)[0])
+    return pk
+
+
+def feed_key(pk: str, sk: str) -> str:
+    """Which record the item at (`pk`, `sk`) is within its user's change feed."""
+    if pk.startswith(READINGS):
+        return f"{READINGS}{readings_owner(pk)[1]}#{sk}"
+    return sk
+
+
+def table_key(sub: str, feed_key: str) -> tuple[str, str]:
+    """The (PK, SK) of the caller's record named by `feed_key` (the inverse of
+    `feed_key`): the partition comes from the caller, never from the feed key."""
+    if feed_key.startswith(READINGS):
+        batch_id, _, sk = feed_key[len(READINGS) :].partition("#")
+        return readings_pk(sub, batch_id), sk
+    return user_pk(sub), feed_key
 
 
 def tombstone_sk(sk: str) -> str:

@@ -26,7 +26,8 @@ class PartitionPage(msgspec.Struct, frozen=True):
     """Keys of up to `limit` items, and what they name outside the table: reminders
     whose schedule may still exist (done, sent and cancelled ones have none), push
     tokens whose owner item points at the user, the batches whose readings partitions
-    go too, and the sensors whose ingest-token items go too."""
+    go too (live ones, and deleted ones whose partition holds tombstones until TTL: a
+    batch's tombstone names it), and the sensors whose ingest-token items go too."""
 
     keys: list[Item]
     scheduled_reminder_ids: list[str]
@@ -50,8 +51,8 @@ class UserPartition:
             keys.user_pk(sub),
             ConsistentRead=True,
             Limit=limit,
-            ProjectionExpression="PK, SK, entity, id, #status, #token, codeHash, tokenHash",
-            ExpressionAttributeNames={"#status": "status", "#token": "token"},
+            ProjectionExpression="PK, SK, entity, id, #status, #token, codeHash, tokenHash, #of",
+            ExpressionAttributeNames={"#status": "status", "#token": "token", "#of": "of"},
         )
         items = self.client.query(**params)["Items"]
         return PartitionPage(
@@ -69,7 +70,7 @@ class UserPartition:
             gift_hashes=[
                 item["codeHash"]["S"] for item in items if opt_str(item, "entity") == "gift_code"
             ],
-            batch_ids=[item["id"]["S"] for item in items if opt_str(item, "entity") == "batch"],
+            batch_ids=[item["id"]["S"] for item in items if _names_batch(item)],
             sensor_token_hashes=[
                 item["tokenHash"]["S"] for item in items if opt_str(item, "entity") == "sensor"
             ],
@@ -77,3 +78,9 @@ class UserPartition:
 
     def delete(self, item_keys: list[Item]) -> None:
         delete_keys(self.client, self.table_name, item_keys)
+
+
+def _names_batch(item: Item) -> bool:
+    """A batch, or a deleted batch's tombstone."""
+    entity = opt_str(item, "entity")
+    return entity == "batch" or (entity == "tombstone" and opt_str(item, "of") == "batch")

@@ -15,7 +15,7 @@ import msgspec
 from app.domain.batches import Batch, Event
 from app.domain.photos import Photo
 from app.store import keys
-from app.store.items import batch_from_item, event_from_item, key, photo_from_item, s
+from app.store.items import batch_from_item, event_from_item, get_ts, key, photo_from_item, s
 from app.store.table import events_query, partition_query
 
 if TYPE_CHECKING:
@@ -41,8 +41,10 @@ class PublicStore:
         """The batch if sharing is on, with its last events (newest first) and newest photo.
 
         Three reads: the index lookup, then the events and the cover in the owner's
-        partition. The index is eventually consistent, so turning sharing off takes
-        effect here within a moment, not instantly."""
+        partition. The lookup reads every shared batch under the id (one, unless another
+        account pushed a batch under it) and takes the one made first. The index is
+        eventually consistent, so turning sharing off takes effect here within a moment,
+        not instantly."""
         found = self.client.query(
             TableName=self.table_name,
             IndexName="GSI1",
@@ -51,10 +53,13 @@ class PublicStore:
                 ":pk": s(keys.public_pk(batch_id)),
                 ":sk": s(keys.PUBLIC_SK),
             },
-            Limit=1,
         )["Items"]
-        if not found or found[0].get("id", {}).get("S") != batch_id:
+        found = [item for item in found if item.get("id", {}).get("S") == batch_id]
+        if not found:
             return None
+        # A device chooses the ids of batches it pushes, so another account can hold a
+        # batch under this id too and share it: the page is the first one's, always.
+        found.sort(key=lambda item: get_ts(item, "createdAt"))
         pk = found[0]["PK"]["S"]
         event_items = (
             []

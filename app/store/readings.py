@@ -2,10 +2,16 @@
 
 A reading item is one sensor's minute: each reading adds to per-metric sums and
 counts (`ADD`), so readings faster than one a minute merge without a read, and the
-item's count `n` is the flood cap's condition. An ingest is one transaction: the batch
+item's count `n` is the flood cap's condition (and, in the change feed, its version:
+a minute merged twice is one record at version 2). An ingest is one transaction: the batch
 is the owner's and open, the minute is not full, the alert state is the version read,
 and any alert it fired is logged as an event — all or nothing, so a retried or racing
 ingest never logs an alert twice.
+
+Readings and the alert state are in their user's change feed (GSI2, see
+`app.store.keys`). A deleted batch's partition is not emptied but buried: each item
+is overwritten by its tombstone, one write each, which sync hands to devices and TTL
+removes after the horizon.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from app.domain.batches import Batch, Event
 from app.domain.errors import InvalidCursor, NotFound
 from app.domain.readings import METRICS, Metric, Reading, StoredReading, minute_of
 from app.domain.sensors import IngestTarget
+from app.domain.sync import AlertStatus, ReadingRecord
 from app.store import keys
 from app.store.batches import batch_unavailable, under_open_batch
 from app.store.conditional import failed_conditions, put_new
@@ -30,16 +37,21 @@ from app.store.items import (
     Item,
     batch_from_item,
     batch_key,
+    change_keys,
     event_from_item,
     event_to_item,
+    get_ts,
     key,
     n,
+    opt_ts,
     s,
     token_key,
+    tombstone_to_item,
     ts,
+    with_change_keys,
 )
 from app.store.pages import NOT_OURS, decode_cursor, next_cursor
-from app.store.table import delete_keys, events_query, partition_query, query_all
+from app.store.table import delete_keys, events_query, partition_query, put_items, query_all
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -82,8 +94,8 @@ class ReadingStore:
         return batch_from_item(items[0]), [event_from_item(item) for item in items[1:]]
 
     def delete_all(self, sub: str, batch_id: str) -> int:
-        """Every reading of the batch and its alert state (the batch is being deleted);
-        a sweep interrupted halfway is finished by the next call."""
+        """Every item of the batch's readings partition, tombstones too (the account is
+        being deleted); a sweep interrupted halfway is finished by the next call."""
         deleted = 0
         pk = keys.readings_pk(sub, batch_id)
         params = partition_query(self.table_name, pk, ProjectionExpression="PK, SK")
@@ -91,6 +103,27 @@ class ReadingStore:
             delete_keys(self.client, self.table_name, item_keys)
             deleted += len(item_keys)
         return deleted
+
+    def bury(self, sub: str, batch_id: str, now: datetime) -> int:
+        """Every reading of the deleted batch and its alert state replaced by its
+        tombstone, page by page; a sweep interrupted halfway is finished by the next
+        call (what is buried already is left as it is)."""
+        buried = 0
+        params = partition_query(
+            self.table_name, keys.readings_pk(sub, batch_id), ProjectionExpression="PK, SK, entity"
+        )
+        while True:
+            response = self.client.query(**params)
+            records = [i for i in response["Items"] if i.get("entity") != s("tombstone")]
+            put_items(
+                self.client,
+                self.table_name,
+                [tombstone_to_item(record, now, in_place=True) for record in records],
+            )
+            buried += len(records)
+            if "LastEvaluatedKey" not in response:
+                return buried
+            params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def batch(self, sub: str, batch_id: str) -> Batch:
         return owned_batch(self.client, self.table_name, sub, batch_id)
@@ -100,7 +133,9 @@ class ReadingStore:
             TableName=self.table_name, Key=_state_key(sub, batch_id), ConsistentRead=True
         )
         item = response.get("Item")
-        return None if item is None else _state_from_item(item)
+        if item is None or item.get("entity") == s("tombstone"):  # none, or its batch went
+            return None
+        return _state_from_item(item)
 
     def add(
         self,
@@ -111,6 +146,7 @@ class ReadingStore:
         per_minute_cap: int,
         state: AlertState,
         events: Sequence[Event],
+        now: datetime,
     ) -> None:
         """Store the reading with the state it led to, while the token still points at
         this batch; MinuteFull, StateChanged, TokenChanged, NotFound or BatchClosed when
@@ -134,10 +170,10 @@ class ReadingStore:
             batch_id,
             {
                 "Update": self._bucket_update(
-                    sub, batch_id, target.sensor_id, reading, per_minute_cap
+                    sub, batch_id, target.sensor_id, reading, per_minute_cap, now
                 )
             },
-            {"Put": self._state_put(sub, batch_id, state)},
+            {"Put": self._state_put(sub, batch_id, state, now)},
             token_check,
             *(put_new(self.table_name, event_to_item(sub, event)) for event in events),
         )
@@ -156,10 +192,18 @@ class ReadingStore:
             raise
 
     def save_state(
-        self, sub: str, batch_id: str, state: AlertState, events: Sequence[Event]
+        self,
+        sub: str,
+        batch_id: str,
+        state: AlertState,
+        events: Sequence[Event],
+        now: datetime,
     ) -> None:
-        """The state after a scheduled check (silence), with the events it fired."""
-        items: list[TransactWriteItemTypeDef] = [{"Put": self._state_put(sub, batch_id, state)}]
+        """The state after a scheduled check (silence) or new rules, with the events it
+        fired."""
+        items: list[TransactWriteItemTypeDef] = [
+            {"Put": self._state_put(sub, batch_id, state, now)}
+        ]
         items += [
             {"Put": {"TableName": self.table_name, "Item": event_to_item(sub, event)}}
             for event in events
@@ -254,14 +298,27 @@ class ReadingStore:
         }
 
     def _bucket_update(
-        self, sub: str, batch_id: str, sensor_id: str, reading: Reading, cap: int
+        self,
+        sub: str,
+        batch_id: str,
+        sensor_id: str,
+        reading: Reading,
+        cap: int,
+        now: datetime,
     ) -> UpdateTypeDef:
         adds = ["#n :one"]
+        pk = keys.readings_pk(sub, batch_id)
+        sk = keys.reading_sk(_minute_key(reading.at), sensor_id)
+        feed = change_keys(pk, sk, now)
         values: dict[str, Any] = {
             ":one": n(1),
             ":cap": n(cap),
             ":at": ts(reading.at),
             ":sensor": s(sensor_id),
+            ":entity": s("reading"),
+            ":now": ts(now),
+            ":feedPk": feed["GSI2PK"],
+            ":feedSk": feed["GSI2SK"],
         }
         names = {"#n": "n", "#at": "at"}
         for metric in METRICS:
@@ -274,26 +331,28 @@ class ReadingStore:
             adds += [f"#{metric}Sum :{metric}", f"#{metric}N :one"]
         return {
             "TableName": self.table_name,
-            "Key": {
-                "PK": s(keys.readings_pk(sub, batch_id)),
-                "SK": s(keys.reading_sk(_minute_key(reading.at), sensor_id)),
-            },
-            "UpdateExpression": "SET #at = if_not_exists(#at, :at), sensorId = :sensor "
+            "Key": key(pk, sk),
+            "UpdateExpression": "SET #at = if_not_exists(#at, :at), sensorId = :sensor, "
+            "entity = :entity, updatedAt = :now, GSI2PK = :feedPk, GSI2SK = :feedSk "
             "ADD " + ", ".join(adds),
             "ConditionExpression": "attribute_not_exists(#n) OR #n < :cap",
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": values,
         }
 
-    def _state_put(self, sub: str, batch_id: str, state: AlertState) -> PutTypeDef:
+    def _state_put(self, sub: str, batch_id: str, state: AlertState, now: datetime) -> PutTypeDef:
         previous = state.version
         stored = msgspec.structs.replace(state, version=previous + 1)
-        item: Item = {
-            **_state_key(sub, batch_id),
-            "entity": s("alert-state"),
-            "state": s(_state_encoder.encode(stored).decode()),
-            "version": n(previous + 1),
-        }
+        item: Item = with_change_keys(
+            {
+                **_state_key(sub, batch_id),
+                "entity": s("alert-state"),
+                "state": s(_state_encoder.encode(stored).decode()),
+                "updatedAt": ts(now),
+                "version": n(previous + 1),
+            },
+            now,
+        )
         deadline = state.silence_deadline()
         if deadline is not None:
             item["GSI1PK"] = s(keys.SILENCE)
@@ -344,4 +403,31 @@ def reading_from_item(item: Item) -> StoredReading:
         sensor_id=item["SK"]["S"].rsplit("#", 1)[-1],
         count=int(item["n"]["N"]),
         values=values,
+    )
+
+
+def reading_record_from_item(item: Item) -> ReadingRecord:
+    """A minute reading with who and when, for sync and the export."""
+    reading = reading_from_item(item)
+    batch_id = keys.readings_owner(item["PK"]["S"])[1]
+    return ReadingRecord(
+        id=keys.reading_id(batch_id, item["SK"]["S"]),
+        batch_id=batch_id,
+        sensor_id=reading.sensor_id,
+        at=reading.at,
+        count=reading.count,
+        values=reading.values,
+        updated_at=opt_ts(item, "updatedAt") or reading.at,
+    )
+
+
+def alert_status_from_item(item: Item) -> AlertStatus:
+    state = _state_from_item(item)
+    return AlertStatus(
+        batch_id=keys.readings_owner(item["PK"]["S"])[1],
+        rules=state.effective_rules(),
+        firing=list(state.firing),
+        last_reading_at=state.last_at,
+        updated_at=get_ts(item, "updatedAt"),
+        version=int(item["version"]["N"]),
     )

@@ -19,9 +19,12 @@ Two kinds of cursor:
   last one seen may show up in the index a moment later. The client drops what it
   already has by id and version.
 
-Adding a record type to sync (cultures, readings): write it with `change_keys` (the
-mappers in `app.store.items` do) and add its `entity` and mapper to `RECORDS`; an
-entity not listed there is skipped, never an error.
+Adding a record type to sync (cultures): write it with `change_keys` (the mappers in
+`app.store.items` do) and add its `entity` and mapper to `RECORDS`; an entity not
+listed there is skipped, never an error. Records outside the user's partition (a
+batch's readings and alert state) are in the same feed: a cursor names the last one
+by its feed key (`app.store.keys.feed_key`), and the partition is rebuilt from the
+caller, never read from the cursor.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from app.domain.errors import InvalidCursor, ResyncRequired
+from app.domain.ids import is_ulid
 from app.domain.sync import Record
 from app.store import keys
 from app.store.items import (
@@ -44,10 +48,12 @@ from app.store.items import (
     profile_from_item,
     reminder_from_item,
     s,
+    sensor_from_item,
     stamp,
     tombstone_from_item,
 )
 from app.store.pages import NOT_OURS, decode_cursor, encode_cursor
+from app.store.readings import alert_status_from_item, reading_record_from_item
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -60,6 +66,9 @@ RECORDS: dict[str, Callable[[Item], Record]] = {
     "photo": photo_from_item,
     "device": device_from_item,
     "profile": profile_from_item,
+    "sensor": sensor_from_item,
+    "reading": reading_record_from_item,
+    "alert-state": alert_status_from_item,
     "tombstone": tombstone_from_item,
 }
 
@@ -108,11 +117,12 @@ class SyncStore:
                 )
             resume_at = at
             if sk:
+                table_pk, table_sk = keys.table_key(sub, sk)
                 params["ExclusiveStartKey"] = {
                     "GSI2PK": s(pk),
                     "GSI2SK": s(at),
-                    "PK": s(pk),
-                    "SK": s(sk),
+                    "PK": s(table_pk),
+                    "SK": s(table_sk),
                 }
             else:
                 params["KeyConditionExpression"] += " AND GSI2SK > :from"
@@ -122,7 +132,8 @@ class SyncStore:
         records = [RECORDS[e](i) for i in items if (e := _entity(i)) in RECORDS]
         last_key = response.get("LastEvaluatedKey")
         if last_key is not None:
-            next_cursor = _cursor(last_key["GSI2SK"]["S"], last_key["SK"]["S"], issued)
+            feed_key = keys.feed_key(last_key["PK"]["S"], last_key["SK"]["S"])
+            next_cursor = _cursor(last_key["GSI2SK"]["S"], feed_key, issued)
         else:
             last = items[-1]["GSI2SK"]["S"] if items else resume_at
             next_cursor = _cursor(last, "", stamp(now))
@@ -138,8 +149,8 @@ def _cursor(at: str, sk: str, issued: str) -> str:
 
 
 def _read_cursor(cursor: str) -> tuple[str, str, datetime, str]:
-    """(GSI2SK or stamp, SK or "" for a resume cursor, the change time it names, the
-    stamp the device's knowledge dates from)."""
+    """(GSI2SK or stamp, feed key or "" for a resume cursor, the change time it names,
+    the stamp the device's knowledge dates from)."""
     payload = decode_cursor(cursor, _CURSOR_FIELDS)
     at, sk, issued = payload["at"], payload["sk"], payload["iss"]
     try:
@@ -150,6 +161,8 @@ def _read_cursor(cursor: str) -> tuple[str, str, datetime, str]:
     if changed_at.tzinfo is None or issued_at.tzinfo is None or len(issued) != _STAMP_WIDTH:
         raise InvalidCursor(NOT_OURS)
     if sk and at != keys.change_sk(at[:_STAMP_WIDTH], sk):
+        raise InvalidCursor(NOT_OURS)
+    if sk.startswith(keys.READINGS) and not is_ulid(sk[len(keys.READINGS) :].split("#")[0]):
         raise InvalidCursor(NOT_OURS)
     if not sk and len(at) != _STAMP_WIDTH and at[_STAMP_WIDTH] != "#":
         raise InvalidCursor(NOT_OURS)

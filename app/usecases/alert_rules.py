@@ -7,8 +7,8 @@ pushes, does not load the push code with them.
 from __future__ import annotations
 
 from app.domain.alerts import DEFAULT_RULES, AlertRules, AlertState, check_rules
-from app.domain.errors import NotFound
-from app.domain.ids import is_ulid
+from app.domain.clock import utc_now
+from app.domain.ids import known_id
 from app.store.readings import ReadingStore, StateChanged
 
 _STATE_ATTEMPTS = 3
@@ -22,27 +22,24 @@ class AlertSettings:
         self.readings = readings
 
     def rules(self, sub: str, batch_id: str) -> AlertRules:
-        batch = self.readings.batch(sub, known_batch(batch_id))
+        batch = self.readings.batch(sub, known_id(batch_id, "batch"))
         state = self.readings.alert_state(sub, batch.id)
         return state.effective_rules() if state else DEFAULT_RULES[batch.kind]
 
     def set_rules(self, sub: str, batch_id: str, rules: AlertRules) -> AlertRules:
         check_rules(rules)
-        batch = self.readings.batch(sub, known_batch(batch_id))
+        batch = self.readings.batch(sub, known_id(batch_id, "batch"))
         for _ in range(_STATE_ATTEMPTS):
             state = self.readings.alert_state(sub, batch.id) or AlertState(
                 kind=batch.kind, started_at=batch.started_at
             )
             state.rules = rules
             try:
-                self.readings.save_state(sub, batch.id, state, [])
+                self.readings.save_state(sub, batch.id, state, [], utc_now())
             except StateChanged:
+                # A reading moved it first; or the batch went meanwhile (its state is a
+                # tombstone now, which no write replaces): then this answers 404.
+                self.readings.batch(sub, batch.id)
                 continue
             return rules
         raise RuntimeError("the batch's alert state kept changing; giving up")
-
-
-def known_batch(batch_id: str) -> str:
-    if not is_ulid(batch_id):
-        raise NotFound("No such batch.")
-    return batch_id

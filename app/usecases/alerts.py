@@ -131,7 +131,7 @@ class SilenceCheck:
                 return []
             events = [alert_event(batch_id, alert, now) for alert in fired]
             try:
-                self.readings.save_state(sub, batch_id, state, events)
+                self.readings.save_state(sub, batch_id, state, events, now)
             except StateChanged:
                 continue
             return fired

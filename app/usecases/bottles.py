@@ -6,8 +6,7 @@ from datetime import datetime
 
 from app.domain.batches import Batch
 from app.domain.bottles import bottles_of, bottling_event
-from app.domain.errors import NotFound
-from app.domain.ids import is_ulid
+from app.domain.ids import known_id
 from app.store.batches import BatchStore
 from app.store.bottles import BottleStore
 
@@ -18,9 +17,7 @@ class Bottles:
         self.bottles = bottles
 
     def split(self, sub: str, batch_id: str, name: str, count: int, now: datetime) -> list[Batch]:
-        if not is_ulid(batch_id):
-            raise NotFound("No such batch.")
-        parent = self.batches.get_batch_with_events(sub, batch_id, 0).batch
+        parent = self.batches.get_batch_with_events(sub, known_id(batch_id, "batch"), 0).batch
         made = bottles_of(parent, name=name, count=count, now=now)
         self.bottles.add_bottles(sub, parent.id, bottling_event(parent, made, now), made)
         return made

@@ -43,7 +43,7 @@ from app.domain.cultures import (
     view_of,
 )
 from app.domain.errors import GiftClaimed, GiftExpired, InvalidCursor, NotFound
-from app.domain.ids import is_ulid
+from app.domain.ids import is_ulid, known_id
 from app.domain.reminders import zone_or_utc
 from app.store import keys
 from app.store.conditional import put_new
@@ -146,7 +146,7 @@ class Cultures:
     ) -> CultureDetail:
         """Two reads: the culture (consistent) and every batch it made (GSI3); the stats
         need all of them, the answer pages them newest first."""
-        record = self.store.get(sub, _known(culture_id))
+        record = self.store.get(sub, known_id(culture_id, "culture"))
         batches = self.store.batches_of(sub, culture_id)
         if cursor is not None and not is_ulid(cursor):
             raise InvalidCursor("The cursor is not one this API issued.")
@@ -164,7 +164,7 @@ class Cultures:
     ) -> Culture:
         """Read, apply, write on condition of the version read: the write also carries the
         shared fields to the lineage node, in the same transaction."""
-        current = self.store.get(sub, _known(culture_id)).culture
+        current = self.store.get(sub, known_id(culture_id, "culture")).culture
         if edit.acquired_at is not None:
             check_acquired_at(edit.acquired_at, now)
         changes: dict[str, object] = {
@@ -189,7 +189,7 @@ class Cultures:
     def delete(self, sub: str, culture_id: str) -> None:
         """The culture item first (no event can be added under it after), its node retired,
         its gift codes revoked, then the rest; a retry finishes an interrupted one."""
-        found = self.store.delete_keys_under(sub, _known(culture_id))
+        found = self.store.delete_keys_under(sub, known_id(culture_id, "culture"))
         if not found:
             raise NotFound("No such culture.")
         self.lineage.retire_node(culture_id)
@@ -206,7 +206,7 @@ class Cultures:
         self, sub: str, culture_id: str, now: datetime, device_zone: str | None = None
     ) -> tuple[str, list[CareSuggestion]]:
         """Feeds due for the culture itself, in the device's zone, else the profile's."""
-        record = self.store.get(sub, _known(culture_id))
+        record = self.store.get(sub, known_id(culture_id, "culture"))
         zone = device_zone or self.profiles.time_zone(sub)
         last_fed = max(record.feeds, default=None)
         return zone, suggest_care(record.culture, last_fed, now, zone_or_utc(zone))
@@ -217,7 +217,7 @@ class Cultures:
         self, sub: str, culture_id: str, draft: EventDraft, now: datetime
     ) -> CultureEvent:
         event = new_culture_event(
-            culture_id=_known(culture_id),
+            culture_id=known_id(culture_id, "culture"),
             type=draft.type,
             occurred_at=draft.occurred_at,
             note=draft.note,
@@ -230,12 +230,12 @@ class Cultures:
     def events(
         self, sub: str, culture_id: str, *, limit: int, cursor: str | None
     ) -> Page[CultureEvent]:
-        return self.store.list_events(sub, _known(culture_id), limit=limit, cursor=cursor)
+        culture_id = known_id(culture_id, "culture")
+        return self.store.list_events(sub, culture_id, limit=limit, cursor=cursor)
 
     def delete_event(self, sub: str, culture_id: str, event_id: str) -> None:
-        if not is_ulid(event_id):
-            raise NotFound("No such event.")
-        self.store.delete_event(sub, _known(culture_id), event_id)
+        event_id = known_id(event_id, "event")
+        self.store.delete_event(sub, known_id(culture_id, "culture"), event_id)
 
     # --- lineage -------------------------------------------------------------------
 
@@ -244,7 +244,7 @@ class Cultures:
     ) -> Culture:
         """A child in the same account; the parent logs the split. One read, one
         transaction (which fails if the parent was closed or deleted meanwhile)."""
-        parent = self.store.get(sub, _known(culture_id)).culture
+        parent = self.store.get(sub, known_id(culture_id, "culture")).culture
         child = child_of(
             parent.id,
             parent.ancestors,
@@ -272,7 +272,7 @@ class Cultures:
         return child
 
     def create_gift(self, sub: str, culture_id: str, now: datetime) -> NewGift:
-        culture = self.store.get(sub, _known(culture_id)).culture
+        culture = self.store.get(sub, known_id(culture_id, "culture")).culture
         code = new_gift_code()
         gift = new_gift(culture, sub, code, now)
         self.lineage.create_gift(gift, self.store.culture_is_open(sub, culture.id))
@@ -308,7 +308,7 @@ class Cultures:
         return child
 
     def family_tree(self, sub: str, culture_id: str, now: datetime) -> Lineage:
-        node = self.lineage.node(_known(culture_id))
+        node = self.lineage.node(known_id(culture_id, "culture"))
         if node is None or node.deleted or node.owner_sub != sub:
             raise NotFound("No such culture.")
         return self._tree(node, sub, now)
@@ -360,13 +360,6 @@ class Cultures:
             descendants=descendants,
             truncated=truncated,
         )
-
-
-def _known(culture_id: str) -> str:
-    """A malformed id can name no culture: answer as for any other unknown one."""
-    if not is_ulid(culture_id):
-        raise NotFound("No such culture.")
-    return culture_id
 
 
 def _check_open(gift: Gift, now: datetime) -> None:

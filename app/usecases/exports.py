@@ -16,8 +16,7 @@ from datetime import datetime
 
 import msgspec
 
-from app.domain.errors import NotFound
-from app.domain.ids import is_ulid, new_ulid
+from app.domain.ids import known_id, new_ulid
 from app.services.exports import ExportUpload
 from app.services.photos import PhotoObjects
 from app.store.export import ExportStore, csv_chunks
@@ -68,9 +67,8 @@ class Exports:
             filename = f"kefir-export-{now:%Y%m%d}.csv"
             blocks = csv_chunks(self.store.pages(sub))
         else:
-            if not is_ulid(continuation):
-                raise NotFound("No such export in progress.")
-            upload = ExportUpload.resume(self._objects(), sub, continuation)
+            export_id = known_id(continuation, "export in progress")
+            upload = ExportUpload.resume(self._objects(), sub, export_id)
             filename = upload.state.filename
             blocks = csv_chunks(self.store.pages(sub, upload.state.cursor), header=False)
         try:

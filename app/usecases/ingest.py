@@ -92,6 +92,7 @@ class Ingest:
                     per_minute_cap=self.per_minute_cap,
                     state=state,
                     events=[alert_event(target.batch_id, alert, now) for alert in fired],
+                    now=now,
                 )
             except MinuteFull:
                 raise TooManyReadings(

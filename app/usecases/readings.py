@@ -14,8 +14,8 @@ import msgspec
 from app.domain.batches import Batch, Event
 from app.domain.charts import render_chart
 from app.domain.clock import utc_now
-from app.domain.errors import InvalidInput, NotFound
-from app.domain.ids import is_ulid
+from app.domain.errors import InvalidInput
+from app.domain.ids import known_id
 from app.domain.readings import (
     UNITS,
     Bucket,
@@ -82,7 +82,7 @@ class Readings:
         """At most `points` buckets over [start, end] (default: the batch's start to now)."""
         if not 1 <= points <= MAX_POINTS:
             raise InvalidInput("points", f"points must be between 1 and {MAX_POINTS}.")
-        batch, events = self.store.batch_with_events(sub, _batch_id(batch_id))
+        batch, events = self.store.batch_with_events(sub, known_id(batch_id, "batch"))
         return self._series(sub, batch, events, metric, start, end, points)
 
     def _series(
@@ -114,7 +114,7 @@ class Readings:
         end: datetime | None,
     ) -> str:
         """The series as SVG, with the batch's events as ticks."""
-        batch, events = self.store.batch_with_events(sub, _batch_id(batch_id))
+        batch, events = self.store.batch_with_events(sub, known_id(batch_id, "batch"))
         series = self._series(sub, batch, events, metric, start, end, CHART_POINTS)
         return render_chart(
             title=TITLES[metric],
@@ -136,7 +136,7 @@ class Readings:
         cursor: str | None,
     ) -> RawPage:
         """Stored minute readings, oldest first, `limit` a page."""
-        batch = self.store.batch(sub, _batch_id(batch_id))
+        batch = self.store.batch(sub, known_id(batch_id, "batch"))
         start, end = _span(batch, start, end, self.clock())
         items, next_cursor = self.store.page(sub, batch.id, start, end, limit=limit, cursor=cursor)
         return RawPage(items=items, next_cursor=next_cursor)
@@ -232,9 +232,3 @@ def _check_span(start: datetime, end: datetime) -> None:
         raise InvalidInput("from", "from must be before to.")
     if end - start > MAX_SPAN:
         raise InvalidInput("from", "A series spans at most 400 days.")
-
-
-def _batch_id(value: str) -> str:
-    if not is_ulid(value):
-        raise NotFound("No such batch.")
-    return value

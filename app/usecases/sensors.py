@@ -9,7 +9,7 @@ import msgspec
 
 from app.domain.clock import utc_now
 from app.domain.errors import InvalidInput, NotFound
-from app.domain.ids import is_ulid
+from app.domain.ids import known_id
 from app.domain.sensors import Sensor, new_sensor, new_token
 from app.store.readings import ReadingStore
 from app.store.sensors import SensorStore
@@ -27,7 +27,7 @@ class Sensors:
 
     def register(self, sub: str, batch_id: str, name: str) -> Registered:
         """A new sensor on the caller's open batch; the token is returned only here."""
-        batch = self.store.batch(sub, _batch_id(batch_id))
+        batch = self.store.batch(sub, known_id(batch_id, "batch"))
         token = new_token()
         sensor = new_sensor(name=_name(name), batch_id=batch.id, token=token, now=self.clock())
         self.store.register(sub, sensor, batch)
@@ -37,18 +37,18 @@ class Sensors:
         sensors = self.store.list_sensors(sub)
         if batch_id is None:
             return sensors
-        self.store.batch(sub, _batch_id(batch_id))
+        self.store.batch(sub, known_id(batch_id, "batch"))
         return [sensor for sensor in sensors if sensor.batch_id == batch_id]
 
     def change(self, sub: str, sensor_id: str, *, name: str | None, batch_id: str | None) -> Sensor:
         """Rename and/or move to another of the caller's open batches; readings already
         stored stay with the batch they were taken for."""
-        sensor = self.store.get(sub, _sensor_id(sensor_id))
+        sensor = self.store.get(sub, known_id(sensor_id, "sensor"))
         if sensor.status != "active":
             raise NotFound("No such sensor (it was revoked).")
         batch = None
         if batch_id is not None and batch_id != sensor.batch_id:
-            batch = self.store.batch(sub, _batch_id(batch_id))
+            batch = self.store.batch(sub, known_id(batch_id, "batch"))
         new_name = None if name is None else _name(name)
         if new_name is None and batch is None:
             return sensor
@@ -56,7 +56,7 @@ class Sensors:
 
     def revoke(self, sub: str, sensor_id: str) -> None:
         """Its token stops working at once; revoking again changes nothing."""
-        sensor = self.store.get(sub, _sensor_id(sensor_id))
+        sensor = self.store.get(sub, known_id(sensor_id, "sensor"))
         if sensor.status == "active":
             self.store.revoke(sub, sensor, self.clock())
 
@@ -67,21 +67,10 @@ def _name(name: str) -> str:
     return name.strip()
 
 
-def _batch_id(value: str) -> str:
-    if not is_ulid(value):
-        raise NotFound("No such batch.")
-    return value
-
-
-def _sensor_id(value: str) -> str:
-    if not is_ulid(value):
-        raise NotFound("No such sensor.")
-    return value
-
-
 class Forget:
     """What a deleted batch or account leaves outside the user's partition: its readings
-    partition and its sensors' token items. Safe to repeat."""
+    partition and its sensors' token items. Safe to repeat. A deleted batch's readings
+    become tombstones (its owner's devices are told); a deleted account's go."""
 
     def __init__(self, sensors: SensorStore, readings: ReadingStore) -> None:
         self.sensors = sensors
@@ -91,7 +80,7 @@ class Forget:
         for sensor in self.sensors.list_sensors(sub):
             if sensor.batch_id == batch_id and sensor.status == "active":
                 self.sensors.revoke(sub, sensor, now or utc_now())
-        self.readings.delete_all(sub, batch_id)
+        self.readings.bury(sub, batch_id, now or utc_now())
 
     def partition_page(self, sub: str, batch_ids: list[str], token_hashes: list[str]) -> None:
         """Before a page of the user's partition goes (account deletion): its batches'

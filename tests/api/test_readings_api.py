@@ -70,6 +70,11 @@ def readings_items(dynamodb: Any, stack: StackOutputs, user: User, batch_id: str
     return items
 
 
+# A tombstone holds which record it was and when it went, nothing the record held.
+TOMBSTONE_ATTRIBUTES = {"PK", "SK", "GSI2PK", "GSI2SK", "entity", "of", "id", "batchId",
+                        "deletedAt", "expiresAt"}  # fmt: skip
+
+
 def all_items(dynamodb: Any, stack: StackOutputs) -> list[Any]:
     pages = dynamodb.get_paginator("scan").paginate(TableName=stack.table_name)
     return [item for page in pages for item in page["Items"]]
@@ -537,12 +542,18 @@ def test_deleting_a_batch_deletes_its_readings_and_revokes_its_sensors(
     assert post(client, created["token"], {"ph": 3.7}).status_code == 200
     assert readings_items(dynamodb, stack, alice, batch["id"])
     assert client.delete(f"/batches/{batch['id']}", headers=alice.headers).status_code == 204
-    assert readings_items(dynamodb, stack, alice, batch["id"]) == []
+    # Each reading and the alert state are replaced by a tombstone (for sync; TTL ends it):
+    # what they held is gone.
+    [reading] = readings_items(dynamodb, stack, alice, batch["id"])
     state = dynamodb.get_item(
         TableName=stack.table_name,
         Key={"PK": {"S": f"READINGS#{alice.sub}#{batch['id']}"}, "SK": {"S": "ALERTS"}},
-    )
-    assert "Item" not in state
+    )["Item"]
+    for buried in (reading, state):
+        assert buried["entity"] == {"S": "tombstone"}
+        assert set(buried) <= TOMBSTONE_ATTRIBUTES
+    gone = client.get(f"/batches/{batch['id']}/readings/raw", headers=alice.headers)
+    assert_problem(gone, 404, "not-found")
     assert_problem(post(client, created["token"], {"ph": 3.7}), 404, "not-found")
     listed = {
         s["id"]: s["status"] for s in client.get("/sensors", headers=alice.headers).json()["items"]
@@ -557,6 +568,17 @@ def test_deleting_the_account_leaves_no_readings_and_no_live_token(
     batch = ferment(client, leaving)
     token = sensor(client, leaving, batch["id"])["token"]
     assert post(client, token, {"ph": 3.7}).status_code == 200
+    rules = client.put(
+        f"/batches/{batch['id']}/alerts/rules", json={"phTarget": 3.1}, headers=leaving.headers
+    )
+    assert rules.status_code == 200
+    revoked = sensor(client, leaving, batch["id"], name="Old meter")
+    assert client.delete(f"/sensors/{revoked['id']}", headers=leaving.headers).status_code == 204
+    # A batch deleted before the account: its readings partition holds tombstones.
+    gone = ferment(client, leaving)
+    moved = sensor(client, leaving, gone["id"])["token"]
+    assert post(client, moved, {"gravity": 1.02}).status_code == 200
+    assert client.delete(f"/batches/{gone['id']}", headers=leaving.headers).status_code == 204
     assert client.delete("/me", headers=leaving.headers).status_code == 204
     # Only the deletion's tombstone (DELETED#<sub>, with a TTL) still names the account.
     left = [i for i in all_items(dynamodb, stack) if leaving.sub in json.dumps(i)]

@@ -15,15 +15,18 @@ from msgspec import Meta
 
 from app.api.errors import Problem
 from app.api.schemas.account import ProfileOut
+from app.api.schemas.alerts import AlertRulesOut
 from app.api.schemas.base import Body, Out, Version
 from app.api.schemas.batches import BatchOut, EventOut
 from app.api.schemas.reminders import ReminderOut
+from app.api.schemas.sensors import SensorOut
 from app.domain.batches import Batch, Event
 from app.domain.devices import Device, Platform, token_hash
 from app.domain.photos import Photo, PhotoContentType
 from app.domain.profiles import Profile
 from app.domain.reminders import Reminder
-from app.domain.sync import Record, Tombstone
+from app.domain.sensors import Sensor
+from app.domain.sync import AlertStatus, ReadingRecord, Record, Tombstone
 from app.usecases.sync import ChangePage
 
 
@@ -69,6 +72,67 @@ class SyncProfileOut(ProfileOut):
     id: str
 
 
+class SyncReadingOut(Out):
+    """A sensor's minute: the means of the readings that arrived in it (SG, °C, pH,
+    battery %; a metric the sensor does not send is absent). More readings in the same
+    minute make a new version of it (`version` = `count`). `id` is
+    `<batchId>.<sensorId>.<minute>`."""
+
+    id: str
+    batch_id: str
+    sensor_id: str
+    at: datetime
+    count: int
+    updated_at: datetime
+    version: int
+    gravity: float | None = None
+    temperature_c: float | None = None
+    ph: float | None = None
+    battery: float | None = None
+
+    @classmethod
+    def of(cls, reading: ReadingRecord) -> SyncReadingOut:
+        values = reading.values
+        return cls(
+            id=reading.id,
+            batch_id=reading.batch_id,
+            sensor_id=reading.sensor_id,
+            at=reading.at,
+            count=reading.count,
+            gravity=values.get("gravity"),
+            temperature_c=values.get("temperature"),
+            ph=values.get("ph"),
+            battery=values.get("battery"),
+            updated_at=reading.updated_at,
+            version=reading.count,
+        )
+
+
+class SyncAlertsOut(Out):
+    """A batch's alerts: the rules in force (`GET …/alerts/rules`) and the keys of the
+    alerts firing now. `id` is the batch's id; every reading makes a new version."""
+
+    id: str
+    batch_id: str
+    rules: AlertRulesOut
+    firing: list[str]
+    last_reading_at: datetime | None
+    updated_at: datetime
+    version: int
+
+    @classmethod
+    def of(cls, status: AlertStatus) -> SyncAlertsOut:
+        return cls(
+            id=status.batch_id,
+            batch_id=status.batch_id,
+            rules=AlertRulesOut.of(status.rules),
+            firing=status.firing,
+            last_reading_at=status.last_reading_at,
+            updated_at=status.updated_at,
+            version=status.version,
+        )
+
+
 class BatchChanges(Out):
     upserts: list[BatchOut] = msgspec.field(default_factory=list)
     deletions: list[Deletion] = msgspec.field(default_factory=list)
@@ -99,6 +163,21 @@ class ProfileChanges(Out):
     deletions: list[Deletion] = msgspec.field(default_factory=list)
 
 
+class SensorChanges(Out):
+    upserts: list[SensorOut] = msgspec.field(default_factory=list)
+    deletions: list[Deletion] = msgspec.field(default_factory=list)
+
+
+class ReadingChanges(Out):
+    upserts: list[SyncReadingOut] = msgspec.field(default_factory=list)
+    deletions: list[Deletion] = msgspec.field(default_factory=list)
+
+
+class AlertChanges(Out):
+    upserts: list[SyncAlertsOut] = msgspec.field(default_factory=list)
+    deletions: list[Deletion] = msgspec.field(default_factory=list)
+
+
 class SyncChanges(Out):
     batches: BatchChanges = msgspec.field(default_factory=BatchChanges)
     events: EventChanges = msgspec.field(default_factory=EventChanges)
@@ -106,6 +185,9 @@ class SyncChanges(Out):
     photos: PhotoChanges = msgspec.field(default_factory=PhotoChanges)
     devices: DeviceChanges = msgspec.field(default_factory=DeviceChanges)
     profile: ProfileChanges = msgspec.field(default_factory=ProfileChanges)
+    sensors: SensorChanges = msgspec.field(default_factory=SensorChanges)
+    readings: ReadingChanges = msgspec.field(default_factory=ReadingChanges)
+    alerts: AlertChanges = msgspec.field(default_factory=AlertChanges)
 
 
 class SyncPage(Out):
@@ -130,6 +212,9 @@ _DELETION_GROUPS = {
     "photo": "photos",
     "device": "devices",
     "profile": "profile",
+    "sensor": "sensors",
+    "reading": "readings",
+    "alert-state": "alerts",
 }
 
 
@@ -161,6 +246,12 @@ def group(records: list[Record]) -> SyncChanges:
                     id=token_hash(record.token), version=1, **msgspec.structs.asdict(record)
                 )
             )
+        elif isinstance(record, Sensor):
+            changes.sensors.upserts.append(SensorOut.of(record))
+        elif isinstance(record, ReadingRecord):
+            changes.readings.upserts.append(SyncReadingOut.of(record))
+        elif isinstance(record, AlertStatus):
+            changes.alerts.upserts.append(SyncAlertsOut.of(record))
         else:
             changes.profile.upserts.append(_profile(record))
     return changes
