@@ -21,13 +21,13 @@ from app.api.culture_pages import (
 from app.api.headers import DeviceZone, device_zone
 from app.api.params import Caller, Cursor, PathId
 from app.api.public import public_base
-from app.api.schemas.batches import BatchOut
 from app.api.schemas.cultures import (
     CareSuggestionOut,
     CareSuggestionsOut,
     ClaimGift,
     CreateCulture,
     CreateCultureEvent,
+    CultureBatchOut,
     CultureDetailOut,
     CultureEventOut,
     CultureEventPage,
@@ -123,7 +123,7 @@ class CultureController(Controller):
         return CultureDetailOut(
             **msgspec.structs.asdict(CultureOut.of(detail.culture)),
             stats=CultureStatsOut.of(detail.stats),
-            batches=[BatchOut.of(b) for b in detail.batches],
+            batches=[CultureBatchOut.of(b) for b in detail.batches],
             next_batches_cursor=detail.next_batches_cursor,
         )
 

@@ -1,10 +1,12 @@
 """The cultures and culture events of one user, in the single table.
 
-A culture item (`CULTURE#<id>`) carries what its stats need from the event log, kept in
-the same transaction as each event: `feeds` (event id -> time) and `weights` (event id ->
-time and grams). Deleting an event removes its entry, so the stats never need a read of
-the whole log. Its lineage node (`LINEAGE#<id>`, app.store.lineage) is written in the
-same transaction as the culture whenever a field it mirrors changes.
+A culture item (`CULTURE#<id>`) carries what its detail and stats need, kept in the same
+transaction as each write that changes it: `feeds` (event id -> time) and `weights`
+(event id -> time and grams) with each event, `made` (batch id -> name, kind, status,
+start; app.store.batches) with each batch it made. Deleting an event or a batch removes
+its entry, so the detail is one GetItem, never a read of the log or the batches. Its
+lineage node (`LINEAGE#<id>`, app.store.lineage) is written in the same transaction as
+the culture whenever a field it mirrors changes.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from app.domain.cultures import (
     CultureKind,
     CultureOrigin,
     CultureStatus,
+    MadeBatch,
     Weighing,
 )
 from app.domain.errors import AccountDeleted, InvalidCursor, NotFound
@@ -37,7 +40,18 @@ from app.store.conditional import (
     status_values,
 )
 from app.store.deletions import not_deleted
-from app.store.items import Item, batch_from_item, get_ts, key, n, opt_float, opt_str, s, ts
+from app.store.items import (
+    Item,
+    batch_from_item,
+    get_ts,
+    key,
+    made_from_entry,
+    n,
+    opt_float,
+    opt_str,
+    s,
+    ts,
+)
 from app.store.lineage import culture_unavailable, node_item, node_update
 from app.store.pages import NOT_OURS, Page, decode_cursor, next_cursor, start_after
 from app.store.table import delete_keys, partition_query, query_all
@@ -53,11 +67,13 @@ SHARED_BATCH_WINDOW = 50
 
 
 class CultureRecord(msgspec.Struct, frozen=True, kw_only=True):
-    """A culture with what its stats read from the event log."""
+    """A culture with what its stats read from the event log, and the batches it made
+    (newest first)."""
 
     culture: Culture
     feeds: list[datetime]
     weights: list[Weighing]
+    made: list[MadeBatch] = msgspec.field(default_factory=list)
 
 
 class CultureWithEvents(msgspec.Struct, frozen=True, kw_only=True):
@@ -118,23 +134,6 @@ class CultureStore:
             events=[culture_event_from_item(item) for item in items[1:]],
             next_events_cursor=next_cursor(response, EVENT_CURSOR_FIELDS),
         )
-
-    def batches_of(self, sub: str, culture_id: str) -> list[Batch]:
-        """Every batch the culture made, newest first (GSI3, eventually consistent)."""
-        items = query_all(
-            self.client,
-            {
-                "TableName": self.table_name,
-                "IndexName": "GSI3",
-                "KeyConditionExpression": "GSI3PK = :pk",
-                "ExpressionAttributeValues": {
-                    ":pk": s(keys.culture_batches_gsi3pk(sub, culture_id))
-                },
-                "ScanIndexForward": False,
-            },
-        )
-        pk = keys.user_pk(sub)
-        return [batch_from_item(item) for item in items if item["PK"]["S"] == pk]
 
     def shared_batches(self, owner_sub: str, culture_id: str, limit: int) -> list[Batch]:
         """The culture's newest batches that are shared themselves (they carry GSI1PK),
@@ -368,6 +367,7 @@ def culture_to_item(sub: str, culture: Culture) -> Item:
         "version": n(culture.version),
         "feeds": {"M": {}},
         "weights": {"M": {}},
+        "made": {"M": {}},
     }
     if culture.notes is not None:
         item["notes"] = s(culture.notes)
@@ -398,6 +398,7 @@ def culture_from_item(item: Item) -> Culture:
 def record_from_item(item: Item) -> CultureRecord:
     feeds = item.get("feeds", {}).get("M", {})
     weights = item.get("weights", {}).get("M", {})
+    made = item.get("made", {}).get("M", {})
     return CultureRecord(
         culture=culture_from_item(item),
         feeds=[datetime.fromisoformat(v["S"]) for v in feeds.values()],
@@ -407,6 +408,11 @@ def record_from_item(item: Item) -> CultureRecord:
             )
             for v in weights.values()
         ],
+        made=sorted(
+            (made_from_entry(batch_id, entry) for batch_id, entry in made.items()),
+            key=lambda b: b.id,
+            reverse=True,
+        ),
     )
 
 

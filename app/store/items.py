@@ -15,6 +15,7 @@ from typing import Any, TypeVar, cast
 import msgspec
 
 from app.domain.batches import Batch, BatchKind, BatchStatus, Event, EventType
+from app.domain.cultures import MadeBatch
 from app.domain.devices import Device, Platform, token_hash
 from app.domain.photos import Photo, PhotoContentType
 from app.domain.profiles import DEFAULT_TIME_ZONE, NotificationPreferences, Profile
@@ -152,6 +153,29 @@ def batch_from_item(item: Item) -> Batch:
         public="GSI1PK" in item,
         culture_id=opt_str(item, "cultureId"),
         parent_batch_id=opt_str(item, "parentBatchId"),
+    )
+
+
+def made_entry(batch: Batch) -> Item:
+    """A batch as its culture's item keeps it (`made.<batchId>`, see app.store.cultures)."""
+    return {
+        "M": {
+            "name": s(batch.name),
+            "kind": s(batch.kind),
+            "status": s(batch.status),
+            "startedAt": ts(batch.started_at),
+        }
+    }
+
+
+def made_from_entry(batch_id: str, entry: Item) -> MadeBatch:
+    fields = entry["M"]
+    return MadeBatch(
+        id=batch_id,
+        name=fields["name"]["S"],
+        kind=cast(BatchKind, fields["kind"]["S"]),
+        status=cast(BatchStatus, fields["status"]["S"]),
+        started_at=get_ts(fields, "startedAt"),
     )
 
 

@@ -26,6 +26,7 @@ from app.domain.cultures import (
     Gift,
     LineageNode,
     LineageView,
+    MadeBatch,
     check_acquired_at,
     check_name,
     child_of,
@@ -93,7 +94,7 @@ class EventDraft(msgspec.Struct, kw_only=True, frozen=True):
 class CultureDetail(msgspec.Struct, kw_only=True, frozen=True):
     culture: Culture
     stats: CultureStats
-    batches: list[Batch]
+    batches: list[MadeBatch]
     next_batches_cursor: str | None
 
 
@@ -144,17 +145,16 @@ class Cultures:
     def detail(
         self, sub: str, culture_id: str, now: datetime, *, limit: int, cursor: str | None
     ) -> CultureDetail:
-        """Two reads: the culture (consistent) and every batch it made (GSI3); the stats
-        need all of them, the answer pages them newest first."""
+        """One GetItem: the culture item keeps what its stats and its batch list need
+        (`made`, written with each batch); the answer pages the batches newest first."""
         record = self.store.get(sub, _known(culture_id))
-        batches = self.store.batches_of(sub, culture_id)
         if cursor is not None and not is_ulid(cursor):
             raise InvalidCursor("The cursor is not one this API issued.")
-        after = [b for b in batches if cursor is None or b.id < cursor]
+        after = [b for b in record.made if cursor is None or b.id < cursor]
         page = after[:limit]
         return CultureDetail(
             culture=record.culture,
-            stats=_stats(record, batches, now),
+            stats=_stats(record, now),
             batches=page,
             next_batches_cursor=page[-1].id if len(after) > limit else None,
         )
@@ -377,10 +377,10 @@ def _check_open(gift: Gift, now: datetime) -> None:
         raise GiftExpired("This gift code has expired; ask the giver for a new one.")
 
 
-def _stats(record: CultureRecord, batches: list[Batch], now: datetime) -> CultureStats:
+def _stats(record: CultureRecord, now: datetime) -> CultureStats:
     return culture_stats(
         record.culture,
-        [BatchStart(kind=b.kind, started_at=b.started_at) for b in batches],
+        [BatchStart(kind=b.kind, started_at=b.started_at) for b in record.made],
         record.feeds,
         record.weights,
         now,
