@@ -128,6 +128,7 @@ def api_routes(settings: Settings, clients: AwsClients) -> Routes:
     reading_store = ReadingStore(dynamodb, table)
     forget = Forget(sensor_store, reading_store)
     batches = Batches(batch_store, reminder_store, profiles, scheduler, objects, forget)
+    cultures = Cultures(CultureStore(dynamodb, table), lineage, profiles)
     return Routes(
         [
             BatchController,
@@ -147,7 +148,7 @@ def api_routes(settings: Settings, clients: AwsClients) -> Routes:
         {
             "batches": batches,
             "bottles": Bottles(batch_store, BottleStore(dynamodb, table)),
-            "cultures": Cultures(CultureStore(dynamodb, table), lineage, profiles),
+            "cultures": cultures,
             "reminders": Reminders(reminder_store, profiles, scheduler),
             "photos": Photos(PhotoStore(dynamodb, table), objects),
             "account": Account(
@@ -168,6 +169,7 @@ def api_routes(settings: Settings, clients: AwsClients) -> Routes:
             "sync": Sync(
                 SyncStore(dynamodb, table),
                 batches,
+                cultures,
                 horizon_seconds=settings.sync_horizon_seconds,
                 overlap_seconds=settings.sync_overlap_seconds,
             ),

@@ -135,16 +135,7 @@ class CultureController(Controller):
         principal: Caller,
         cultures: UseCases,
     ) -> CultureOut:
-        edit = CultureEdit(
-            name=None if data.name is UNSET else data.name,
-            kind=None if data.kind is UNSET else data.kind,
-            status=None if data.status is UNSET else data.status,
-            acquired_at=None if data.acquired_at is UNSET else data.acquired_at,
-            origin=None if data.origin is UNSET else data.origin,
-            notes=data.notes if isinstance(data.notes, str) else None,
-            clear_notes=data.notes is None,
-            public=None if data.public is UNSET else data.public,
-        )
+        edit = culture_edit(data)
         return CultureOut.of(
             cultures.update(principal.sub, culture_id, data.version, edit, utc_now())
         )
@@ -156,7 +147,7 @@ class CultureController(Controller):
         sync_to_thread=False,
     )
     def delete_culture(self, culture_id: PathId, principal: Caller, cultures: UseCases) -> None:
-        cultures.delete(principal.sub, culture_id)
+        cultures.delete(principal.sub, culture_id, utc_now())
 
     @post("/{culture_id:str}/events", operation_id="addCultureEvent", sync_to_thread=False)
     def add_event(
@@ -194,7 +185,7 @@ class CultureController(Controller):
     def delete_event(
         self, culture_id: PathId, event_id: PathId, principal: Caller, cultures: UseCases
     ) -> None:
-        cultures.delete_event(principal.sub, culture_id, event_id)
+        cultures.delete_event(principal.sub, culture_id, event_id, utc_now())
 
     @post("/{culture_id:str}/split", operation_id="splitCulture", sync_to_thread=False)
     def split(
@@ -289,6 +280,20 @@ class CultureController(Controller):
         """Ancestors and descendants across accounts, each with its generation; another
         account's culture shows only its shared fields, or "a private culture"."""
         return lineage_out(cultures.family_tree(principal.sub, culture_id, utc_now()))
+
+
+def culture_edit(data: UpdateCulture) -> CultureEdit:
+    """A PATCH body (or a pushed update's fields) as the use case's edit."""
+    return CultureEdit(
+        name=None if data.name is UNSET else data.name,
+        kind=None if data.kind is UNSET else data.kind,
+        status=None if data.status is UNSET else data.status,
+        acquired_at=None if data.acquired_at is UNSET else data.acquired_at,
+        origin=None if data.origin is UNSET else data.origin,
+        notes=data.notes if isinstance(data.notes, str) else None,
+        clear_notes=data.notes is None,
+        public=None if data.public is UNSET else data.public,
+    )
 
 
 def claim_url(base: str, code: str) -> str:

@@ -7,6 +7,7 @@ from datetime import datetime
 import msgspec
 
 from app.domain.batches import Batch, Event
+from app.domain.cultures import Culture, CultureEvent
 from app.domain.devices import Device
 from app.domain.photos import Photo
 from app.domain.profiles import Profile
@@ -20,7 +21,8 @@ class Tombstone(msgspec.Struct, frozen=True, kw_only=True):
     id: str
     deleted_at: datetime
     batch_id: str | None = None
+    culture_id: str | None = None
 
 
 # Every record type sync carries; a new synced type joins this union.
-Record = Batch | Event | Reminder | Photo | Device | Profile | Tombstone
+Record = Batch | Event | Reminder | Photo | Device | Profile | Culture | CultureEvent | Tombstone

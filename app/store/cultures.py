@@ -29,7 +29,8 @@ from app.domain.cultures import (
     MadeBatch,
     Weighing,
 )
-from app.domain.errors import AccountDeleted, InvalidCursor, NotFound
+from app.domain.errors import AccountDeleted, AlreadyExists, InvalidCursor, NotFound
+from app.domain.idempotency import Idempotency
 from app.domain.ids import is_ulid
 from app.store import keys
 from app.store.conditional import (
@@ -40,6 +41,7 @@ from app.store.conditional import (
     status_values,
 )
 from app.store.deletions import not_deleted
+from app.store.idempotency import Replay, claim, transact_claimed
 from app.store.items import (
     Item,
     batch_from_item,
@@ -50,15 +52,21 @@ from app.store.items import (
     opt_float,
     opt_str,
     s,
+    tombstone_to_item,
     ts,
+    with_change_keys,
 )
 from app.store.lineage import culture_unavailable, node_item, node_update
 from app.store.pages import NOT_OURS, Page, decode_cursor, next_cursor, start_after
-from app.store.table import delete_keys, partition_query, query_all
+from app.store.table import delete_keys, partition_query, put_items, query_all
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import ConditionCheckTypeDef, UpdateTypeDef
+    from mypy_boto3_dynamodb.type_defs import (
+        ConditionCheckTypeDef,
+        TransactWriteItemTypeDef,
+        UpdateTypeDef,
+    )
 
 CULTURE_CURSOR_FIELDS = ("SK", "GSI3SK")
 EVENT_CURSOR_FIELDS = ("SK",)
@@ -87,21 +95,32 @@ class CultureStore:
         self.client = client
         self.table_name = table_name
 
-    def create(self, sub: str, culture: Culture) -> None:
+    def create(self, sub: str, culture: Culture, once: Idempotency | None = None) -> Culture:
         """The culture and its lineage node, together or not at all, and never for a
-        deleted account (its token may still be valid)."""
+        deleted account (its token may still be valid). With an idempotency key (a pushed
+        mutation) its record joins the transaction; a replay returns the first culture."""
+        item = culture_to_item(sub, culture)
+        items: list[TransactWriteItemTypeDef] = [
+            put_new(self.table_name, item),
+            put_new(self.table_name, node_item(sub, culture)),
+            not_deleted(self.table_name, sub),
+        ]
         try:
-            self.client.transact_write_items(
-                TransactItems=[
-                    put_new(self.table_name, culture_to_item(sub, culture)),
-                    put_new(self.table_name, node_item(sub, culture)),
-                    not_deleted(self.table_name, sub),
-                ]
-            )
+            if once is None:
+                self.client.transact_write_items(TransactItems=items)
+            else:
+                items.append(claim(self.table_name, sub, once, item, culture.created_at))
+                transact_claimed(self.client, items, once)
+        except Replay as replay:
+            return culture_from_item(replay.record)
         except ClientError as exc:
-            if 2 in failed_conditions(exc):
+            failed = failed_conditions(exc)
+            if 2 in failed:
                 raise AccountDeleted("This account was deleted.") from None
+            if 0 in failed or 1 in failed:  # a client-generated id (sync push) was taken
+                raise AlreadyExists("A culture with this id exists.") from None
             raise
+        return culture
 
     def get(self, sub: str, culture_id: str) -> CultureRecord:
         item = self.client.get_item(
@@ -176,35 +195,45 @@ class CultureStore:
             next_cursor=next_cursor(response, CULTURE_CURSOR_FIELDS),
         )
 
-    def save_changes(self, sub: str, culture: Culture, expected_version: int) -> None:
+    def save_changes(
+        self, sub: str, culture: Culture, expected_version: int, once: Idempotency | None = None
+    ) -> bool:
         """Writes the edited fields of `culture` (built from the stored one) if the stored
-        version is still `expected_version`, and mirrors them onto the lineage node."""
-        names = {f"#{a}": a for a in _EDITABLE} | {"#version": "version"}
+        version is still `expected_version`, mirrors them onto the lineage node and moves
+        the culture in the change feed. False: a replay of `once` (nothing written now)."""
+        written = (*_EDITABLE, "GSI2PK", "GSI2SK")
+        names = {f"#{a}": a for a in written} | {"#version": "version"}
         item = culture_to_item(sub, culture)
-        values: dict[str, Any] = {f":{a}": item[a] for a in _EDITABLE if a in item}
+        values: dict[str, Any] = {f":{a}": item[a] for a in written if a in item}
         values[":expected"] = n(expected_version)
-        sets = [f"#{a} = :{a}" for a in _EDITABLE if a in item]
-        removes = [f"#{a}" for a in _EDITABLE if a not in item]
+        sets = [f"#{a} = :{a}" for a in written if a in item]
+        removes = [f"#{a}" for a in written if a not in item]
         expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+        items: list[TransactWriteItemTypeDef] = [
+            {
+                "Update": {
+                    "TableName": self.table_name,
+                    "Key": _culture_key(sub, culture.id),
+                    "UpdateExpression": expression,
+                    "ConditionExpression": "attribute_exists(SK) AND #version = :expected",
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": values,
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                }
+            },
+            {"Update": cast("UpdateTypeDef", node_update(self.table_name, culture))},
+        ]
         try:
-            self.client.transact_write_items(
-                TransactItems=[
-                    {
-                        "Update": {
-                            "TableName": self.table_name,
-                            "Key": _culture_key(sub, culture.id),
-                            "UpdateExpression": expression,
-                            "ConditionExpression": "attribute_exists(SK) AND #version = :expected",
-                            "ExpressionAttributeNames": names,
-                            "ExpressionAttributeValues": values,
-                            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-                        }
-                    },
-                    {"Update": cast("UpdateTypeDef", node_update(self.table_name, culture))},
-                ]
-            )
+            if once is None:
+                self.client.transact_write_items(TransactItems=items)
+            else:
+                items.append(claim(self.table_name, sub, once, {}, culture.updated_at))
+                transact_claimed(self.client, items, once)
+        except Replay:
+            return False
         except ClientError as exc:
             raise _why_write_failed(exc, expected_version) from None
+        return True
 
     def delete_keys_under(self, sub: str, culture_id: str) -> list[Item]:
         """Keys of the culture, its events and gift pointers (with their hashes)."""
@@ -214,18 +243,27 @@ class CultureStore:
                 self.table_name,
                 keys.user_pk(sub),
                 begins_with=keys.culture_sk(culture_id),
-                ProjectionExpression="PK, SK, entity, codeHash",
+                ProjectionExpression="PK, SK, entity, id, cultureId, codeHash",
                 ConsistentRead=True,
             ),
         )
+
+    def bury(self, found: list[Item], now: datetime) -> None:
+        """Tombstones (for sync) of the culture and events among `found`, written before
+        they go, so an interrupted delete still tells every device what is gone."""
+        synced = [i for i in found if i.get("entity", {}).get("S") in _SYNCED]
+        put_items(self.client, self.table_name, [tombstone_to_item(i, now) for i in synced])
 
     def delete_items(self, item_keys: list[Item]) -> None:
         delete_keys(
             self.client, self.table_name, [{"PK": k["PK"], "SK": k["SK"]} for k in item_keys]
         )
 
-    def add_event(self, sub: str, event: CultureEvent) -> None:
-        """The event and its entry in the culture's stats, if the culture is open."""
+    def add_event(
+        self, sub: str, event: CultureEvent, once: Idempotency | None = None
+    ) -> CultureEvent:
+        """The event and its entry in the culture's stats, if the culture is open. With
+        an idempotency key (a pushed mutation), a replay returns the first event."""
         names: dict[str, str] = {"#status": "status", "#eid": event.id}
         values: dict[str, Any] = status_values(OPEN_CULTURE_STATUSES)
         if event.type == "feed":
@@ -237,17 +275,31 @@ class CultureStore:
         else:
             expression = ""
         culture_item = self._culture_is_open(sub, event.culture_id, names, values, expression)
+        item = culture_event_to_item(sub, event)
+        items = [culture_item, put_new(self.table_name, item)]
         try:
-            self.client.transact_write_items(
-                TransactItems=[
-                    culture_item,  # type: ignore[list-item]
-                    put_new(self.table_name, culture_event_to_item(sub, event)),
-                ]
-            )
+            if once is None:
+                self.client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
+            else:
+                items.append(claim(self.table_name, sub, once, item, event.created_at))
+                transact_claimed(self.client, items, once)  # type: ignore[arg-type]
+        except Replay as replay:
+            return culture_event_from_item(replay.record)
         except ClientError as exc:
-            raise _why_event_write_failed(exc) from None
+            raise _why_event_write_failed(
+                exc, taken="A culture event with this id exists."
+            ) from None
+        return event
 
-    def delete_event(self, sub: str, culture_id: str, event_id: str) -> None:
+    def delete_event(self, sub: str, culture_id: str, event_id: str, now: datetime) -> None:
+        """The event, its entry in the stats and its tombstone (for sync), together."""
+        event_key = key(keys.user_pk(sub), keys.culture_event_sk(culture_id, event_id))
+        record = {
+            **event_key,
+            "entity": s("culture_event"),
+            "id": s(event_id),
+            "cultureId": s(culture_id),
+        }
         names = {"#status": "status", "#eid": event_id}
         values: dict[str, Any] = status_values(OPEN_CULTURE_STATUSES)
         culture_item = self._culture_is_open(
@@ -260,12 +312,11 @@ class CultureStore:
                     {
                         "Delete": {
                             "TableName": self.table_name,
-                            "Key": key(
-                                keys.user_pk(sub), keys.culture_event_sk(culture_id, event_id)
-                            ),
+                            "Key": event_key,
                             "ConditionExpression": "attribute_exists(SK)",
                         }
                     },
+                    {"Put": {"TableName": self.table_name, "Item": tombstone_to_item(record, now)}},
                 ]
             )
         except ClientError as exc:
@@ -339,11 +390,17 @@ class CultureStore:
 # --- items -----------------------------------------------------------------------------
 
 # What a PATCH may change (attribute names); everything else is fixed at birth.
-_EDITABLE = ("name", "kind", "status", "acquiredAt", "origin", "notes", "updatedAt", "version")
+_EDITABLE = (
+    "name", "kind", "status", "acquiredAt", "origin", "notes", "public", "updatedAt", "version",
+)  # fmt: skip
 
 
 def _culture_key(sub: str, culture_id: str) -> Item:
     return key(keys.user_pk(sub), keys.culture_sk(culture_id))
+
+
+# The entities of a culture's range that sync carries (tombstoned when deleted).
+_SYNCED = ("culture", "culture_event")
 
 
 def culture_to_item(sub: str, culture: Culture) -> Item:
@@ -373,7 +430,7 @@ def culture_to_item(sub: str, culture: Culture) -> Item:
         item["notes"] = s(culture.notes)
     if culture.parent_id is not None:
         item["parentId"] = s(culture.parent_id)
-    return item
+    return with_change_keys(item, culture.updated_at)
 
 
 def culture_from_item(item: Item) -> Culture:
@@ -426,13 +483,15 @@ def culture_event_to_item(sub: str, event: CultureEvent) -> Item:
         "type": s(event.type),
         "occurredAt": ts(event.occurred_at),
         "createdAt": ts(event.created_at),
+        # Events never change: their change time is when they were stored.
+        "updatedAt": ts(event.created_at),
         "version": n(1),
     }
     if event.note is not None:
         item["note"] = s(event.note)
     if event.grams is not None:
         item["grams"] = n(event.grams)
-    return item
+    return with_change_keys(item, event.created_at)
 
 
 def culture_event_from_item(item: Item) -> CultureEvent:
@@ -457,10 +516,14 @@ def _why_write_failed(exc: ClientError, expected_version: int) -> Exception:
     return stale_version("culture", expected_version, int(old["version"]["N"]))
 
 
-def _why_event_write_failed(exc: ClientError, missing_event: str = "") -> Exception:
+def _why_event_write_failed(
+    exc: ClientError, missing_event: str = "", taken: str = ""
+) -> Exception:
     failed = failed_conditions(exc)
     if 0 in failed:
         return culture_unavailable(failed[0], "its event log can no longer change")
     if missing_event and 1 in failed:
         return NotFound(missing_event)
+    if taken and 1 in failed:  # a client-generated id (sync push) was taken
+        return AlreadyExists(taken)
     return exc

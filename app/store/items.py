@@ -454,8 +454,9 @@ def record_id(item: Item) -> str:
 
 
 def tombstone_to_item(record: Item, deleted_at: datetime) -> Item:
-    """The tombstone of `record` (its key, `entity` and `id`, `batchId` if any, are
-    enough), in the change feed at `deleted_at` and gone by TTL after the horizon."""
+    """The tombstone of `record` (its key, `entity` and `id`, `batchId` or `cultureId`
+    if any, are enough), in the change feed at `deleted_at` and gone by TTL after the
+    horizon."""
     pk, sk = record["PK"]["S"], record["SK"]["S"]
     entity = opt_str(record, "entity") or "record"
     return _changed(
@@ -466,6 +467,7 @@ def tombstone_to_item(record: Item, deleted_at: datetime) -> Item:
             "of": s(entity),
             "id": s(record_id(record)),
             "batchId": record.get("batchId"),
+            "cultureId": record.get("cultureId"),
             "deletedAt": ts(deleted_at),
             "expiresAt": n(int((deleted_at + TOMBSTONE_TTL).timestamp())),
         },
@@ -478,4 +480,5 @@ def tombstone_from_item(item: Item) -> Tombstone:
         id=item["id"]["S"],
         deleted_at=get_ts(item, "deletedAt"),
         batch_id=opt_str(item, "batchId"),
+        culture_id=opt_str(item, "cultureId"),
     )

@@ -35,6 +35,7 @@ import msgspec
 from app.domain.errors import InvalidCursor, ResyncRequired
 from app.domain.sync import Record
 from app.store import keys
+from app.store.cultures import culture_event_from_item, culture_from_item
 from app.store.items import (
     Item,
     batch_from_item,
@@ -60,6 +61,8 @@ RECORDS: dict[str, Callable[[Item], Record]] = {
     "photo": photo_from_item,
     "device": device_from_item,
     "profile": profile_from_item,
+    "culture": culture_from_item,
+    "culture_event": culture_event_from_item,
     "tombstone": tombstone_from_item,
 }
 

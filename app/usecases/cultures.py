@@ -44,6 +44,7 @@ from app.domain.cultures import (
     view_of,
 )
 from app.domain.errors import GiftClaimed, GiftExpired, InvalidCursor, NotFound
+from app.domain.idempotency import Idempotency
 from app.domain.ids import is_ulid
 from app.domain.reminders import zone_or_utc
 from app.store import keys
@@ -136,8 +137,7 @@ class Cultures:
             public=draft.public,
             now=now,
         )
-        self.store.create(sub, culture)
-        return culture
+        return self.store.create(sub, culture)
 
     def list_cultures(self, sub: str, *, limit: int, cursor: str | None) -> Page[Culture]:
         return self.store.list_cultures(sub, limit=limit, cursor=cursor)
@@ -160,10 +160,17 @@ class Cultures:
         )
 
     def update(
-        self, sub: str, culture_id: str, version: int, edit: CultureEdit, now: datetime
+        self,
+        sub: str,
+        culture_id: str,
+        version: int,
+        edit: CultureEdit,
+        now: datetime,
+        once: Idempotency | None = None,
     ) -> Culture:
         """Read, apply, write on condition of the version read: the write also carries the
-        shared fields to the lineage node, in the same transaction."""
+        shared fields to the lineage node, in the same transaction. A replayed `once` (a
+        pushed mutation sent again) answers the culture as it is now."""
         current = self.store.get(sub, _known(culture_id)).culture
         if edit.acquired_at is not None:
             check_acquired_at(edit.acquired_at, now)
@@ -183,15 +190,18 @@ class Cultures:
         if edit.clear_notes:
             changes["notes"] = None
         updated = msgspec.structs.replace(current, **changes, updated_at=now, version=version + 1)
-        self.store.save_changes(sub, updated, version)
+        if not self.store.save_changes(sub, updated, version, once):
+            return self.store.get(sub, culture_id).culture
         return updated
 
-    def delete(self, sub: str, culture_id: str) -> None:
+    def delete(self, sub: str, culture_id: str, now: datetime) -> None:
         """The culture item first (no event can be added under it after), its node retired,
-        its gift codes revoked, then the rest; a retry finishes an interrupted one."""
+        its gift codes revoked, then the rest; a retry finishes an interrupted one. The
+        culture and its events leave tombstones for sync, written before they go."""
         found = self.store.delete_keys_under(sub, _known(culture_id))
         if not found:
             raise NotFound("No such culture.")
+        self.store.bury(found, now)
         self.lineage.retire_node(culture_id)
         culture_sk = keys.culture_sk(culture_id)
         self.store.delete_items([k for k in found if k["SK"]["S"] == culture_sk])
@@ -201,6 +211,7 @@ class Cultures:
                     self.lineage.delete_gift(item["codeHash"]["S"])
             self.store.delete_items(found)
             found = self.store.delete_keys_under(sub, culture_id)
+            self.store.bury(found, now)
 
     def care_suggestions(
         self, sub: str, culture_id: str, now: datetime, device_zone: str | None = None
@@ -224,18 +235,21 @@ class Cultures:
             grams=draft.grams,
             now=now,
         )
-        self.store.add_event(sub, event)
-        return event
+        return self.store.add_event(sub, event)
+
+    def log(self, sub: str, event: CultureEvent, once: Idempotency | None = None) -> CultureEvent:
+        """An event built by the caller (a pushed mutation, with the device's id)."""
+        return self.store.add_event(sub, event, once)
 
     def events(
         self, sub: str, culture_id: str, *, limit: int, cursor: str | None
     ) -> Page[CultureEvent]:
         return self.store.list_events(sub, _known(culture_id), limit=limit, cursor=cursor)
 
-    def delete_event(self, sub: str, culture_id: str, event_id: str) -> None:
+    def delete_event(self, sub: str, culture_id: str, event_id: str, now: datetime) -> None:
         if not is_ulid(event_id):
             raise NotFound("No such event.")
-        self.store.delete_event(sub, _known(culture_id), event_id)
+        self.store.delete_event(sub, _known(culture_id), event_id, now)
 
     # --- lineage -------------------------------------------------------------------
 

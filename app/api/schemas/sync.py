@@ -17,8 +17,10 @@ from app.api.errors import Problem
 from app.api.schemas.account import ProfileOut
 from app.api.schemas.base import Body, Out, Version
 from app.api.schemas.batches import BatchOut, EventOut
+from app.api.schemas.cultures import CultureEventOut, CultureOut
 from app.api.schemas.reminders import ReminderOut
 from app.domain.batches import Batch, Event
+from app.domain.cultures import Culture, CultureEvent
 from app.domain.devices import Device, Platform, token_hash
 from app.domain.photos import Photo, PhotoContentType
 from app.domain.profiles import Profile
@@ -28,9 +30,12 @@ from app.usecases.sync import ChangePage
 
 
 class Deletion(Out):
+    """`batchId` / `cultureId`: the record it was under (an event's batch or culture)."""
+
     id: str
     deleted_at: datetime
     batch_id: str | None = None
+    culture_id: str | None = None
 
 
 class SyncEventOut(EventOut):
@@ -69,6 +74,13 @@ class SyncProfileOut(ProfileOut):
     id: str
 
 
+class SyncCultureEventOut(CultureEventOut):
+    """Culture events never change: version 1, updated when stored."""
+
+    version: int
+    updated_at: datetime
+
+
 class BatchChanges(Out):
     upserts: list[BatchOut] = msgspec.field(default_factory=list)
     deletions: list[Deletion] = msgspec.field(default_factory=list)
@@ -99,6 +111,16 @@ class ProfileChanges(Out):
     deletions: list[Deletion] = msgspec.field(default_factory=list)
 
 
+class CultureChanges(Out):
+    upserts: list[CultureOut] = msgspec.field(default_factory=list)
+    deletions: list[Deletion] = msgspec.field(default_factory=list)
+
+
+class CultureEventChanges(Out):
+    upserts: list[SyncCultureEventOut] = msgspec.field(default_factory=list)
+    deletions: list[Deletion] = msgspec.field(default_factory=list)
+
+
 class SyncChanges(Out):
     batches: BatchChanges = msgspec.field(default_factory=BatchChanges)
     events: EventChanges = msgspec.field(default_factory=EventChanges)
@@ -106,6 +128,8 @@ class SyncChanges(Out):
     photos: PhotoChanges = msgspec.field(default_factory=PhotoChanges)
     devices: DeviceChanges = msgspec.field(default_factory=DeviceChanges)
     profile: ProfileChanges = msgspec.field(default_factory=ProfileChanges)
+    cultures: CultureChanges = msgspec.field(default_factory=CultureChanges)
+    culture_events: CultureEventChanges = msgspec.field(default_factory=CultureEventChanges)
 
 
 class SyncPage(Out):
@@ -130,6 +154,8 @@ _DELETION_GROUPS = {
     "photo": "photos",
     "device": "devices",
     "profile": "profile",
+    "culture": "cultures",
+    "culture_event": "culture_events",
 }
 
 
@@ -140,7 +166,10 @@ def group(records: list[Record]) -> SyncChanges:
             name = _DELETION_GROUPS.get(record.entity)
             if name is not None:
                 deletion = Deletion(
-                    id=record.id, deleted_at=record.deleted_at, batch_id=record.batch_id
+                    id=record.id,
+                    deleted_at=record.deleted_at,
+                    batch_id=record.batch_id,
+                    culture_id=record.culture_id,
                 )
                 getattr(changes, name).deletions.append(deletion)
         elif isinstance(record, Batch):
@@ -161,6 +190,10 @@ def group(records: list[Record]) -> SyncChanges:
                     id=token_hash(record.token), version=1, **msgspec.structs.asdict(record)
                 )
             )
+        elif isinstance(record, Culture):
+            changes.cultures.upserts.append(CultureOut.of(record))
+        elif isinstance(record, CultureEvent):
+            changes.culture_events.upserts.append(culture_event_out(record))
         else:
             changes.profile.upserts.append(_profile(record))
     return changes
@@ -193,14 +226,17 @@ class PushIn(Body):
 
 
 class MutationResult(Out):
-    """`applied`: `batch`/`event` is the record as stored (absent once deleted);
-    `conflict`: `batch` is the server's copy (absent if deleted there); `rejected`:
-    `problem` says why (the same problem+json the REST route would answer)."""
+    """`applied`: `batch`/`event`/`culture`/`cultureEvent` is the record as stored
+    (absent once deleted); `conflict`: `batch`/`culture` is the server's copy (absent if
+    deleted there); `rejected`: `problem` says why (the same problem+json the REST route
+    would answer)."""
 
     mutation_id: str
     status: Literal["applied", "conflict", "rejected"]
     batch: BatchOut | None = None
     event: SyncEventOut | None = None
+    culture: CultureOut | None = None
+    culture_event: SyncCultureEventOut | None = None
     problem: Problem | None = None
 
 
@@ -210,3 +246,9 @@ class PushOut(Out):
 
 def event_out(event: Event) -> SyncEventOut:
     return SyncEventOut(**msgspec.structs.asdict(event), version=1, updated_at=event.created_at)
+
+
+def culture_event_out(event: CultureEvent) -> SyncCultureEventOut:
+    return SyncCultureEventOut(
+        **msgspec.structs.asdict(event), version=1, updated_at=event.created_at
+    )
