@@ -81,6 +81,7 @@ def api_routes(settings: Settings, clients: AwsClients) -> Routes:
     from app.api.alerts import AlertRulesController
     from app.api.batches import BatchController
     from app.api.bottles import BottleController
+    from app.api.culture_reminders import CultureReminderController
     from app.api.cultures import CultureController
     from app.api.devices import DeviceController
     from app.api.labels import LabelController
@@ -128,7 +129,8 @@ def api_routes(settings: Settings, clients: AwsClients) -> Routes:
     reading_store = ReadingStore(dynamodb, table)
     forget = Forget(sensor_store, reading_store)
     batches = Batches(batch_store, reminder_store, profiles, scheduler, objects, forget)
-    cultures = Cultures(CultureStore(dynamodb, table), lineage, profiles)
+    culture_store = CultureStore(dynamodb, table)
+    cultures = Cultures(culture_store, lineage, profiles)
     return Routes(
         [
             BatchController,
@@ -138,6 +140,7 @@ def api_routes(settings: Settings, clients: AwsClients) -> Routes:
             PhotoController,
             LabelController,
             CultureController,
+            CultureReminderController,
             BottleController,
             SensorController,
             ReadingController,
@@ -149,7 +152,7 @@ def api_routes(settings: Settings, clients: AwsClients) -> Routes:
             "batches": batches,
             "bottles": Bottles(batch_store, BottleStore(dynamodb, table)),
             "cultures": cultures,
-            "reminders": Reminders(reminder_store, profiles, scheduler),
+            "reminders": Reminders(reminder_store, profiles, scheduler, culture_store),
             "photos": Photos(PhotoStore(dynamodb, table), objects),
             "account": Account(
                 profiles,

@@ -18,12 +18,9 @@ from app.api.culture_pages import (
     render_culture_page,
     render_gift_page,
 )
-from app.api.headers import DeviceZone, device_zone
 from app.api.params import Caller, Cursor, PathId
 from app.api.public import public_base
 from app.api.schemas.cultures import (
-    CareSuggestionOut,
-    CareSuggestionsOut,
     ClaimGift,
     CreateCulture,
     CreateCultureEvent,
@@ -255,25 +252,6 @@ class CultureController(Controller):
                 "Content-Disposition": f'inline; filename="kefir-gift-{gift.culture_id}.svg"',
             },
         )
-
-    @get(
-        "/{culture_id:str}/reminders/suggestions",
-        operation_id="suggestCultureCare",
-        sync_to_thread=False,
-    )
-    def care_suggestions(
-        self,
-        culture_id: PathId,
-        principal: Caller,
-        cultures: UseCases,
-        x_time_zone: DeviceZone = None,
-    ) -> CareSuggestionsOut:
-        """When to feed the culture itself: a starter every 12 h, resting grains weekly, a
-        SCOBY hotel every four weeks; counted from the last feed event."""
-        zone, found = cultures.care_suggestions(
-            principal.sub, culture_id, utc_now(), device_zone(x_time_zone)
-        )
-        return CareSuggestionsOut(time_zone=zone, items=[CareSuggestionOut.of(s) for s in found])
 
     @get("/{culture_id:str}/lineage", operation_id="getCultureLineage", sync_to_thread=False)
     def lineage(self, culture_id: PathId, principal: Caller, cultures: UseCases) -> LineageOut:

@@ -264,25 +264,17 @@ class CultureStore:
     ) -> CultureEvent:
         """The event and its entry in the culture's stats, if the culture is open. With
         an idempotency key (a pushed mutation), a replay returns the first event."""
-        names: dict[str, str] = {"#status": "status", "#eid": event.id}
-        values: dict[str, Any] = status_values(OPEN_CULTURE_STATUSES)
-        if event.type == "feed":
-            expression = "SET feeds.#eid = :at"
-            values[":at"] = ts(event.occurred_at)
-        elif event.type == "weigh" and event.grams is not None:
-            expression = "SET weights.#eid = :w"
-            values[":w"] = {"M": {"at": ts(event.occurred_at), "grams": n(event.grams)}}
-        else:
-            expression = ""
-        culture_item = self._culture_is_open(sub, event.culture_id, names, values, expression)
         item = culture_event_to_item(sub, event)
-        items = [culture_item, put_new(self.table_name, item)]
+        items = [
+            under_open_culture(self.table_name, sub, event.culture_id, event),
+            put_new(self.table_name, item),
+        ]
         try:
             if once is None:
-                self.client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
+                self.client.transact_write_items(TransactItems=items)
             else:
                 items.append(claim(self.table_name, sub, once, item, event.created_at))
-                transact_claimed(self.client, items, once)  # type: ignore[arg-type]
+                transact_claimed(self.client, items, once)
         except Replay as replay:
             return culture_event_from_item(replay.record)
         except ClientError as exc:
@@ -387,6 +379,37 @@ class CultureStore:
         return {"Update": body}
 
 
+def under_open_culture(
+    table_name: str, sub: str, culture_id: str, event: CultureEvent | None = None
+) -> TransactWriteItemTypeDef:
+    """A transaction's first item for a write under the culture (logging `event`, a care
+    reminder's change): it fails (with the culture as it was) unless the culture is
+    open, and writes the event's entry in its stats (a feed's time, a weighing) when it
+    has one."""
+    names: dict[str, str] = {"#status": "status"}
+    values: dict[str, Any] = status_values(OPEN_CULTURE_STATUSES)
+    body: dict[str, Any] = {
+        "TableName": table_name,
+        "Key": _culture_key(sub, culture_id),
+        "ConditionExpression": f"#status IN ({status_placeholders(OPEN_CULTURE_STATUSES)})",
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": values,
+        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+    }
+    if event is None:
+        return {"ConditionCheck": cast("ConditionCheckTypeDef", body)}
+    if event.type == "feed":
+        body["UpdateExpression"] = "SET feeds.#eid = :at"
+        values[":at"] = ts(event.occurred_at)
+    elif event.type == "weigh" and event.grams is not None:
+        body["UpdateExpression"] = "SET weights.#eid = :w"
+        values[":w"] = {"M": {"at": ts(event.occurred_at), "grams": n(event.grams)}}
+    else:
+        return {"ConditionCheck": cast("ConditionCheckTypeDef", body)}
+    names["#eid"] = event.id
+    return {"Update": cast("UpdateTypeDef", body)}
+
+
 # --- items -----------------------------------------------------------------------------
 
 # What a PATCH may change (attribute names); everything else is fixed at birth.
@@ -400,7 +423,7 @@ def _culture_key(sub: str, culture_id: str) -> Item:
 
 
 # The entities of a culture's range that sync carries (tombstoned when deleted).
-_SYNCED = ("culture", "culture_event")
+_SYNCED = ("culture", "culture_event", "reminder")
 
 
 def culture_to_item(sub: str, culture: Culture) -> Item:

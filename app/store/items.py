@@ -219,14 +219,26 @@ def reminder_key(sub: str, batch_id: str, reminder_id: str) -> Item:
     return key(keys.user_pk(sub), keys.reminder_sk(batch_id, reminder_id))
 
 
+def culture_reminder_key(sub: str, culture_id: str, reminder_id: str) -> Item:
+    return key(keys.user_pk(sub), keys.culture_reminder_sk(culture_id, reminder_id))
+
+
+def key_of_reminder(sub: str, reminder: Reminder) -> Item:
+    """Under its batch (`BATCH#<id>#REMINDER#`) or its culture (`CULTURE#<id>#REMINDER#`)."""
+    if reminder.culture_id is not None:
+        return culture_reminder_key(sub, reminder.culture_id, reminder.id)
+    return reminder_key(sub, reminder.owner_id, reminder.id)
+
+
 def reminder_to_item(sub: str, reminder: Reminder) -> Item:
     return _changed(
         reminder.updated_at,
         {
-            **reminder_key(sub, reminder.batch_id, reminder.id),
+            **key_of_reminder(sub, reminder),
             "entity": s("reminder"),
             "id": s(reminder.id),
-            "batchId": s(reminder.batch_id),
+            "batchId": maybe(s, reminder.batch_id),
+            "cultureId": maybe(s, reminder.culture_id),
             "action": s(reminder.action),
             "text": s(reminder.text),
             "dueAt": ts(reminder.due_at),
@@ -251,7 +263,8 @@ def reminder_to_item(sub: str, reminder: Reminder) -> Item:
 def reminder_from_item(item: Item) -> Reminder:
     return Reminder(
         id=item["id"]["S"],
-        batch_id=item["batchId"]["S"],
+        batch_id=opt_str(item, "batchId"),
+        culture_id=opt_str(item, "cultureId"),
         action=cast(EventType, item["action"]["S"]),
         text=item["text"]["S"],
         due_at=get_ts(item, "dueAt"),

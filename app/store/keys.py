@@ -25,7 +25,10 @@
 | culture with its first events      | table | PK=USER#<sub>, SK BETWEEN CULTURE#<id>          |
 |                                    |       |   AND CULTURE#<id>#EVENT$                       |
 | everything under a culture         | table | PK=USER#<sub>, begins_with(SK, CULTURE#<id>)    |
-|   (delete: events, gift pointers)  |       |                                                 |
+|   (delete: events, gift pointers,  |       |                                                 |
+|   care reminders)                  |       |                                                 |
+| a culture's care reminders         | table | PK=USER#<sub>, begins_with(SK,                  |
+|                                    |       |   CULTURE#<id>#REMINDER#)                       |
 | a user's cultures, newest first    | GSI3  | GSI3PK=USER#<sub>#CULTURES (culture items)      |
 | batches a culture made, newest     | GSI3  | GSI3PK=USER#<sub>#CULTURE#<id> (batch items     |
 |   first (culture detail and stats) |       |   with a cultureId; GSI3SK = batch id)          |
@@ -168,6 +171,14 @@ def culture_event_sk(culture_id: str, event_id: str) -> str:
 def culture_events_upper_bound(culture_id: str) -> str:
     """Sorts after every event key of the culture and before its gift pointers."""
     return f"{CULTURE}{culture_id}#EVENT$"
+
+
+def culture_reminder_prefix(culture_id: str) -> str:
+    return f"{CULTURE}{culture_id}{REMINDER}"
+
+
+def culture_reminder_sk(culture_id: str, reminder_id: str) -> str:
+    return f"{culture_reminder_prefix(culture_id)}{reminder_id}"
 
 
 def culture_gift_sk(culture_id: str, code_hash: str) -> str:

@@ -15,7 +15,6 @@ import msgspec
 from app.domain.batches import Batch
 from app.domain.cultures import (
     BatchStart,
-    CareSuggestion,
     Culture,
     CultureEvent,
     CultureEventType,
@@ -40,13 +39,11 @@ from app.domain.cultures import (
     new_gift,
     new_gift_code,
     normalize_gift_code,
-    suggest_care,
     view_of,
 )
 from app.domain.errors import GiftClaimed, GiftExpired, InvalidCursor, NotFound
 from app.domain.idempotency import Idempotency
 from app.domain.ids import is_ulid
-from app.domain.reminders import zone_or_utc
 from app.store import keys
 from app.store.conditional import put_new
 from app.store.cultures import (
@@ -212,15 +209,6 @@ class Cultures:
             self.store.delete_items(found)
             found = self.store.delete_keys_under(sub, culture_id)
             self.store.bury(found, now)
-
-    def care_suggestions(
-        self, sub: str, culture_id: str, now: datetime, device_zone: str | None = None
-    ) -> tuple[str, list[CareSuggestion]]:
-        """Feeds due for the culture itself, in the device's zone, else the profile's."""
-        record = self.store.get(sub, _known(culture_id))
-        zone = device_zone or self.profiles.time_zone(sub)
-        last_fed = max(record.feeds, default=None)
-        return zone, suggest_care(record.culture, last_fed, now, zone_or_utc(zone))
 
     # --- the event log -------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from app.api.schemas.account import ProfileOut
 from app.api.schemas.base import Body, Out, Version
 from app.api.schemas.batches import BatchOut, EventOut
 from app.api.schemas.cultures import CultureEventOut, CultureOut
-from app.api.schemas.reminders import ReminderOut
+from app.api.schemas.reminders import CultureReminderOut, ReminderOut
 from app.domain.batches import Batch, Event
 from app.domain.cultures import Culture, CultureEvent
 from app.domain.devices import Device, Platform, token_hash
@@ -121,6 +121,11 @@ class CultureEventChanges(Out):
     deletions: list[Deletion] = msgspec.field(default_factory=list)
 
 
+class CultureReminderChanges(Out):
+    upserts: list[CultureReminderOut] = msgspec.field(default_factory=list)
+    deletions: list[Deletion] = msgspec.field(default_factory=list)
+
+
 class SyncChanges(Out):
     batches: BatchChanges = msgspec.field(default_factory=BatchChanges)
     events: EventChanges = msgspec.field(default_factory=EventChanges)
@@ -130,6 +135,9 @@ class SyncChanges(Out):
     profile: ProfileChanges = msgspec.field(default_factory=ProfileChanges)
     cultures: CultureChanges = msgspec.field(default_factory=CultureChanges)
     culture_events: CultureEventChanges = msgspec.field(default_factory=CultureEventChanges)
+    culture_reminders: CultureReminderChanges = msgspec.field(
+        default_factory=CultureReminderChanges
+    )
 
 
 class SyncPage(Out):
@@ -164,6 +172,8 @@ def group(records: list[Record]) -> SyncChanges:
     for record in records:
         if isinstance(record, Tombstone):
             name = _DELETION_GROUPS.get(record.entity)
+            if record.entity == "reminder" and record.culture_id is not None:
+                name = "culture_reminders"
             if name is not None:
                 deletion = Deletion(
                     id=record.id,
@@ -176,6 +186,8 @@ def group(records: list[Record]) -> SyncChanges:
             changes.batches.upserts.append(BatchOut.of(record))
         elif isinstance(record, Event):
             changes.events.upserts.append(event_out(record))
+        elif isinstance(record, Reminder) and record.culture_id is not None:
+            changes.culture_reminders.upserts.append(CultureReminderOut.of(record))
         elif isinstance(record, Reminder):
             changes.reminders.upserts.append(ReminderOut.of(record))
         elif isinstance(record, Photo):
