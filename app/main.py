@@ -130,7 +130,7 @@ def api_routes(settings: Settings, clients: AwsClients) -> Routes:
     forget = Forget(sensor_store, reading_store)
     batches = Batches(batch_store, reminder_store, profiles, scheduler, objects, forget)
     culture_store = CultureStore(dynamodb, table)
-    cultures = Cultures(culture_store, lineage, profiles)
+    cultures = Cultures(culture_store, lineage, profiles, reminder_store, scheduler)
     return Routes(
         [
             BatchController,
@@ -281,7 +281,9 @@ def build_objects(
     for group in groups:
         routes = GROUP_BUILDERS[group](settings, clients)
         handlers += routes.handlers
-        objects |= routes.objects
+        # A name two groups build (`cultures`: the public group's reads only) is the first
+        # group's: `api` comes first and its object does everything the others' do.
+        objects = routes.objects | objects
     return Routes(handlers, objects)
 
 

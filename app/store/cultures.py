@@ -236,14 +236,16 @@ class CultureStore:
         return True
 
     def delete_keys_under(self, sub: str, culture_id: str) -> list[Item]:
-        """Keys of the culture, its events and gift pointers (with their hashes)."""
+        """Keys of the culture, its events, care reminders (with their status) and gift
+        pointers (with their hashes)."""
         return query_all(
             self.client,
             partition_query(
                 self.table_name,
                 keys.user_pk(sub),
                 begins_with=keys.culture_sk(culture_id),
-                ProjectionExpression="PK, SK, entity, id, cultureId, codeHash",
+                ProjectionExpression="PK, SK, entity, id, cultureId, codeHash, #status",
+                ExpressionAttributeNames={"#status": "status"},
                 ConsistentRead=True,
             ),
         )

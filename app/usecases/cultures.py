@@ -26,6 +26,7 @@ from app.domain.cultures import (
     LineageNode,
     LineageView,
     MadeBatch,
+    accepts_events,
     check_acquired_at,
     check_name,
     child_of,
@@ -41,9 +42,11 @@ from app.domain.cultures import (
     normalize_gift_code,
     view_of,
 )
-from app.domain.errors import GiftClaimed, GiftExpired, InvalidCursor, NotFound
+from app.domain.errors import GiftClaimed, GiftExpired, InvalidCursor, NotFound, ReminderClosed
 from app.domain.idempotency import Idempotency
 from app.domain.ids import is_ulid
+from app.domain.reminders import OPEN_REMINDER_STATUSES, SCHEDULE_MAY_EXIST
+from app.services.scheduler import ReminderScheduler
 from app.store import keys
 from app.store.conditional import put_new
 from app.store.cultures import (
@@ -55,6 +58,7 @@ from app.store.cultures import (
 from app.store.lineage import LineageStore
 from app.store.pages import Page
 from app.store.profiles import ProfileStore
+from app.store.reminders import ReminderStore
 
 # A family tree larger than this is cut (the answer says so): a page is for people.
 MAX_DESCENDANTS = 500
@@ -117,10 +121,20 @@ class PublicCulture(msgspec.Struct, kw_only=True, frozen=True):
 
 
 class Cultures:
-    def __init__(self, store: CultureStore, lineage: LineageStore, profiles: ProfileStore) -> None:
+    def __init__(
+        self,
+        store: CultureStore,
+        lineage: LineageStore,
+        profiles: ProfileStore,
+        reminders: ReminderStore | None = None,
+        scheduler: ReminderScheduler | None = None,
+    ) -> None:
         self.store = store
         self.lineage = lineage
         self.profiles = profiles
+        # A culture retired, lost or deleted takes its care reminders' schedules along.
+        self.reminders = reminders
+        self.scheduler = scheduler
 
     # --- the culture itself --------------------------------------------------------
 
@@ -189,6 +203,8 @@ class Cultures:
         updated = msgspec.structs.replace(current, **changes, updated_at=now, version=version + 1)
         if not self.store.save_changes(sub, updated, version, once):
             return self.store.get(sub, culture_id).culture
+        if not accepts_events(updated.status):
+            self._cancel_care(sub, culture_id, now)
         return updated
 
     def delete(self, sub: str, culture_id: str, now: datetime) -> None:
@@ -199,6 +215,10 @@ class Cultures:
         if not found:
             raise NotFound("No such culture.")
         self.store.bury(found, now)
+        if self.scheduler is not None:  # best effort: a schedule left fires into nothing
+            for item in found:
+                if item["entity"]["S"] == "reminder" and item["status"]["S"] in SCHEDULE_MAY_EXIST:
+                    self.scheduler.forget(item["id"]["S"])
         self.lineage.retire_node(culture_id)
         culture_sk = keys.culture_sk(culture_id)
         self.store.delete_items([k for k in found if k["SK"]["S"] == culture_sk])
@@ -362,6 +382,22 @@ class Cultures:
             descendants=descendants,
             truncated=truncated,
         )
+
+    def _cancel_care(self, sub: str, culture_id: str, now: datetime) -> None:
+        """Cancel the open care reminders of a culture that was retired or lost (like a
+        finished batch's), best effort on the scheduler: a schedule left behind fires
+        into a cancelled reminder, which the delivery skips."""
+        if self.reminders is None:
+            return
+        for reminder in self.reminders.list_for_culture(sub, culture_id):
+            if reminder.status not in OPEN_REMINDER_STATUSES:
+                continue
+            try:
+                self.reminders.cancel_care(sub, culture_id, reminder.id, now)
+            except (ReminderClosed, NotFound):
+                continue
+            if self.scheduler is not None:
+                self.scheduler.forget(reminder.id)
 
 
 def _known(culture_id: str) -> str:

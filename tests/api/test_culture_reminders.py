@@ -270,3 +270,21 @@ def test_deleting_the_account_deletes_care_reminder_schedules(
 
     assert client.delete("/me", headers=user.headers).status_code == 204
     assert not names & set(group_schedules(scheduler, stack))
+
+
+def test_retiring_or_deleting_a_culture_ends_its_care_reminders_and_schedules(
+    client: Client, alice: User, scheduler: Any, stack: StackOutputs
+) -> None:
+    retired, deleted = starter(client, alice), starter(client, alice)
+    first = confirm(client, alice, retired["id"], suggestionKey="feed_starter").json()
+    second = confirm(client, alice, deleted["id"], suggestionKey="feed_starter").json()
+    assert schedule(scheduler, stack, first["id"]) is not None
+
+    client.patch(f"/cultures/{retired['id']}", json={"version": 1, "status": "retired"},
+                 headers=alice.headers).raise_for_status()  # fmt: skip
+    url = f"/cultures/{retired['id']}/reminders/{first['id']}"
+    assert client.get(url, headers=alice.headers).json()["status"] == "cancelled"
+    assert schedule(scheduler, stack, first["id"]) is None
+
+    client.delete(f"/cultures/{deleted['id']}", headers=alice.headers).raise_for_status()
+    assert schedule(scheduler, stack, second["id"]) is None
