@@ -30,8 +30,10 @@
 | a culture's care reminders         | table | PK=USER#<sub>, begins_with(SK,                  |
 |                                    |       |   CULTURE#<id>#REMINDER#)                       |
 | a user's cultures, newest first    | GSI3  | GSI3PK=USER#<sub>#CULTURES (culture items)      |
-| batches a culture made, newest     | GSI3  | GSI3PK=USER#<sub>#CULTURE#<id> (batch items     |
-|   first (culture detail and stats) |       |   with a cultureId; GSI3SK = batch id)          |
+| a culture's detail: its stats and  | table | GetItem PK=USER#<sub>, SK=CULTURE#<id> (the     |
+|   the batches it made              |       |   item keeps `made`, `feeds`, `weights`)        |
+| a culture's newest shared batches  | GSI3  | GSI3PK=USER#<sub>#CULTURE#<id> (batch items     |
+|   (its public page)                |       |   with a cultureId; GSI3SK = batch id)          |
 | a culture's place in the tree      | table | PK=LINEAGE#<id>, SK=NODE (owner, parent,        |
 |                                    |       |   ancestors, children, shared fields)           |
 | a level of the tree (lineage)      | table | BatchGetItem of LINEAGE#<id> nodes: depth d     |
