@@ -196,3 +196,22 @@ def test_another_users_cultures_never_appear_in_sync(
     assert [r["status"] for r in results] == ["rejected", "rejected"]
     assert [r["problem"]["status"] for r in results] == [404, 404]
     assert client.get(f"/cultures/{theirs['id']}", headers=other.headers).json()["version"] == 1
+
+
+def test_a_pushed_rename_of_a_cultures_batch_reaches_the_culture_once(
+    client: Client, user: User
+) -> None:
+    """A pushed batch update goes through the same transaction as PATCH: the batch and
+    what its culture keeps of it change together, and a resent mutation changes nothing."""
+    culture = create_culture(client, user)
+    made = client.post(
+        "/batches", json={"name": "Before", "kind": "milk_kefir", "cultureId": culture["id"]},
+        headers=user.headers,
+    ).json()  # fmt: skip
+    rename = mutation("batch", "update", made["id"], baseVersion=1, fields={"name": "After"})
+    for _ in range(2):
+        [result] = push(client, user, rename)
+        assert result["status"] == "applied", result
+        assert (result["batch"]["name"], result["batch"]["version"]) == ("After", 2)
+    detail = client.get(f"/cultures/{culture['id']}", headers=user.headers).json()
+    assert [(b["id"], b["name"]) for b in detail["batches"]] == [(made["id"], "After")]
