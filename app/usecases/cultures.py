@@ -9,6 +9,7 @@ item: notes, events and owners stay in the owner's partition.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import msgspec
 
@@ -46,7 +47,6 @@ from app.domain.errors import GiftClaimed, GiftExpired, InvalidCursor, NotFound,
 from app.domain.idempotency import Idempotency
 from app.domain.ids import is_ulid
 from app.domain.reminders import OPEN_REMINDER_STATUSES, SCHEDULE_MAY_EXIST
-from app.services.scheduler import ReminderScheduler
 from app.store import keys
 from app.store.conditional import put_new
 from app.store.cultures import (
@@ -58,7 +58,10 @@ from app.store.cultures import (
 from app.store.lineage import LineageStore
 from app.store.pages import Page
 from app.store.profiles import ProfileStore
-from app.store.reminders import ReminderStore
+
+if TYPE_CHECKING:  # the public function serves culture pages without reminders
+    from app.services.scheduler import ReminderScheduler
+    from app.store.reminders import ReminderStore
 
 # A family tree larger than this is cut (the answer says so): a page is for people.
 MAX_DESCENDANTS = 500
