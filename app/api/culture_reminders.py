@@ -9,6 +9,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
+from app.api.etags import IfNoneMatch, conditional, version_tag
 from app.api.headers import DeviceZone, device_zone
 from app.api.params import Caller, PathId, known_id
 from app.api.reminders import confirm_request, move_request
@@ -73,12 +74,20 @@ class CultureReminderController(Controller):
 
     @get("/{reminder_id:str}", operation_id="getCultureReminder", sync_to_thread=False)
     def get_reminder(
-        self, culture_id: PathId, reminder_id: PathId, principal: Caller, reminders: UseCase
-    ) -> CultureReminderOut:
+        self,
+        culture_id: PathId,
+        reminder_id: PathId,
+        principal: Caller,
+        reminders: UseCase,
+        if_none_match: IfNoneMatch = None,
+    ) -> Response[CultureReminderOut]:
+        """`ETag` from the reminder's version; `If-None-Match` -> 304."""
         reminder = reminders.get_care(
             principal.sub, known_id(culture_id, "culture"), known_id(reminder_id, "reminder")
         )
-        return CultureReminderOut.of(reminder)
+        return conditional(
+            CultureReminderOut.of(reminder), version_tag(reminder.version), if_none_match
+        )
 
     @patch("/{reminder_id:str}", operation_id="updateCultureReminder", sync_to_thread=False)
     def update_reminder(

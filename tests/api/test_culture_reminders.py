@@ -150,7 +150,11 @@ def test_moving_and_cancelling_a_care_reminder_move_and_delete_its_schedule(
     assert found is not None
     assert found["ScheduleExpression"] == f"at({later.strftime('%Y-%m-%dT%H:%M:%S')})"
 
+    tag = client.get(url, headers=alice.headers).headers["etag"]
+    unchanged = client.get(url, headers={**alice.headers, "If-None-Match": tag})
+    assert unchanged.status_code == 304
     assert client.delete(url, headers=alice.headers).status_code == 204
+    assert client.get(url, headers={**alice.headers, "If-None-Match": tag}).status_code == 200
     assert client.get(url, headers=alice.headers).json()["status"] == "cancelled"
     assert schedule(scheduler, stack, reminder["id"]) is None
 
