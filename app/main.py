@@ -82,6 +82,7 @@ def api_routes(settings: Settings, clients: AwsClients) -> Routes:
     from app.api.alerts import AlertRulesController
     from app.api.batches import BatchController
     from app.api.bottles import BottleController
+    from app.api.culture_reminders import CultureReminderController
     from app.api.cultures import CultureController
     from app.api.devices import DeviceController
     from app.api.labels import LabelController
@@ -129,6 +130,8 @@ def api_routes(settings: Settings, clients: AwsClients) -> Routes:
     reading_store = ReadingStore(dynamodb, table)
     forget = Forget(sensor_store, reading_store)
     batches = Batches(batch_store, reminder_store, profiles, scheduler, objects, forget)
+    culture_store = CultureStore(dynamodb, table)
+    cultures = Cultures(culture_store, lineage, profiles, reminder_store, scheduler)
     return Routes(
         [
             BatchController,
@@ -138,6 +141,7 @@ def api_routes(settings: Settings, clients: AwsClients) -> Routes:
             PhotoController,
             LabelController,
             CultureController,
+            CultureReminderController,
             BottleController,
             SensorController,
             ReadingController,
@@ -148,8 +152,8 @@ def api_routes(settings: Settings, clients: AwsClients) -> Routes:
         {
             "batches": batches,
             "bottles": Bottles(batch_store, BottleStore(dynamodb, table)),
-            "cultures": Cultures(CultureStore(dynamodb, table), lineage, profiles),
-            "reminders": Reminders(reminder_store, profiles, scheduler),
+            "cultures": cultures,
+            "reminders": Reminders(reminder_store, profiles, scheduler, culture_store),
             "photos": Photos(PhotoStore(dynamodb, table), objects),
             "account": Account(
                 profiles,
@@ -169,6 +173,7 @@ def api_routes(settings: Settings, clients: AwsClients) -> Routes:
             "sync": Sync(
                 SyncStore(dynamodb, table),
                 batches,
+                cultures,
                 horizon_seconds=settings.sync_horizon_seconds,
                 overlap_seconds=settings.sync_overlap_seconds,
             ),
@@ -279,7 +284,9 @@ def build_objects(
     for group in groups:
         routes = GROUP_BUILDERS[group](settings, clients)
         handlers += routes.handlers
-        objects |= routes.objects
+        # A name two groups build (`cultures`: the public group's reads only) is the first
+        # group's: `api` comes first and its object does everything the others' do.
+        objects = routes.objects | objects
     return Routes(handlers, objects)
 
 

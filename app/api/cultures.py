@@ -19,17 +19,14 @@ from app.api.culture_pages import (
     render_gift_page,
 )
 from app.api.etags import IfNoneMatch, conditional, version_tag
-from app.api.headers import DeviceZone, device_zone
 from app.api.openapi import BEARER, ETAG, LOCATION, contract
 from app.api.params import Caller, Cursor, GiftCodePath, PathId
 from app.api.public import public_base
-from app.api.schemas.batches import BatchOut
 from app.api.schemas.cultures import (
-    CareSuggestionOut,
-    CareSuggestionsOut,
     ClaimGift,
     CreateCulture,
     CreateCultureEvent,
+    CultureBatchOut,
     CultureDetailOut,
     CultureEventOut,
     CultureEventPage,
@@ -152,7 +149,7 @@ class CultureController(Controller):
         body = CultureDetailOut(
             **msgspec.structs.asdict(CultureOut.of(detail.culture)),
             stats=CultureStatsOut.of(detail.stats),
-            batches=[BatchOut.of(b) for b in detail.batches],
+            batches=[CultureBatchOut.of(b) for b in detail.batches],
             next_batches_cursor=detail.next_batches_cursor,
         )
         tag = version_tag(detail.culture.version, msgspec.json.encode(body).decode())
@@ -171,16 +168,7 @@ class CultureController(Controller):
         principal: Caller,
         cultures: UseCases,
     ) -> CultureOut:
-        edit = CultureEdit(
-            name=None if data.name is UNSET else data.name,
-            kind=None if data.kind is UNSET else data.kind,
-            status=None if data.status is UNSET else data.status,
-            acquired_at=None if data.acquired_at is UNSET else data.acquired_at,
-            origin=None if data.origin is UNSET else data.origin,
-            notes=data.notes if isinstance(data.notes, str) else None,
-            clear_notes=data.notes is None,
-            public=None if data.public is UNSET else data.public,
-        )
+        edit = culture_edit(data)
         return CultureOut.of(
             cultures.update(principal.sub, culture_id, data.version, edit, utc_now())
         )
@@ -193,7 +181,7 @@ class CultureController(Controller):
         **contract(401, 404),
     )
     def delete_culture(self, culture_id: PathId, principal: Caller, cultures: UseCases) -> None:
-        cultures.delete(principal.sub, culture_id)
+        cultures.delete(principal.sub, culture_id, utc_now())
 
     @post(
         "/{culture_id:str}/events",
@@ -242,7 +230,7 @@ class CultureController(Controller):
     def delete_event(
         self, culture_id: PathId, event_id: PathId, principal: Caller, cultures: UseCases
     ) -> None:
-        cultures.delete_event(principal.sub, culture_id, event_id)
+        cultures.delete_event(principal.sub, culture_id, event_id, utc_now())
 
     @post(
         "/{culture_id:str}/split",
@@ -323,26 +311,6 @@ class CultureController(Controller):
         )
 
     @get(
-        "/{culture_id:str}/reminders/suggestions",
-        operation_id="suggestCultureCare",
-        sync_to_thread=False,
-        **contract(400, 401, 404),
-    )
-    def care_suggestions(
-        self,
-        culture_id: PathId,
-        principal: Caller,
-        cultures: UseCases,
-        x_time_zone: DeviceZone = None,
-    ) -> CareSuggestionsOut:
-        """When to feed the culture itself: a starter every 12 h, resting grains weekly, a
-        SCOBY hotel every four weeks; counted from the last feed event."""
-        zone, found = cultures.care_suggestions(
-            principal.sub, culture_id, utc_now(), device_zone(x_time_zone)
-        )
-        return CareSuggestionsOut(time_zone=zone, items=[CareSuggestionOut.of(s) for s in found])
-
-    @get(
         "/{culture_id:str}/lineage",
         operation_id="getCultureLineage",
         sync_to_thread=False,
@@ -352,6 +320,20 @@ class CultureController(Controller):
         """Ancestors and descendants across accounts, each with its generation; another
         account's culture shows only its shared fields, or "a private culture"."""
         return lineage_out(cultures.family_tree(principal.sub, culture_id, utc_now()))
+
+
+def culture_edit(data: UpdateCulture) -> CultureEdit:
+    """A PATCH body (or a pushed update's fields) as the use case's edit."""
+    return CultureEdit(
+        name=None if data.name is UNSET else data.name,
+        kind=None if data.kind is UNSET else data.kind,
+        status=None if data.status is UNSET else data.status,
+        acquired_at=None if data.acquired_at is UNSET else data.acquired_at,
+        origin=None if data.origin is UNSET else data.origin,
+        notes=data.notes if isinstance(data.notes, str) else None,
+        clear_notes=data.notes is None,
+        public=None if data.public is UNSET else data.public,
+    )
 
 
 def claim_url(base: str, code: str) -> str:

@@ -36,4 +36,3 @@ Cursor = Annotated[
     str | None,
     QueryParameter(max_length=512, pattern=r"^[A-Za-z0-9_-]+$", description="from `nextCursor`"),
 ]
-

@@ -67,16 +67,7 @@ class ReminderController(Controller):
     ) -> Response[ReminderOut]:
         """201 with the new reminder; 200 with the same one when the confirm is repeated."""
         reminder, created = reminders.confirm(
-            principal.sub,
-            known_id(batch_id, "batch"),
-            ConfirmRequest(
-                suggestion_key=data.suggestion_key,
-                action=data.action,
-                text=data.text,
-                due_at=data.due_at,
-                repeat_every_hours=data.repeat_every_hours,
-            ),
-            utc_now(),
+            principal.sub, known_id(batch_id, "batch"), confirm_request(data), utc_now()
         )
         return Response(
             ReminderOut.of(reminder),
@@ -130,26 +121,11 @@ class ReminderController(Controller):
         reminders: NamedDependency[Reminders],
     ) -> ReminderOut:
         now = utc_now()
-        if data.due_at is not UNSET and data.snooze_minutes is not UNSET:
-            raise InvalidInput("snoozeMinutes", "Give dueAt or snoozeMinutes, not both.")
-        due_at = None
-        if isinstance(data.due_at, datetime):
-            due_at = data.due_at
-        elif isinstance(data.snooze_minutes, int):
-            due_at = datetime.fromtimestamp(now.timestamp() + 60 * data.snooze_minutes, UTC)
         reminder = reminders.move(
             principal.sub,
             known_id(batch_id, "batch"),
             known_id(reminder_id, "reminder"),
-            MoveRequest(
-                version=data.version,
-                due_at=due_at,
-                text=data.text if isinstance(data.text, str) else None,
-                repeat_every_hours=(
-                    data.repeat_every_hours if isinstance(data.repeat_every_hours, int) else None
-                ),
-                clear_repeat=data.repeat_every_hours is None,
-            ),
+            move_request(data, now),
             now,
         )
         return ReminderOut.of(reminder)
@@ -201,3 +177,33 @@ class ReminderController(Controller):
             event_id=result.event_id,
             next=ReminderOut.of(result.next) if result.next is not None else None,
         )
+
+
+def confirm_request(data: ConfirmReminder) -> ConfirmRequest:
+    return ConfirmRequest(
+        suggestion_key=data.suggestion_key,
+        action=data.action,
+        text=data.text,
+        due_at=data.due_at,
+        repeat_every_hours=data.repeat_every_hours,
+    )
+
+
+def move_request(data: UpdateReminder, now: datetime) -> MoveRequest:
+    """A PATCH body as a move: `dueAt`, or `snoozeMinutes` from now (not both)."""
+    if data.due_at is not UNSET and data.snooze_minutes is not UNSET:
+        raise InvalidInput("snoozeMinutes", "Give dueAt or snoozeMinutes, not both.")
+    due_at = None
+    if isinstance(data.due_at, datetime):
+        due_at = data.due_at
+    elif isinstance(data.snooze_minutes, int):
+        due_at = datetime.fromtimestamp(now.timestamp() + 60 * data.snooze_minutes, UTC)
+    return MoveRequest(
+        version=data.version,
+        due_at=due_at,
+        text=data.text if isinstance(data.text, str) else None,
+        repeat_every_hours=(
+            data.repeat_every_hours if isinstance(data.repeat_every_hours, int) else None
+        ),
+        clear_repeat=data.repeat_every_hours is None,
+    )

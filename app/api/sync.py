@@ -13,20 +13,24 @@ from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK
 
 from app.api.batches import batch_changes
+from app.api.cultures import culture_edit
 from app.api.errors import invalid_fields, problem_of
 from app.api.openapi import BEARER, contract
 from app.api.params import Caller, Cursor
 from app.api.schemas.batches import BatchOut, CreateBatch, CreateEvent, UpdateBatch
+from app.api.schemas.cultures import CreateCulture, CreateCultureEvent, CultureOut, UpdateCulture
 from app.api.schemas.sync import (
     MutationIn,
     MutationResult,
     PushIn,
     PushOut,
     SyncPage,
+    culture_event_out,
     event_out,
 )
 from app.domain.batches import Batch, Event, new_batch, new_event
 from app.domain.clock import utc_now
+from app.domain.cultures import Culture, CultureEvent, new_culture, new_culture_event
 from app.domain.errors import InvalidInput
 from app.domain.idempotency import Idempotency, fingerprint
 from app.domain.ids import is_ulid
@@ -123,12 +127,60 @@ def _command(mutation: MutationIn, now: datetime) -> Mutation:
             return commands.CreateEvent(once, msgspec.structs.replace(event, id=mutation.id))
         case ("event", "delete"):
             return commands.DeleteEvent(once, _batch_id(fields.get("batchId")), mutation.id)
-        case ("event", "update"):
+        case ("event" | "cultureEvent", "update"):
             raise InvalidInput("op", "Events are append-only: delete one and create another.")
+        case ("culture", _):
+            return _culture_command(mutation, once, fields, now)
+        case ("cultureEvent", _):
+            return _culture_event_command(mutation, once, fields, now)
     raise InvalidInput(
         "entity",
-        f"Push takes batch and event mutations; {mutation.entity!r} goes through its route.",
+        f"Push takes batch, event, culture and cultureEvent mutations; {mutation.entity!r} "
+        "goes through its route.",
     )
+
+
+def _culture_command(
+    mutation: MutationIn, once: Idempotency, fields: dict[str, Any], now: datetime
+) -> Mutation:
+    if mutation.op == "create":
+        body = _convert(fields, CreateCulture)
+        culture = new_culture(
+            name=body.name,
+            kind=body.kind,
+            acquired_at=body.acquired_at,
+            origin=body.origin,
+            notes=body.notes,
+            public=body.public,
+            now=now,
+        )
+        return commands.CreateCulture(once, msgspec.structs.replace(culture, id=mutation.id))
+    if mutation.op == "update":
+        if mutation.base_version is None:
+            raise InvalidInput("baseVersion", "An update needs the baseVersion it edited.")
+        update = _convert({**fields, "version": mutation.base_version}, UpdateCulture)
+        return commands.UpdateCulture(
+            once, mutation.id, mutation.base_version, culture_edit(update)
+        )
+    return commands.DeleteCulture(once, mutation.id)
+
+
+def _culture_event_command(
+    mutation: MutationIn, once: Idempotency, fields: dict[str, Any], now: datetime
+) -> Mutation:
+    culture_id = _parent_id(fields.pop("cultureId", None), "cultureId", "culture")
+    if mutation.op == "delete":
+        return commands.DeleteCultureEvent(once, culture_id, mutation.id)
+    logged = _convert(fields, CreateCultureEvent)
+    event = new_culture_event(
+        culture_id=culture_id,
+        type=logged.type,
+        occurred_at=logged.occurred_at,
+        note=logged.note,
+        grams=logged.grams,
+        now=now,
+    )
+    return commands.CreateCultureEvent(once, msgspec.structs.replace(event, id=mutation.id))
 
 
 def _convert(fields: dict[str, Any], schema: type[T]) -> T:
@@ -141,8 +193,12 @@ def _convert(fields: dict[str, Any], schema: type[T]) -> T:
 
 
 def _batch_id(value: object) -> str:
+    return _parent_id(value, "batchId", "batch")
+
+
+def _parent_id(value: object, field: str, parent: str) -> str:
     if not isinstance(value, str) or not is_ulid(value):
-        raise InvalidInput("fields.batchId", "An event mutation names its batch (batchId).")
+        raise InvalidInput(f"fields.{field}", f"An event mutation names its {parent} ({field}).")
     return value
 
 
@@ -153,5 +209,7 @@ def _result(mutation_id: str, outcome: Outcome) -> MutationResult:
         status=outcome.status,
         batch=BatchOut.of(record) if isinstance(record, Batch) else None,
         event=event_out(record) if isinstance(record, Event) else None,
+        culture=CultureOut.of(record) if isinstance(record, Culture) else None,
+        culture_event=culture_event_out(record) if isinstance(record, CultureEvent) else None,
         problem=problem_of(outcome.error, mutation_id) if outcome.error is not None else None,
     )

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from app.domain.batches import FUTURE_TOLERANCE, BatchKind
+from app.domain.batches import FUTURE_TOLERANCE, BatchKind, BatchStatus
 from app.domain.errors import InvalidInput
 from app.domain.ids import new_ulid
 from app.domain.reminders import (
@@ -266,6 +266,17 @@ class BatchStart(msgspec.Struct, frozen=True):
     """What the stats need of a batch the culture made."""
 
     kind: BatchKind
+    started_at: datetime
+
+
+class MadeBatch(msgspec.Struct, frozen=True, kw_only=True):
+    """What a culture keeps of each batch it made (on its own item, written with the
+    batch): enough for its detail page and stats without reading the batches."""
+
+    id: str
+    name: str
+    kind: BatchKind
+    status: BatchStatus
     started_at: datetime
 
 

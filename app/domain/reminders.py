@@ -208,8 +208,12 @@ class Suggestion(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Reminder(msgspec.Struct, frozen=True, kw_only=True):
+    """A batch's reminder (`batch_id`), or a culture's care reminder (`culture_id`, with
+    `batch_id` None): the same rules, schedules and delivery; `done` logs the event on
+    whichever it belongs to."""
+
     id: str
-    batch_id: str
+    batch_id: str | None
     action: EventType
     text: str
     due_at: datetime
@@ -227,6 +231,14 @@ class Reminder(msgspec.Struct, frozen=True, kw_only=True):
     failure_reason: str | None = None
     # Deliveries that reached no one so far; the last allowed one marks it failed.
     delivery_attempts: int = 0
+    culture_id: str | None = None
+
+    @property
+    def owner_id(self) -> str:
+        """The batch or culture it belongs to."""
+        owner = self.batch_id or self.culture_id
+        assert owner is not None, "a reminder belongs to a batch or a culture"
+        return owner
 
 
 # What a `failed` reminder's `failureReason` can say, for the app to explain.
@@ -349,7 +361,7 @@ def check_due_at(due_at: datetime, now: datetime, field: str = "dueAt") -> datet
 
 
 def reminder_id(
-    *, sub: str, batch_id: str, action: EventType, text: str, due_at: datetime, repeat: int | None
+    *, sub: str, owner_id: str, action: EventType, text: str, due_at: datetime, repeat: int | None
 ) -> str:
     """The same confirmation gives the same id, so a retried confirm finds its reminder
     (and its schedule, named after the id) instead of making another.
@@ -357,7 +369,7 @@ def reminder_id(
     A ULID whose time is the due time (reminders sort by when they were first due) and
     whose 80 random bits come from a hash of what was confirmed."""
     material = "\x1f".join(
-        [sub, batch_id, action, text, due_at.astimezone(UTC).isoformat(), str(repeat)]
+        [sub, owner_id, action, text, due_at.astimezone(UTC).isoformat(), str(repeat)]
     )
     return _derived_ulid(due_at, material)
 
@@ -383,7 +395,8 @@ def next_due(done_at: datetime, every_hours: int, now: datetime) -> datetime:
 def new_reminder(
     *,
     sub: str,
-    batch_id: str,
+    batch_id: str | None,
+    culture_id: str | None = None,
     action: EventType,
     text: str,
     due_at: datetime,
@@ -395,16 +408,19 @@ def new_reminder(
     text = text.strip()
     if not text:
         raise InvalidInput("text", "text cannot be blank.")
+    owner_id = batch_id or culture_id
+    assert owner_id is not None, "a reminder belongs to a batch or a culture"
     return Reminder(
         id=reminder_id(
             sub=sub,
-            batch_id=batch_id,
+            owner_id=owner_id,
             action=action,
             text=text,
             due_at=due,
             repeat=repeat_every_hours,
         ),
         batch_id=batch_id,
+        culture_id=culture_id,
         action=action,
         text=text,
         due_at=due,
@@ -425,6 +441,7 @@ def follow_up(reminder: Reminder, done_at: datetime, now: datetime) -> Reminder 
     return Reminder(
         id=next_reminder_id(reminder.id, due),
         batch_id=reminder.batch_id,
+        culture_id=reminder.culture_id,
         action=reminder.action,
         text=reminder.text,
         due_at=due,

@@ -8,6 +8,7 @@ import msgspec
 
 from app.domain.alerts import AlertRules
 from app.domain.batches import Batch, Event
+from app.domain.cultures import Culture, CultureEvent
 from app.domain.devices import Device
 from app.domain.photos import Photo
 from app.domain.profiles import Profile
@@ -22,6 +23,7 @@ class Tombstone(msgspec.Struct, frozen=True, kw_only=True):
     id: str
     deleted_at: datetime
     batch_id: str | None = None
+    culture_id: str | None = None
 
 
 class ReadingRecord(msgspec.Struct, frozen=True, kw_only=True):
@@ -61,5 +63,7 @@ Record = (
     | Sensor
     | ReadingRecord
     | AlertStatus
+    | Culture
+    | CultureEvent
     | Tombstone
 )

@@ -34,12 +34,20 @@ NAME_PREFIX = "reminder-"
 DELETION_PREFIX = "account-deletion-"
 
 
-class ReminderTarget(msgspec.Struct, frozen=True, rename="camel"):
-    """What the reminders function receives: enough to load the batch and reminder."""
+class ReminderTarget(msgspec.Struct, frozen=True, rename="camel", omit_defaults=True):
+    """What the reminders function receives: enough to load the reminder and the batch
+    (or, for a care reminder, the culture) it belongs to."""
 
     user_id: str
-    batch_id: str
     reminder_id: str
+    batch_id: str | None = None
+    culture_id: str | None = None
+
+    @property
+    def owner_id(self) -> str:
+        owner = self.batch_id or self.culture_id
+        assert owner is not None, "a reminder's target names its batch or culture"
+        return owner
 
 
 class AccountDeletionTarget(msgspec.Struct, frozen=True):
@@ -171,7 +179,11 @@ class ReminderScheduler:
         definition = {
             **self._common(due_at),
             "Name": schedule_name(target.reminder_id),
-            "Description": f"Reminder {target.reminder_id} of batch {target.batch_id}",
+            "Description": (
+                f"Reminder {target.reminder_id} of culture {target.culture_id}"
+                if target.culture_id
+                else f"Reminder {target.reminder_id} of batch {target.batch_id}"
+            ),
         }
         definition["Target"]["Input"] = _target_encoder.encode(target).decode()
         return definition

@@ -54,6 +54,7 @@ from app.store.items import (
     event_to_item,
     key,
     key_of,
+    made_entry,
     n,
     s,
     tombstone_to_item,
@@ -118,7 +119,7 @@ class BatchStore:
             put_new(self.table_name, item),
         ]
         if batch.culture_id is not None:
-            items.append({"ConditionCheck": culture_exists(self.table_name, sub, batch.culture_id)})
+            items.append(add_to_culture(self.table_name, sub, batch.culture_id, batch))
         try:
             if idempotency is None:
                 self.client.transact_write_items(TransactItems=items)
@@ -192,27 +193,13 @@ class BatchStore:
     ) -> Batch:
         """One conditional UpdateItem; with an idempotency key (a pushed mutation), one
         transaction with the key's record and a read of the result (a replay reads the
-        batch as it is now). A new cultureId must name the caller's culture (404)."""
-        if changes.culture_id is not None:
-            require_culture(self.client, self.table_name, sub, changes.culture_id)
-        update = Update(now).require_item().require_version(expected_version)
-        for field, attribute in _CHANGE_ATTRIBUTES.items():
-            value = getattr(changes, field)
-            if value is not None:
-                update.set(attribute, _attribute_value(value))
-        if changes.public is True:
-            update.set("GSI1PK", s(keys.public_pk(batch_id))).set("GSI1SK", s(keys.PUBLIC_SK))
-        if changes.culture_id is not None:
-            update.set("cultureId", s(changes.culture_id)).set("GSI3SK", s(batch_id))
-            update.set("GSI3PK", s(keys.culture_batches_gsi3pk(sub, changes.culture_id)))
-        for field in sorted(changes.remove - {"culture_id"}):
-            update.remove(_CHANGE_ATTRIBUTES[field])
-        if "culture_id" in changes.remove:
-            update.remove("cultureId").remove("GSI3PK").remove("GSI3SK")
-        if changes.public is False:
-            update.remove("GSI1PK").remove("GSI1SK")
-        if changes.status is not None:
-            update.require_status(statuses_allowed_before(changes.status))
+        batch as it is now). A change its culture keeps (name, status, start, the culture
+        itself) goes through `_update_with_culture`."""
+        if _culture_sees(changes):
+            return self._update_with_culture(
+                sub, batch_id, expected_version, changes, now, idempotency
+            )
+        update = _batch_update(sub, batch_id, expected_version, changes, now)
         if idempotency is not None:
             return self._update_once(sub, batch_id, update, idempotency, expected_version, changes)
         try:
@@ -220,6 +207,74 @@ class BatchStore:
         except ConditionFailed as failed:
             raise _why_update_failed(failed.old, expected_version, changes) from None
         return batch_from_item(item)
+
+    def _update_with_culture(
+        self,
+        sub: str,
+        batch_id: str,
+        expected_version: int,
+        changes: BatchChanges,
+        now: datetime,
+        idempotency: Idempotency | None,
+    ) -> Batch:
+        """The batch and what its culture keeps of it (`made.<id>` on the culture item),
+        in one transaction: the culture it leaves drops it, the culture it names (which
+        must be the caller's: checked by that write's condition, so a culture deleted
+        meanwhile cannot be linked) gets it.
+
+        Most batches have no culture, so without a new cultureId the first try is a
+        plain UpdateItem that holds only while the batch has none; the batch it fails on
+        (ALL_OLD) says which culture to keep in step. Otherwise the batch is read first;
+        either way the transaction's version condition makes sure that read is current."""
+        key = batch_key(sub, batch_id)
+        old: Item | None
+        if changes.culture_id is None and idempotency is None:
+            update = _batch_update(sub, batch_id, expected_version, changes, now)
+            update.conditions.append("attribute_not_exists(cultureId)")
+            try:
+                return batch_from_item(update_or_old(self.client, self.table_name, key, update))
+            except ConditionFailed as failure:
+                old = failure.old
+            if old is None or "cultureId" not in old or _version(old) != expected_version:
+                raise _why_update_failed(old, expected_version, changes)
+        else:
+            response = self.client.get_item(TableName=self.table_name, Key=key, ConsistentRead=True)
+            old = response.get("Item")
+            if old is None:
+                raise NotFound("No such batch.")
+        current = batch_from_item(old)
+        after = _changed_batch(current, changes, now)
+        keep_old = True  # False once the batch's own culture turned out deleted
+        while True:
+            write = _batch_update(sub, batch_id, expected_version, changes, now)
+            item = write.in_transaction(self.table_name, key)
+            item["Update"]["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+            items: list[TransactWriteItemTypeDef] = [item]
+            left = current.culture_id if current.culture_id != after.culture_id else None
+            if left is not None and keep_old:
+                items.append(drop_from_culture(self.table_name, sub, left, batch_id))
+            linked = len(items)  # the index of the write onto the culture it names, if any
+            if after.culture_id is not None and (keep_old or changes.culture_id is not None):
+                items.append(add_to_culture(self.table_name, sub, after.culture_id, after))
+            try:
+                if idempotency is None:
+                    self.client.transact_write_items(TransactItems=items)
+                else:
+                    items.append(claim(self.table_name, sub, idempotency, {}, now))
+                    transact_claimed(self.client, items, idempotency)
+            except Replay:
+                return self.get_batch(sub, batch_id)
+            except ClientError as exc:
+                failed = failed_conditions(exc)
+                if 0 in failed:
+                    raise _why_update_failed(failed[0], expected_version, changes) from None
+                if linked in failed and changes.culture_id is not None:
+                    raise NotFound("No such culture.") from None
+                if not failed or not keep_old:
+                    raise
+                keep_old = False  # its culture is gone: only the batch (and a new one) change
+                continue
+            return after
 
     def get_batch(self, sub: str, batch_id: str) -> Batch:
         response = self.client.get_item(
@@ -271,7 +326,7 @@ class BatchStore:
             raise NotFound("No such batch.")
         put_items(self.client, self.table_name, [tombstone_to_item(i, now) for i in children])
         batch = batch_key(sub, batch_id)
-        self.client.delete_item(TableName=self.table_name, Key=batch)
+        self._delete_batch_item(sub, batch_id, next(i for i in children if i["SK"] == batch["SK"]))
         remaining = [k for k in children if k["SK"] != batch["SK"]]
         while remaining:
             if release_photos is not None:
@@ -283,6 +338,23 @@ class BatchStore:
             delete_keys(self.client, self.table_name, [key_of(i) for i in remaining])
             remaining = self._keys_under_batch(sub, batch_id)
             put_items(self.client, self.table_name, [tombstone_to_item(i, now) for i in remaining])
+
+    def _delete_batch_item(self, sub: str, batch_id: str, item: Item) -> None:
+        """The batch item, and its entry on the culture that made it, together."""
+        culture_id = item.get("cultureId", {}).get("S")
+        if culture_id is not None:
+            delete: TransactWriteItemTypeDef = {
+                "Delete": {"TableName": self.table_name, "Key": batch_key(sub, batch_id)}
+            }
+            drop = drop_from_culture(self.table_name, sub, culture_id, batch_id)
+            try:
+                self.client.transact_write_items(TransactItems=[delete, drop])
+            except ClientError as exc:
+                if 1 not in failed_conditions(exc):
+                    raise
+            else:
+                return
+        self.client.delete_item(TableName=self.table_name, Key=batch_key(sub, batch_id))
 
     def add_event(self, sub: str, event: Event, idempotency: Idempotency | None = None) -> Event:
         """Returns the stored event: the first one logged under the key on a replay."""
@@ -354,7 +426,7 @@ class BatchStore:
                 self.table_name,
                 keys.user_pk(sub),
                 begins_with=keys.batch_sk(batch_id),
-                ProjectionExpression="PK, SK, entity, id, batchId",
+                ProjectionExpression="PK, SK, entity, id, batchId, cultureId",
                 ConsistentRead=True,
             ),
         )
@@ -396,24 +468,88 @@ def require_batch(client: DynamoDBClient, table_name: str, sub: str, batch_id: s
         raise NotFound("No such batch.")
 
 
-def culture_exists(table_name: str, sub: str, culture_id: str) -> ConditionCheckTypeDef:
+def add_to_culture(
+    table_name: str, sub: str, culture_id: str, *batches: Batch
+) -> TransactWriteItemTypeDef:
+    """A transaction's write of `batches` onto the caller's culture (its `made` map), on
+    condition the culture exists: so the same write checks a cultureId is the caller's."""
     return {
-        "TableName": table_name,
-        "Key": key(keys.user_pk(sub), keys.culture_sk(culture_id)),
-        "ConditionExpression": "attribute_exists(SK)",
+        "Update": {
+            "TableName": table_name,
+            "Key": key(keys.user_pk(sub), keys.culture_sk(culture_id)),
+            "UpdateExpression": "SET "
+            + ", ".join(f"made.#b{i} = :b{i}" for i in range(len(batches))),
+            "ConditionExpression": "attribute_exists(SK)",
+            "ExpressionAttributeNames": {f"#b{i}": b.id for i, b in enumerate(batches)},
+            "ExpressionAttributeValues": {f":b{i}": made_entry(b) for i, b in enumerate(batches)},
+        }
     }
 
 
-def require_culture(client: DynamoDBClient, table_name: str, sub: str, culture_id: str) -> None:
-    """404 unless the caller has this culture: reads only its key."""
-    response = client.get_item(
-        TableName=table_name,
-        Key=key(keys.user_pk(sub), keys.culture_sk(culture_id)),
-        ProjectionExpression="SK",
-        ConsistentRead=True,
+def drop_from_culture(
+    table_name: str, sub: str, culture_id: str, batch_id: str
+) -> TransactWriteItemTypeDef:
+    """The batch off its culture's `made` map; fails if the culture is gone (an Update
+    without the condition would create a stub of it)."""
+    return {
+        "Update": {
+            "TableName": table_name,
+            "Key": key(keys.user_pk(sub), keys.culture_sk(culture_id)),
+            "UpdateExpression": "REMOVE made.#batch",
+            "ConditionExpression": "attribute_exists(SK)",
+            "ExpressionAttributeNames": {"#batch": batch_id},
+        }
+    }
+
+
+def _version(item: Item) -> int:
+    return int(item["version"]["N"])
+
+
+def _culture_sees(changes: BatchChanges) -> bool:
+    """Whether the change touches what the batch's culture keeps of it (`made_entry`)."""
+    return (
+        changes.culture_id is not None
+        or "culture_id" in changes.remove
+        or any(getattr(changes, f) is not None for f in ("name", "status", "started_at"))
     )
-    if "Item" not in response:
-        raise NotFound("No such culture.")
+
+
+def _batch_update(
+    sub: str, batch_id: str, expected_version: int, changes: BatchChanges, now: datetime
+) -> Update:
+    update = Update(now).require_item().require_version(expected_version)
+    for field, attribute in _CHANGE_ATTRIBUTES.items():
+        value = getattr(changes, field)
+        if value is not None:
+            update.set(attribute, _attribute_value(value))
+    if changes.public is True:
+        update.set("GSI1PK", s(keys.public_pk(batch_id))).set("GSI1SK", s(keys.PUBLIC_SK))
+    if changes.culture_id is not None:
+        update.set("cultureId", s(changes.culture_id)).set("GSI3SK", s(batch_id))
+        update.set("GSI3PK", s(keys.culture_batches_gsi3pk(sub, changes.culture_id)))
+    for field in sorted(changes.remove - {"culture_id"}):
+        update.remove(_CHANGE_ATTRIBUTES[field])
+    if "culture_id" in changes.remove:
+        update.remove("cultureId").remove("GSI3PK").remove("GSI3SK")
+    if changes.public is False:
+        update.remove("GSI1PK").remove("GSI1SK")
+    if changes.status is not None:
+        update.require_status(statuses_allowed_before(changes.status))
+    return update
+
+
+def _changed_batch(current: Batch, changes: BatchChanges, now: datetime) -> Batch:
+    """`current` as the update leaves it (what the transaction writes, without a read)."""
+    fields: dict[str, object] = {
+        f: getattr(changes, f) for f in _CHANGE_ATTRIBUTES if getattr(changes, f) is not None
+    }
+    fields |= {f: None for f in changes.remove}
+    if changes.culture_id is not None:
+        fields["culture_id"] = changes.culture_id
+    if changes.public is not None:
+        fields["public"] = changes.public
+    return msgspec.structs.replace(current, **fields, updated_at=now, version=current.version + 1)
 
 
 def _attribute_value(value: object) -> Value:

@@ -1,10 +1,12 @@
 """The cultures and culture events of one user, in the single table.
 
-A culture item (`CULTURE#<id>`) carries what its stats need from the event log, kept in
-the same transaction as each event: `feeds` (event id -> time) and `weights` (event id ->
-time and grams). Deleting an event removes its entry, so the stats never need a read of
-the whole log. Its lineage node (`LINEAGE#<id>`, app.store.lineage) is written in the
-same transaction as the culture whenever a field it mirrors changes.
+A culture item (`CULTURE#<id>`) carries what its detail and stats need, kept in the same
+transaction as each write that changes it: `feeds` (event id -> time) and `weights`
+(event id -> time and grams) with each event, `made` (batch id -> name, kind, status,
+start; app.store.batches) with each batch it made. Deleting an event or a batch removes
+its entry, so the detail is one GetItem, never a read of the log or the batches. Its
+lineage node (`LINEAGE#<id>`, app.store.lineage) is written in the same transaction as
+the culture whenever a field it mirrors changes.
 """
 
 from __future__ import annotations
@@ -24,9 +26,11 @@ from app.domain.cultures import (
     CultureKind,
     CultureOrigin,
     CultureStatus,
+    MadeBatch,
     Weighing,
 )
-from app.domain.errors import AccountDeleted, InvalidCursor, NotFound
+from app.domain.errors import AccountDeleted, AlreadyExists, InvalidCursor, NotFound
+from app.domain.idempotency import Idempotency
 from app.domain.ids import is_ulid
 from app.store import keys
 from app.store.conditional import (
@@ -37,14 +41,32 @@ from app.store.conditional import (
     status_values,
 )
 from app.store.deletions import not_deleted
-from app.store.items import Item, batch_from_item, get_ts, key, n, opt_float, opt_str, s, ts
+from app.store.idempotency import Replay, claim, transact_claimed
+from app.store.items import (
+    Item,
+    batch_from_item,
+    get_ts,
+    key,
+    made_from_entry,
+    n,
+    opt_float,
+    opt_str,
+    s,
+    tombstone_to_item,
+    ts,
+    with_change_keys,
+)
 from app.store.lineage import culture_unavailable, node_item, node_update
 from app.store.pages import NOT_OURS, Page, decode_cursor, next_cursor, start_after
-from app.store.table import delete_keys, partition_query, query_all
+from app.store.table import delete_keys, partition_query, put_items, query_all
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import ConditionCheckTypeDef, UpdateTypeDef
+    from mypy_boto3_dynamodb.type_defs import (
+        ConditionCheckTypeDef,
+        TransactWriteItemTypeDef,
+        UpdateTypeDef,
+    )
 
 CULTURE_CURSOR_FIELDS = ("SK", "GSI3SK")
 EVENT_CURSOR_FIELDS = ("SK",)
@@ -53,11 +75,13 @@ SHARED_BATCH_WINDOW = 50
 
 
 class CultureRecord(msgspec.Struct, frozen=True, kw_only=True):
-    """A culture with what its stats read from the event log."""
+    """A culture with what its stats read from the event log, and the batches it made
+    (newest first)."""
 
     culture: Culture
     feeds: list[datetime]
     weights: list[Weighing]
+    made: list[MadeBatch] = msgspec.field(default_factory=list)
 
 
 class CultureWithEvents(msgspec.Struct, frozen=True, kw_only=True):
@@ -71,21 +95,32 @@ class CultureStore:
         self.client = client
         self.table_name = table_name
 
-    def create(self, sub: str, culture: Culture) -> None:
+    def create(self, sub: str, culture: Culture, once: Idempotency | None = None) -> Culture:
         """The culture and its lineage node, together or not at all, and never for a
-        deleted account (its token may still be valid)."""
+        deleted account (its token may still be valid). With an idempotency key (a pushed
+        mutation) its record joins the transaction; a replay returns the first culture."""
+        item = culture_to_item(sub, culture)
+        items: list[TransactWriteItemTypeDef] = [
+            put_new(self.table_name, item),
+            put_new(self.table_name, node_item(sub, culture)),
+            not_deleted(self.table_name, sub),
+        ]
         try:
-            self.client.transact_write_items(
-                TransactItems=[
-                    put_new(self.table_name, culture_to_item(sub, culture)),
-                    put_new(self.table_name, node_item(sub, culture)),
-                    not_deleted(self.table_name, sub),
-                ]
-            )
+            if once is None:
+                self.client.transact_write_items(TransactItems=items)
+            else:
+                items.append(claim(self.table_name, sub, once, item, culture.created_at))
+                transact_claimed(self.client, items, once)
+        except Replay as replay:
+            return culture_from_item(replay.record)
         except ClientError as exc:
-            if 2 in failed_conditions(exc):
+            failed = failed_conditions(exc)
+            if 2 in failed:
                 raise AccountDeleted("This account was deleted.") from None
+            if 0 in failed or 1 in failed:  # a client-generated id (sync push) was taken
+                raise AlreadyExists("A culture with this id exists.") from None
             raise
+        return culture
 
     def get(self, sub: str, culture_id: str) -> CultureRecord:
         item = self.client.get_item(
@@ -118,23 +153,6 @@ class CultureStore:
             events=[culture_event_from_item(item) for item in items[1:]],
             next_events_cursor=next_cursor(response, EVENT_CURSOR_FIELDS),
         )
-
-    def batches_of(self, sub: str, culture_id: str) -> list[Batch]:
-        """Every batch the culture made, newest first (GSI3, eventually consistent)."""
-        items = query_all(
-            self.client,
-            {
-                "TableName": self.table_name,
-                "IndexName": "GSI3",
-                "KeyConditionExpression": "GSI3PK = :pk",
-                "ExpressionAttributeValues": {
-                    ":pk": s(keys.culture_batches_gsi3pk(sub, culture_id))
-                },
-                "ScanIndexForward": False,
-            },
-        )
-        pk = keys.user_pk(sub)
-        return [batch_from_item(item) for item in items if item["PK"]["S"] == pk]
 
     def shared_batches(self, owner_sub: str, culture_id: str, limit: int) -> list[Batch]:
         """The culture's newest batches that are shared themselves (they carry GSI1PK),
@@ -177,78 +195,105 @@ class CultureStore:
             next_cursor=next_cursor(response, CULTURE_CURSOR_FIELDS),
         )
 
-    def save_changes(self, sub: str, culture: Culture, expected_version: int) -> None:
+    def save_changes(
+        self, sub: str, culture: Culture, expected_version: int, once: Idempotency | None = None
+    ) -> bool:
         """Writes the edited fields of `culture` (built from the stored one) if the stored
-        version is still `expected_version`, and mirrors them onto the lineage node."""
-        names = {f"#{a}": a for a in _EDITABLE} | {"#version": "version"}
+        version is still `expected_version`, mirrors them onto the lineage node and moves
+        the culture in the change feed. False: a replay of `once` (nothing written now)."""
+        written = (*_EDITABLE, "GSI2PK", "GSI2SK")
+        names = {f"#{a}": a for a in written} | {"#version": "version"}
         item = culture_to_item(sub, culture)
-        values: dict[str, Any] = {f":{a}": item[a] for a in _EDITABLE if a in item}
+        values: dict[str, Any] = {f":{a}": item[a] for a in written if a in item}
         values[":expected"] = n(expected_version)
-        sets = [f"#{a} = :{a}" for a in _EDITABLE if a in item]
-        removes = [f"#{a}" for a in _EDITABLE if a not in item]
+        sets = [f"#{a} = :{a}" for a in written if a in item]
+        removes = [f"#{a}" for a in written if a not in item]
         expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+        items: list[TransactWriteItemTypeDef] = [
+            {
+                "Update": {
+                    "TableName": self.table_name,
+                    "Key": _culture_key(sub, culture.id),
+                    "UpdateExpression": expression,
+                    "ConditionExpression": "attribute_exists(SK) AND #version = :expected",
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": values,
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                }
+            },
+            {"Update": cast("UpdateTypeDef", node_update(self.table_name, culture))},
+        ]
         try:
-            self.client.transact_write_items(
-                TransactItems=[
-                    {
-                        "Update": {
-                            "TableName": self.table_name,
-                            "Key": _culture_key(sub, culture.id),
-                            "UpdateExpression": expression,
-                            "ConditionExpression": "attribute_exists(SK) AND #version = :expected",
-                            "ExpressionAttributeNames": names,
-                            "ExpressionAttributeValues": values,
-                            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-                        }
-                    },
-                    {"Update": cast("UpdateTypeDef", node_update(self.table_name, culture))},
-                ]
-            )
+            if once is None:
+                self.client.transact_write_items(TransactItems=items)
+            else:
+                items.append(claim(self.table_name, sub, once, {}, culture.updated_at))
+                transact_claimed(self.client, items, once)
+        except Replay:
+            return False
         except ClientError as exc:
             raise _why_write_failed(exc, expected_version) from None
+        return True
 
     def delete_keys_under(self, sub: str, culture_id: str) -> list[Item]:
-        """Keys of the culture, its events and gift pointers (with their hashes)."""
+        """Keys of the culture, its events, care reminders (with their status) and gift
+        pointers (with their hashes)."""
         return query_all(
             self.client,
             partition_query(
                 self.table_name,
                 keys.user_pk(sub),
                 begins_with=keys.culture_sk(culture_id),
-                ProjectionExpression="PK, SK, entity, codeHash",
+                ProjectionExpression="PK, SK, entity, id, cultureId, codeHash, #status",
+                ExpressionAttributeNames={"#status": "status"},
                 ConsistentRead=True,
             ),
         )
+
+    def bury(self, found: list[Item], now: datetime) -> None:
+        """Tombstones (for sync) of the culture and events among `found`, written before
+        they go, so an interrupted delete still tells every device what is gone."""
+        synced = [i for i in found if i.get("entity", {}).get("S") in _SYNCED]
+        put_items(self.client, self.table_name, [tombstone_to_item(i, now) for i in synced])
 
     def delete_items(self, item_keys: list[Item]) -> None:
         delete_keys(
             self.client, self.table_name, [{"PK": k["PK"], "SK": k["SK"]} for k in item_keys]
         )
 
-    def add_event(self, sub: str, event: CultureEvent) -> None:
-        """The event and its entry in the culture's stats, if the culture is open."""
-        names: dict[str, str] = {"#status": "status", "#eid": event.id}
-        values: dict[str, Any] = status_values(OPEN_CULTURE_STATUSES)
-        if event.type == "feed":
-            expression = "SET feeds.#eid = :at"
-            values[":at"] = ts(event.occurred_at)
-        elif event.type == "weigh" and event.grams is not None:
-            expression = "SET weights.#eid = :w"
-            values[":w"] = {"M": {"at": ts(event.occurred_at), "grams": n(event.grams)}}
-        else:
-            expression = ""
-        culture_item = self._culture_is_open(sub, event.culture_id, names, values, expression)
+    def add_event(
+        self, sub: str, event: CultureEvent, once: Idempotency | None = None
+    ) -> CultureEvent:
+        """The event and its entry in the culture's stats, if the culture is open. With
+        an idempotency key (a pushed mutation), a replay returns the first event."""
+        item = culture_event_to_item(sub, event)
+        items = [
+            under_open_culture(self.table_name, sub, event.culture_id, event),
+            put_new(self.table_name, item),
+        ]
         try:
-            self.client.transact_write_items(
-                TransactItems=[
-                    culture_item,  # type: ignore[list-item]
-                    put_new(self.table_name, culture_event_to_item(sub, event)),
-                ]
-            )
+            if once is None:
+                self.client.transact_write_items(TransactItems=items)
+            else:
+                items.append(claim(self.table_name, sub, once, item, event.created_at))
+                transact_claimed(self.client, items, once)
+        except Replay as replay:
+            return culture_event_from_item(replay.record)
         except ClientError as exc:
-            raise _why_event_write_failed(exc) from None
+            raise _why_event_write_failed(
+                exc, taken="A culture event with this id exists."
+            ) from None
+        return event
 
-    def delete_event(self, sub: str, culture_id: str, event_id: str) -> None:
+    def delete_event(self, sub: str, culture_id: str, event_id: str, now: datetime) -> None:
+        """The event, its entry in the stats and its tombstone (for sync), together."""
+        event_key = key(keys.user_pk(sub), keys.culture_event_sk(culture_id, event_id))
+        record = {
+            **event_key,
+            "entity": s("culture_event"),
+            "id": s(event_id),
+            "cultureId": s(culture_id),
+        }
         names = {"#status": "status", "#eid": event_id}
         values: dict[str, Any] = status_values(OPEN_CULTURE_STATUSES)
         culture_item = self._culture_is_open(
@@ -261,12 +306,11 @@ class CultureStore:
                     {
                         "Delete": {
                             "TableName": self.table_name,
-                            "Key": key(
-                                keys.user_pk(sub), keys.culture_event_sk(culture_id, event_id)
-                            ),
+                            "Key": event_key,
                             "ConditionExpression": "attribute_exists(SK)",
                         }
                     },
+                    {"Put": {"TableName": self.table_name, "Item": tombstone_to_item(record, now)}},
                 ]
             )
         except ClientError as exc:
@@ -337,14 +381,51 @@ class CultureStore:
         return {"Update": body}
 
 
+def under_open_culture(
+    table_name: str, sub: str, culture_id: str, event: CultureEvent | None = None
+) -> TransactWriteItemTypeDef:
+    """A transaction's first item for a write under the culture (logging `event`, a care
+    reminder's change): it fails (with the culture as it was) unless the culture is
+    open, and writes the event's entry in its stats (a feed's time, a weighing) when it
+    has one."""
+    names: dict[str, str] = {"#status": "status"}
+    values: dict[str, Any] = status_values(OPEN_CULTURE_STATUSES)
+    body: dict[str, Any] = {
+        "TableName": table_name,
+        "Key": _culture_key(sub, culture_id),
+        "ConditionExpression": f"#status IN ({status_placeholders(OPEN_CULTURE_STATUSES)})",
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": values,
+        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+    }
+    if event is None:
+        return {"ConditionCheck": cast("ConditionCheckTypeDef", body)}
+    if event.type == "feed":
+        body["UpdateExpression"] = "SET feeds.#eid = :at"
+        values[":at"] = ts(event.occurred_at)
+    elif event.type == "weigh" and event.grams is not None:
+        body["UpdateExpression"] = "SET weights.#eid = :w"
+        values[":w"] = {"M": {"at": ts(event.occurred_at), "grams": n(event.grams)}}
+    else:
+        return {"ConditionCheck": cast("ConditionCheckTypeDef", body)}
+    names["#eid"] = event.id
+    return {"Update": cast("UpdateTypeDef", body)}
+
+
 # --- items -----------------------------------------------------------------------------
 
 # What a PATCH may change (attribute names); everything else is fixed at birth.
-_EDITABLE = ("name", "kind", "status", "acquiredAt", "origin", "notes", "updatedAt", "version")
+_EDITABLE = (
+    "name", "kind", "status", "acquiredAt", "origin", "notes", "public", "updatedAt", "version",
+)  # fmt: skip
 
 
 def _culture_key(sub: str, culture_id: str) -> Item:
     return key(keys.user_pk(sub), keys.culture_sk(culture_id))
+
+
+# The entities of a culture's range that sync carries (tombstoned when deleted).
+_SYNCED = ("culture", "culture_event", "reminder")
 
 
 def culture_to_item(sub: str, culture: Culture) -> Item:
@@ -368,12 +449,13 @@ def culture_to_item(sub: str, culture: Culture) -> Item:
         "version": n(culture.version),
         "feeds": {"M": {}},
         "weights": {"M": {}},
+        "made": {"M": {}},
     }
     if culture.notes is not None:
         item["notes"] = s(culture.notes)
     if culture.parent_id is not None:
         item["parentId"] = s(culture.parent_id)
-    return item
+    return with_change_keys(item, culture.updated_at)
 
 
 def culture_from_item(item: Item) -> Culture:
@@ -398,6 +480,7 @@ def culture_from_item(item: Item) -> Culture:
 def record_from_item(item: Item) -> CultureRecord:
     feeds = item.get("feeds", {}).get("M", {})
     weights = item.get("weights", {}).get("M", {})
+    made = item.get("made", {}).get("M", {})
     return CultureRecord(
         culture=culture_from_item(item),
         feeds=[datetime.fromisoformat(v["S"]) for v in feeds.values()],
@@ -407,6 +490,11 @@ def record_from_item(item: Item) -> CultureRecord:
             )
             for v in weights.values()
         ],
+        made=sorted(
+            (made_from_entry(batch_id, entry) for batch_id, entry in made.items()),
+            key=lambda b: b.id,
+            reverse=True,
+        ),
     )
 
 
@@ -420,13 +508,15 @@ def culture_event_to_item(sub: str, event: CultureEvent) -> Item:
         "type": s(event.type),
         "occurredAt": ts(event.occurred_at),
         "createdAt": ts(event.created_at),
+        # Events never change: their change time is when they were stored.
+        "updatedAt": ts(event.created_at),
         "version": n(1),
     }
     if event.note is not None:
         item["note"] = s(event.note)
     if event.grams is not None:
         item["grams"] = n(event.grams)
-    return item
+    return with_change_keys(item, event.created_at)
 
 
 def culture_event_from_item(item: Item) -> CultureEvent:
@@ -451,10 +541,14 @@ def _why_write_failed(exc: ClientError, expected_version: int) -> Exception:
     return stale_version("culture", expected_version, int(old["version"]["N"]))
 
 
-def _why_event_write_failed(exc: ClientError, missing_event: str = "") -> Exception:
+def _why_event_write_failed(
+    exc: ClientError, missing_event: str = "", taken: str = ""
+) -> Exception:
     failed = failed_conditions(exc)
     if 0 in failed:
         return culture_unavailable(failed[0], "its event log can no longer change")
     if missing_event and 1 in failed:
         return NotFound(missing_event)
+    if taken and 1 in failed:  # a client-generated id (sync push) was taken
+        return AlreadyExists(taken)
     return exc

@@ -15,6 +15,7 @@ from typing import Any, TypeVar, cast
 import msgspec
 
 from app.domain.batches import Batch, BatchKind, BatchStatus, Event, EventType
+from app.domain.cultures import MadeBatch
 from app.domain.devices import Device, Platform, token_hash
 from app.domain.photos import Photo, PhotoContentType
 from app.domain.profiles import DEFAULT_TIME_ZONE, NotificationPreferences, Profile
@@ -165,6 +166,29 @@ def batch_from_item(item: Item) -> Batch:
     )
 
 
+def made_entry(batch: Batch) -> Item:
+    """A batch as its culture's item keeps it (`made.<batchId>`, see app.store.cultures)."""
+    return {
+        "M": {
+            "name": s(batch.name),
+            "kind": s(batch.kind),
+            "status": s(batch.status),
+            "startedAt": ts(batch.started_at),
+        }
+    }
+
+
+def made_from_entry(batch_id: str, entry: Item) -> MadeBatch:
+    fields = entry["M"]
+    return MadeBatch(
+        id=batch_id,
+        name=fields["name"]["S"],
+        kind=cast(BatchKind, fields["kind"]["S"]),
+        status=cast(BatchStatus, fields["status"]["S"]),
+        started_at=get_ts(fields, "startedAt"),
+    )
+
+
 def event_to_item(sub: str, event: Event) -> Item:
     """Events never change: their change time is when they were stored."""
     return _changed(
@@ -205,14 +229,26 @@ def reminder_key(sub: str, batch_id: str, reminder_id: str) -> Item:
     return key(keys.user_pk(sub), keys.reminder_sk(batch_id, reminder_id))
 
 
+def culture_reminder_key(sub: str, culture_id: str, reminder_id: str) -> Item:
+    return key(keys.user_pk(sub), keys.culture_reminder_sk(culture_id, reminder_id))
+
+
+def key_of_reminder(sub: str, reminder: Reminder) -> Item:
+    """Under its batch (`BATCH#<id>#REMINDER#`) or its culture (`CULTURE#<id>#REMINDER#`)."""
+    if reminder.culture_id is not None:
+        return culture_reminder_key(sub, reminder.culture_id, reminder.id)
+    return reminder_key(sub, reminder.owner_id, reminder.id)
+
+
 def reminder_to_item(sub: str, reminder: Reminder) -> Item:
     return _changed(
         reminder.updated_at,
         {
-            **reminder_key(sub, reminder.batch_id, reminder.id),
+            **key_of_reminder(sub, reminder),
             "entity": s("reminder"),
             "id": s(reminder.id),
-            "batchId": s(reminder.batch_id),
+            "batchId": maybe(s, reminder.batch_id),
+            "cultureId": maybe(s, reminder.culture_id),
             "action": s(reminder.action),
             "text": s(reminder.text),
             "dueAt": ts(reminder.due_at),
@@ -237,7 +273,8 @@ def reminder_to_item(sub: str, reminder: Reminder) -> Item:
 def reminder_from_item(item: Item) -> Reminder:
     return Reminder(
         id=item["id"]["S"],
-        batch_id=item["batchId"]["S"],
+        batch_id=opt_str(item, "batchId"),
+        culture_id=opt_str(item, "cultureId"),
         action=cast(EventType, item["action"]["S"]),
         text=item["text"]["S"],
         due_at=get_ts(item, "dueAt"),
@@ -446,7 +483,7 @@ def record_id(item: Item) -> str:
 
 
 def tombstone_to_item(record: Item, deleted_at: datetime, *, in_place: bool = False) -> Item:
-    """The tombstone of `record` (its key, `entity` and `id`, `batchId` if any, are
+    """The tombstone of `record` (its key, `entity` and `id`, `batchId` or `cultureId` if any, are
     enough), in the change feed at `deleted_at` and gone by TTL after the horizon.
     `in_place`: at the record's own key, replacing it (one write where there would be
     two: a batch's readings partition, which nothing reads once its batch is gone)."""
@@ -460,6 +497,7 @@ def tombstone_to_item(record: Item, deleted_at: datetime, *, in_place: bool = Fa
             "of": s(entity),
             "id": s(record_id(record)),
             "batchId": record.get("batchId") or _readings_batch(pk),
+            "cultureId": record.get("cultureId"),
             "deletedAt": ts(deleted_at),
             "expiresAt": n(int((deleted_at + TOMBSTONE_TTL).timestamp())),
         },
@@ -476,4 +514,5 @@ def tombstone_from_item(item: Item) -> Tombstone:
         id=item["id"]["S"],
         deleted_at=get_ts(item, "deletedAt"),
         batch_id=opt_str(item, "batchId"),
+        culture_id=opt_str(item, "cultureId"),
     )

@@ -25,10 +25,15 @@
 | culture with its first events      | table | PK=USER#<sub>, SK BETWEEN CULTURE#<id>          |
 |                                    |       |   AND CULTURE#<id>#EVENT$                       |
 | everything under a culture         | table | PK=USER#<sub>, begins_with(SK, CULTURE#<id>)    |
-|   (delete: events, gift pointers)  |       |                                                 |
+|   (delete: events, gift pointers,  |       |                                                 |
+|   care reminders)                  |       |                                                 |
+| a culture's care reminders         | table | PK=USER#<sub>, begins_with(SK,                  |
+|                                    |       |   CULTURE#<id>#REMINDER#)                       |
 | a user's cultures, newest first    | GSI3  | GSI3PK=USER#<sub>#CULTURES (culture items)      |
-| batches a culture made, newest     | GSI3  | GSI3PK=USER#<sub>#CULTURE#<id> (batch items     |
-|   first (culture detail and stats) |       |   with a cultureId; GSI3SK = batch id)          |
+| a culture's detail: its stats and  | table | GetItem PK=USER#<sub>, SK=CULTURE#<id> (the     |
+|   the batches it made              |       |   item keeps `made`, `feeds`, `weights`)        |
+| a culture's newest shared batches  | GSI3  | GSI3PK=USER#<sub>#CULTURE#<id> (batch items     |
+|   (its public page)                |       |   with a cultureId; GSI3SK = batch id)          |
 | a culture's place in the tree      | table | PK=LINEAGE#<id>, SK=NODE (owner, parent,        |
 |                                    |       |   ancestors, children, shared fields)           |
 | a level of the tree (lineage)      | table | BatchGetItem of LINEAGE#<id> nodes: depth d     |
@@ -174,6 +179,14 @@ def culture_event_sk(culture_id: str, event_id: str) -> str:
 def culture_events_upper_bound(culture_id: str) -> str:
     """Sorts after every event key of the culture and before its gift pointers."""
     return f"{CULTURE}{culture_id}#EVENT$"
+
+
+def culture_reminder_prefix(culture_id: str) -> str:
+    return f"{CULTURE}{culture_id}{REMINDER}"
+
+
+def culture_reminder_sk(culture_id: str, reminder_id: str) -> str:
+    return f"{culture_reminder_prefix(culture_id)}{reminder_id}"
 
 
 def culture_gift_sk(culture_id: str, code_hash: str) -> str:

@@ -39,6 +39,7 @@ from app.domain.errors import InvalidCursor, ResyncRequired
 from app.domain.ids import is_ulid
 from app.domain.sync import Record
 from app.store import keys
+from app.store.cultures import culture_event_from_item, culture_from_item
 from app.store.items import (
     Item,
     batch_from_item,
@@ -69,6 +70,8 @@ RECORDS: dict[str, Callable[[Item], Record]] = {
     "sensor": sensor_from_item,
     "reading": reading_record_from_item,
     "alert-state": alert_status_from_item,
+    "culture": culture_from_item,
+    "culture_event": culture_event_from_item,
     "tombstone": tombstone_from_item,
 }
 

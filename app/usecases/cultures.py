@@ -9,13 +9,13 @@ item: notes, events and owners stay in the owner's partition.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import msgspec
 
 from app.domain.batches import Batch
 from app.domain.cultures import (
     BatchStart,
-    CareSuggestion,
     Culture,
     CultureEvent,
     CultureEventType,
@@ -26,6 +26,8 @@ from app.domain.cultures import (
     Gift,
     LineageNode,
     LineageView,
+    MadeBatch,
+    accepts_events,
     check_acquired_at,
     check_name,
     child_of,
@@ -39,12 +41,12 @@ from app.domain.cultures import (
     new_gift,
     new_gift_code,
     normalize_gift_code,
-    suggest_care,
     view_of,
 )
-from app.domain.errors import GiftClaimed, GiftExpired, InvalidCursor, NotFound
+from app.domain.errors import GiftClaimed, GiftExpired, InvalidCursor, NotFound, ReminderClosed
+from app.domain.idempotency import Idempotency
 from app.domain.ids import is_ulid, known_id
-from app.domain.reminders import zone_or_utc
+from app.domain.reminders import OPEN_REMINDER_STATUSES, SCHEDULE_MAY_EXIST
 from app.store import keys
 from app.store.conditional import put_new
 from app.store.cultures import (
@@ -56,6 +58,10 @@ from app.store.cultures import (
 from app.store.lineage import LineageStore
 from app.store.pages import Page
 from app.store.profiles import ProfileStore
+
+if TYPE_CHECKING:  # the public function serves culture pages without reminders
+    from app.services.scheduler import ReminderScheduler
+    from app.store.reminders import ReminderStore
 
 # A family tree larger than this is cut (the answer says so): a page is for people.
 MAX_DESCENDANTS = 500
@@ -93,7 +99,7 @@ class EventDraft(msgspec.Struct, kw_only=True, frozen=True):
 class CultureDetail(msgspec.Struct, kw_only=True, frozen=True):
     culture: Culture
     stats: CultureStats
-    batches: list[Batch]
+    batches: list[MadeBatch]
     next_batches_cursor: str | None
 
 
@@ -118,10 +124,20 @@ class PublicCulture(msgspec.Struct, kw_only=True, frozen=True):
 
 
 class Cultures:
-    def __init__(self, store: CultureStore, lineage: LineageStore, profiles: ProfileStore) -> None:
+    def __init__(
+        self,
+        store: CultureStore,
+        lineage: LineageStore,
+        profiles: ProfileStore,
+        reminders: ReminderStore | None = None,
+        scheduler: ReminderScheduler | None = None,
+    ) -> None:
         self.store = store
         self.lineage = lineage
         self.profiles = profiles
+        # A culture retired, lost or deleted takes its care reminders' schedules along.
+        self.reminders = reminders
+        self.scheduler = scheduler
 
     # --- the culture itself --------------------------------------------------------
 
@@ -135,8 +151,7 @@ class Cultures:
             public=draft.public,
             now=now,
         )
-        self.store.create(sub, culture)
-        return culture
+        return self.store.create(sub, culture)
 
     def list_cultures(self, sub: str, *, limit: int, cursor: str | None) -> Page[Culture]:
         return self.store.list_cultures(sub, limit=limit, cursor=cursor)
@@ -144,26 +159,32 @@ class Cultures:
     def detail(
         self, sub: str, culture_id: str, now: datetime, *, limit: int, cursor: str | None
     ) -> CultureDetail:
-        """Two reads: the culture (consistent) and every batch it made (GSI3); the stats
-        need all of them, the answer pages them newest first."""
+        """One GetItem: the culture item keeps what its stats and its batch list need
+        (`made`, written with each batch); the answer pages the batches newest first."""
         record = self.store.get(sub, known_id(culture_id, "culture"))
-        batches = self.store.batches_of(sub, culture_id)
         if cursor is not None and not is_ulid(cursor):
             raise InvalidCursor("The cursor is not one this API issued.")
-        after = [b for b in batches if cursor is None or b.id < cursor]
+        after = [b for b in record.made if cursor is None or b.id < cursor]
         page = after[:limit]
         return CultureDetail(
             culture=record.culture,
-            stats=_stats(record, batches, now),
+            stats=_stats(record, now),
             batches=page,
             next_batches_cursor=page[-1].id if len(after) > limit else None,
         )
 
     def update(
-        self, sub: str, culture_id: str, version: int, edit: CultureEdit, now: datetime
+        self,
+        sub: str,
+        culture_id: str,
+        version: int,
+        edit: CultureEdit,
+        now: datetime,
+        once: Idempotency | None = None,
     ) -> Culture:
         """Read, apply, write on condition of the version read: the write also carries the
-        shared fields to the lineage node, in the same transaction."""
+        shared fields to the lineage node, in the same transaction. A replayed `once` (a
+        pushed mutation sent again) answers the culture as it is now."""
         current = self.store.get(sub, known_id(culture_id, "culture")).culture
         if edit.acquired_at is not None:
             check_acquired_at(edit.acquired_at, now)
@@ -183,15 +204,24 @@ class Cultures:
         if edit.clear_notes:
             changes["notes"] = None
         updated = msgspec.structs.replace(current, **changes, updated_at=now, version=version + 1)
-        self.store.save_changes(sub, updated, version)
+        if not self.store.save_changes(sub, updated, version, once):
+            return self.store.get(sub, culture_id).culture
+        if not accepts_events(updated.status):
+            self._cancel_care(sub, culture_id, now)
         return updated
 
-    def delete(self, sub: str, culture_id: str) -> None:
+    def delete(self, sub: str, culture_id: str, now: datetime) -> None:
         """The culture item first (no event can be added under it after), its node retired,
-        its gift codes revoked, then the rest; a retry finishes an interrupted one."""
+        its gift codes revoked, then the rest; a retry finishes an interrupted one. The
+        culture and its events leave tombstones for sync, written before they go."""
         found = self.store.delete_keys_under(sub, known_id(culture_id, "culture"))
         if not found:
             raise NotFound("No such culture.")
+        self.store.bury(found, now)
+        if self.scheduler is not None:  # best effort: a schedule left fires into nothing
+            for item in found:
+                if item["entity"]["S"] == "reminder" and item["status"]["S"] in SCHEDULE_MAY_EXIST:
+                    self.scheduler.forget(item["id"]["S"])
         self.lineage.retire_node(culture_id)
         culture_sk = keys.culture_sk(culture_id)
         self.store.delete_items([k for k in found if k["SK"]["S"] == culture_sk])
@@ -201,15 +231,7 @@ class Cultures:
                     self.lineage.delete_gift(item["codeHash"]["S"])
             self.store.delete_items(found)
             found = self.store.delete_keys_under(sub, culture_id)
-
-    def care_suggestions(
-        self, sub: str, culture_id: str, now: datetime, device_zone: str | None = None
-    ) -> tuple[str, list[CareSuggestion]]:
-        """Feeds due for the culture itself, in the device's zone, else the profile's."""
-        record = self.store.get(sub, known_id(culture_id, "culture"))
-        zone = device_zone or self.profiles.time_zone(sub)
-        last_fed = max(record.feeds, default=None)
-        return zone, suggest_care(record.culture, last_fed, now, zone_or_utc(zone))
+            self.store.bury(found, now)
 
     # --- the event log -------------------------------------------------------------
 
@@ -224,8 +246,11 @@ class Cultures:
             grams=draft.grams,
             now=now,
         )
-        self.store.add_event(sub, event)
-        return event
+        return self.store.add_event(sub, event)
+
+    def log(self, sub: str, event: CultureEvent, once: Idempotency | None = None) -> CultureEvent:
+        """An event built by the caller (a pushed mutation, with the device's id)."""
+        return self.store.add_event(sub, event, once)
 
     def events(
         self, sub: str, culture_id: str, *, limit: int, cursor: str | None
@@ -233,9 +258,9 @@ class Cultures:
         culture_id = known_id(culture_id, "culture")
         return self.store.list_events(sub, culture_id, limit=limit, cursor=cursor)
 
-    def delete_event(self, sub: str, culture_id: str, event_id: str) -> None:
+    def delete_event(self, sub: str, culture_id: str, event_id: str, now: datetime) -> None:
         event_id = known_id(event_id, "event")
-        self.store.delete_event(sub, known_id(culture_id, "culture"), event_id)
+        self.store.delete_event(sub, known_id(culture_id, "culture"), event_id, now)
 
     # --- lineage -------------------------------------------------------------------
 
@@ -361,6 +386,22 @@ class Cultures:
             truncated=truncated,
         )
 
+    def _cancel_care(self, sub: str, culture_id: str, now: datetime) -> None:
+        """Cancel the open care reminders of a culture that was retired or lost (like a
+        finished batch's), best effort on the scheduler: a schedule left behind fires
+        into a cancelled reminder, which the delivery skips."""
+        if self.reminders is None:
+            return
+        for reminder in self.reminders.list_for_culture(sub, culture_id):
+            if reminder.status not in OPEN_REMINDER_STATUSES:
+                continue
+            try:
+                self.reminders.cancel_care(sub, culture_id, reminder.id, now)
+            except (ReminderClosed, NotFound):
+                continue
+            if self.scheduler is not None:
+                self.scheduler.forget(reminder.id)
+
 
 def _check_open(gift: Gift, now: datetime) -> None:
     state = gift_state(gift, now)
@@ -370,10 +411,10 @@ def _check_open(gift: Gift, now: datetime) -> None:
         raise GiftExpired("This gift code has expired; ask the giver for a new one.")
 
 
-def _stats(record: CultureRecord, batches: list[Batch], now: datetime) -> CultureStats:
+def _stats(record: CultureRecord, now: datetime) -> CultureStats:
     return culture_stats(
         record.culture,
-        [BatchStart(kind=b.kind, started_at=b.started_at) for b in batches],
+        [BatchStart(kind=b.kind, started_at=b.started_at) for b in record.made],
         record.feeds,
         record.weights,
         now,

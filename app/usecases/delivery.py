@@ -28,6 +28,7 @@ import msgspec
 import structlog
 
 from app.domain.clock import utc_now
+from app.domain.cultures import OPEN_CULTURE_STATUSES
 from app.domain.errors import NotFound
 from app.domain.profiles import quiet_until
 from app.domain.reminders import MAX_DELIVERY_ATTEMPTS, ReminderStatus, zone_or_utc
@@ -85,17 +86,26 @@ class Delivery:
         except msgspec.ValidationError as exc:
             log.error("reminder_event_invalid", error=str(exc))
             return Outcome(outcome="skipped", reason="invalid-event")
+        if (target.batch_id is None) == (target.culture_id is None):
+            log.error("reminder_event_invalid", error="names neither or both batch and culture")
+            return Outcome(outcome="skipped", reason="invalid-event")
         structlog.contextvars.bind_contextvars(
-            user=target.user_id, batch=target.batch_id, reminder=target.reminder_id
+            user=target.user_id,
+            batch=target.batch_id,
+            culture=target.culture_id,
+            reminder=target.reminder_id,
         )
         try:
             return self._deliver(target, now)
         finally:
-            structlog.contextvars.unbind_contextvars("user", "batch", "reminder")
+            structlog.contextvars.unbind_contextvars("user", "batch", "culture", "reminder")
 
     def _deliver(self, target: ReminderTarget, now: datetime) -> Outcome:
         sub = target.user_id
-        snapshot = self.reminders.snapshot(sub, target.batch_id, target.reminder_id)
+        if target.culture_id is not None:
+            snapshot = self.reminders.snapshot_care(sub, target.culture_id, target.reminder_id)
+        else:
+            snapshot = self.reminders.snapshot(sub, target.owner_id, target.reminder_id)
         reason = why_skip(snapshot, now)
         if reason == "notifications-off":  # deliberate, but the app shows it
             assert snapshot.reminder is not None
@@ -103,7 +113,8 @@ class Delivery:
         if reason is not None:
             log.info("reminder_skipped", reason=reason)
             return Outcome(outcome="skipped", reason=reason)
-        assert snapshot.batch is not None
+        title = snapshot.title
+        assert title is not None
         assert snapshot.reminder is not None
         until = quiet_until(now, snapshot.notifications, zone_or_utc(snapshot.time_zone))
         if until is not None and self.scheduler is not None:
@@ -119,7 +130,7 @@ class Delivery:
         devices = self.devices.list_devices(sub)
         if not devices:
             return self._fail(sub, sent, "no-devices", now, ("sent",))
-        messages = [_message(device.token, snapshot.batch.name, sent) for device in devices]
+        messages = [_message(device.token, title, sent) for device in devices]
         tickets = self.push.send(messages)
         accepted = sum(1 for ticket in tickets if ticket.status == "ok")
         removed = 0
@@ -164,10 +175,15 @@ class Delivery:
 
 
 def why_skip(snapshot: Snapshot, now: datetime) -> str | None:
-    batch, reminder = snapshot.batch, snapshot.reminder
-    if batch is None:
+    batch, culture, reminder = snapshot.batch, snapshot.culture, snapshot.reminder
+    if snapshot.care:
+        if culture is None:
+            return "culture-gone"
+        if culture.status not in OPEN_CULTURE_STATUSES:
+            return f"culture-{culture.status}"
+    elif batch is None:
         return "batch-gone"
-    if batch.status in ("finished", "archived"):
+    elif batch.status in ("finished", "archived"):
         return f"batch-{batch.status}"
     if reminder is None:
         return "reminder-gone"
@@ -188,7 +204,8 @@ def _message(token: str, batch_name: str, reminder: Reminder) -> PushMessage:
         title=batch_name,
         body=reminder.text,
         data={
-            "batchId": reminder.batch_id,
+            **({"cultureId": reminder.culture_id} if reminder.culture_id else {}),
+            **({"batchId": reminder.batch_id} if reminder.batch_id else {}),
             "reminderId": reminder.id,
             "action": reminder.action,
         },

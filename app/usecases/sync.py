@@ -6,7 +6,8 @@ record written in the same transaction as the write (or, for deletes, which are
 idempotent anyway, right after), so a resent mutation answers `applied` again without
 a second write. Updates are conditional on the version the device edited; a newer
 server copy answers `conflict` with that copy. Events are append-only: they never
-conflict (a closed or deleted batch rejects them).
+conflict (a closed or deleted batch rejects them). Cultures and their events follow
+the same rules as batches and theirs.
 """
 
 from __future__ import annotations
@@ -18,22 +19,29 @@ from typing import Literal
 import msgspec
 
 from app.domain.batches import Batch, Event
+from app.domain.cultures import Culture, CultureEvent
 from app.domain.errors import AlreadyExists, DomainError, NotFound, StaleVersion
 from app.domain.idempotency import Idempotency
 from app.store.batches import BatchChanges
 from app.store.sync import ChangePage, SyncStore
 from app.usecases.batches import Batches
+from app.usecases.cultures import CultureEdit, Cultures
 
 __all__ = [
     "ChangePage",
     "CreateBatch",
+    "CreateCulture",
+    "CreateCultureEvent",
     "CreateEvent",
     "DeleteBatch",
+    "DeleteCulture",
+    "DeleteCultureEvent",
     "DeleteEvent",
     "Mutation",
     "Outcome",
     "Sync",
     "UpdateBatch",
+    "UpdateCulture",
 ]
 
 
@@ -65,7 +73,47 @@ class DeleteEvent(msgspec.Struct, frozen=True):
     event_id: str
 
 
-Mutation = CreateBatch | UpdateBatch | DeleteBatch | CreateEvent | DeleteEvent
+class CreateCulture(msgspec.Struct, frozen=True):
+    once: Idempotency
+    culture: Culture
+
+
+class UpdateCulture(msgspec.Struct, frozen=True):
+    once: Idempotency
+    culture_id: str
+    base_version: int
+    edit: CultureEdit
+
+
+class DeleteCulture(msgspec.Struct, frozen=True):
+    once: Idempotency
+    culture_id: str
+
+
+class CreateCultureEvent(msgspec.Struct, frozen=True):
+    once: Idempotency
+    event: CultureEvent
+
+
+class DeleteCultureEvent(msgspec.Struct, frozen=True):
+    once: Idempotency
+    culture_id: str
+    event_id: str
+
+
+Mutation = (
+    CreateBatch
+    | UpdateBatch
+    | DeleteBatch
+    | CreateEvent
+    | DeleteEvent
+    | CreateCulture
+    | UpdateCulture
+    | DeleteCulture
+    | CreateCultureEvent
+    | DeleteCultureEvent
+)
+Written = Batch | Event | Culture | CultureEvent
 
 
 class Outcome(msgspec.Struct, frozen=True):
@@ -73,16 +121,23 @@ class Outcome(msgspec.Struct, frozen=True):
     server's copy, None if it is gone) or `rejected` (with why)."""
 
     status: Literal["applied", "conflict", "rejected"]
-    record: Batch | Event | None = None
+    record: Written | None = None
     error: DomainError | None = None
 
 
 class Sync:
     def __init__(
-        self, store: SyncStore, batches: Batches, *, horizon_seconds: int, overlap_seconds: int
+        self,
+        store: SyncStore,
+        batches: Batches,
+        cultures: Cultures,
+        *,
+        horizon_seconds: int,
+        overlap_seconds: int,
     ) -> None:
         self.store = store
         self.batches = batches
+        self.cultures = cultures
         self.horizon = timedelta(seconds=horizon_seconds)
         self.overlap = timedelta(seconds=overlap_seconds)
 
@@ -104,7 +159,7 @@ class Sync:
         except DomainError as error:
             return Outcome("rejected", error=error)
 
-    def _write(self, sub: str, mutation: Mutation, now: datetime) -> Batch | Event | None:
+    def _write(self, sub: str, mutation: Mutation, now: datetime) -> Written | None:
         store = self.batches.store
         match mutation:
             case CreateBatch(once, batch):
@@ -121,9 +176,29 @@ class Sync:
             case DeleteEvent(_, batch_id, event_id):
                 with suppress(NotFound):
                     self.batches.delete_event(sub, batch_id, event_id, now)
+            case CreateCulture(once, culture):
+                return self.cultures.store.create(sub, culture, once)
+            case UpdateCulture(once, culture_id, base_version, edit):
+                return self.cultures.update(sub, culture_id, base_version, edit, now, once)
+            case CreateCultureEvent(once, culture_event):
+                return self.cultures.log(sub, culture_event, once)
+            case DeleteCulture(_, culture_id):
+                with suppress(NotFound):
+                    self.cultures.delete(sub, culture_id, now)
+            case DeleteCultureEvent(_, culture_id, event_id):
+                with suppress(NotFound):
+                    self.cultures.delete_event(sub, culture_id, event_id, now)
         return None
 
-    def _server_copy(self, sub: str, mutation: Mutation) -> Batch | None:
+    def _server_copy(self, sub: str, mutation: Mutation) -> Batch | Culture | None:
+        culture_id = mutation.culture.id if isinstance(mutation, CreateCulture) else None
+        if isinstance(mutation, UpdateCulture):
+            culture_id = mutation.culture_id
+        if culture_id is not None:
+            try:
+                return self.cultures.store.get(sub, culture_id).culture
+            except NotFound:
+                return None
         batch_id = mutation.batch.id if isinstance(mutation, CreateBatch) else None
         if isinstance(mutation, UpdateBatch):
             batch_id = mutation.batch_id

@@ -13,7 +13,7 @@ from litestar.testing import TestClient
 from app.dev.emulator import Emulator
 from app.dev.stack import StackOutputs
 from tests.conftest import User, new_user
-from tests.helpers import add_culture_event, create_culture
+from tests.helpers import add_culture_event, create_batch, create_culture
 
 Client = TestClient[Litestar]
 
@@ -38,17 +38,26 @@ def split(client: Client, user: User, culture_id: str) -> dict[str, Any]:
     return made
 
 
-def test_get_culture_is_one_read_of_the_culture_and_one_of_its_batches(
+def test_get_culture_is_one_get_item_with_its_batches_and_stats(
     client: Client, alice: User, calls: list[str]
 ) -> None:
     culture = create_culture(client, alice)
     for _ in range(3):
         add_culture_event(client, alice, culture["id"])
+    starts = ["2026-11-01T08:00:00Z", "2026-11-02T08:00:00Z", "2026-11-03T08:00:00Z"]
+    for at in starts:
+        create_batch(client, alice, cultureId=culture["id"], startedAt=at)
     calls.clear()
-    response = client.get(f"/cultures/{culture['id']}", headers=alice.headers)
+    response = client.get(
+        f"/cultures/{culture['id']}", params={"batchesLimit": 2}, headers=alice.headers
+    )
     assert response.status_code == 200
-    assert response.json()["stats"]["lastFedAt"] is not None
-    assert calls == ["GetItem", "Query"]
+    body = response.json()
+    assert body["stats"]["lastFedAt"] is not None
+    assert body["stats"]["batchesMade"] == 3
+    assert body["stats"]["medianBatchHours"] == {"milk_kefir": 24.0}
+    assert [b["startedAt"] for b in body["batches"]] == ["2026-11-03T08:00:00Z", starts[1]]
+    assert calls == ["GetItem"]
 
 
 def test_list_create_and_add_event_are_one_call_each(
@@ -111,7 +120,7 @@ def test_claim_is_one_read_of_the_gift_and_one_transaction(
     assert calls == ["GetItem"]
 
 
-def test_a_batch_made_by_a_culture_is_one_transaction_and_shows_in_two_reads(
+def test_a_batch_made_by_a_culture_is_one_transaction_and_shows_in_one_read(
     client: Client, alice: User, calls: list[str]
 ) -> None:
     culture = create_culture(client, alice)
@@ -126,4 +135,16 @@ def test_a_batch_made_by_a_culture_is_one_transaction_and_shows_in_two_reads(
     calls.clear()
     detail = client.get(f"/cultures/{culture['id']}", headers=alice.headers).json()
     assert [b["id"] for b in detail["batches"]] == [response.json()["id"]]
-    assert calls == ["GetItem", "Query"]
+    assert calls == ["GetItem"]
+
+
+def test_a_batch_without_a_culture_is_still_patched_in_one_call(
+    client: Client, alice: User, calls: list[str]
+) -> None:
+    batch = create_batch(client, alice)
+    calls.clear()
+    response = client.patch(
+        f"/batches/{batch['id']}", json={"version": 1, "name": "renamed"}, headers=alice.headers
+    )
+    assert response.status_code == 200, response.text
+    assert calls == ["UpdateItem"]

@@ -219,7 +219,7 @@ def test_due_times_must_be_ahead_and_within_a_year() -> None:
 
 def test_the_same_confirmation_gives_the_same_reminder_id() -> None:
     due = START + timedelta(days=1)
-    args = {"sub": "u1", "batch_id": "b1", "action": "strain", "text": "Strain", "due_at": due}
+    args = {"sub": "u1", "owner_id": "b1", "action": "strain", "text": "Strain", "due_at": due}
     first = reminder_id(**args, repeat=24)  # type: ignore[arg-type]
     assert first == reminder_id(**args, repeat=24)  # type: ignore[arg-type]
     assert first != reminder_id(**args, repeat=None)  # type: ignore[arg-type]

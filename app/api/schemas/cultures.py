@@ -9,7 +9,8 @@ import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from app.api.schemas.base import AwareDatetime, Body, Out, Version
-from app.api.schemas.batches import BatchOut, EventNote, Name, Notes
+from app.api.schemas.batches import EventNote, Name, Notes
+from app.domain.batches import BatchKind, BatchStatus
 from app.domain.cultures import (
     CareSuggestion,
     Culture,
@@ -20,6 +21,7 @@ from app.domain.cultures import (
     CultureStats,
     CultureStatus,
     LineageView,
+    MadeBatch,
     NodeVisibility,
 )
 
@@ -134,9 +136,23 @@ class CultureStatsOut(Out):
         )
 
 
+class CultureBatchOut(Out):
+    """A batch as its culture's detail lists it; `GET /batches/{id}` has the rest."""
+
+    id: str
+    name: str
+    kind: BatchKind
+    status: BatchStatus
+    started_at: datetime
+
+    @classmethod
+    def of(cls, made: MadeBatch) -> CultureBatchOut:
+        return cls(**msgspec.structs.asdict(made))
+
+
 class CultureDetailOut(CultureOut):
     stats: CultureStatsOut
-    batches: list[BatchOut]
+    batches: list[CultureBatchOut]
     next_batches_cursor: str | None
 
 

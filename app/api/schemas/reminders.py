@@ -100,6 +100,7 @@ class ReminderOut(Out):
     def of(cls, reminder: Reminder) -> ReminderOut:
         fields = msgspec.structs.asdict(reminder)
         del fields["delivery_attempts"]  # bookkeeping of the delivery, not the app's
+        del fields["culture_id"]  # a batch's reminder: CultureReminderOut has the other kind
         return cls(**fields)
 
 
@@ -111,3 +112,43 @@ class DoneOut(Out):
     reminder: ReminderOut
     event_id: str
     next: ReminderOut | None
+
+
+class CultureReminderOut(Out):
+    """A culture's care reminder: the same life as a batch's (`ReminderOut`); `done`
+    logs its action on the culture."""
+
+    id: str
+    culture_id: str
+    action: EventType
+    text: str
+    due_at: datetime
+    status: ReminderStatus
+    repeat_every_hours: int | None
+    suggestion_key: str | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    sent_at: datetime | None
+    done_at: datetime | None
+    done_event_id: str | None
+    next_reminder_id: str | None
+    failure_reason: str | None
+
+    @classmethod
+    def of(cls, reminder: Reminder) -> CultureReminderOut:
+        fields = msgspec.structs.asdict(reminder)
+        del fields["delivery_attempts"], fields["batch_id"]
+        return cls(**fields)
+
+
+class CultureReminderPage(Out):
+    items: list[CultureReminderOut]
+
+
+class CultureDoneOut(Out):
+    """`eventId` is the culture event the reminder logged."""
+
+    reminder: CultureReminderOut
+    event_id: str
+    next: CultureReminderOut | None

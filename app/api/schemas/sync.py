@@ -18,9 +18,11 @@ from app.api.schemas.account import ProfileOut
 from app.api.schemas.alerts import AlertRulesOut
 from app.api.schemas.base import Body, Out, Version
 from app.api.schemas.batches import BatchOut, EventOut
-from app.api.schemas.reminders import ReminderOut
+from app.api.schemas.cultures import CultureEventOut, CultureOut
+from app.api.schemas.reminders import CultureReminderOut, ReminderOut
 from app.api.schemas.sensors import SensorOut
 from app.domain.batches import Batch, Event
+from app.domain.cultures import Culture, CultureEvent
 from app.domain.devices import Device, Platform, token_hash
 from app.domain.photos import Photo, PhotoContentType
 from app.domain.profiles import Profile
@@ -31,9 +33,12 @@ from app.usecases.sync import ChangePage
 
 
 class Deletion(Out):
+    """`batchId` / `cultureId`: the record it was under (an event's batch or culture)."""
+
     id: str
     deleted_at: datetime
     batch_id: str | None = None
+    culture_id: str | None = None
 
 
 class SyncEventOut(EventOut):
@@ -133,6 +138,13 @@ class SyncAlertsOut(Out):
         )
 
 
+class SyncCultureEventOut(CultureEventOut):
+    """Culture events never change: version 1, updated when stored."""
+
+    version: int
+    updated_at: datetime
+
+
 class BatchChanges(Out):
     upserts: list[BatchOut] = msgspec.field(default_factory=list)
     deletions: list[Deletion] = msgspec.field(default_factory=list)
@@ -175,6 +187,20 @@ class ReadingChanges(Out):
 
 class AlertChanges(Out):
     upserts: list[SyncAlertsOut] = msgspec.field(default_factory=list)
+
+
+class CultureChanges(Out):
+    upserts: list[CultureOut] = msgspec.field(default_factory=list)
+    deletions: list[Deletion] = msgspec.field(default_factory=list)
+
+
+class CultureEventChanges(Out):
+    upserts: list[SyncCultureEventOut] = msgspec.field(default_factory=list)
+    deletions: list[Deletion] = msgspec.field(default_factory=list)
+
+
+class CultureReminderChanges(Out):
+    upserts: list[CultureReminderOut] = msgspec.field(default_factory=list)
     deletions: list[Deletion] = msgspec.field(default_factory=list)
 
 
@@ -188,6 +214,11 @@ class SyncChanges(Out):
     sensors: SensorChanges = msgspec.field(default_factory=SensorChanges)
     readings: ReadingChanges = msgspec.field(default_factory=ReadingChanges)
     alerts: AlertChanges = msgspec.field(default_factory=AlertChanges)
+    cultures: CultureChanges = msgspec.field(default_factory=CultureChanges)
+    culture_events: CultureEventChanges = msgspec.field(default_factory=CultureEventChanges)
+    culture_reminders: CultureReminderChanges = msgspec.field(
+        default_factory=CultureReminderChanges
+    )
 
 
 class SyncPage(Out):
@@ -215,6 +246,8 @@ _DELETION_GROUPS = {
     "sensor": "sensors",
     "reading": "readings",
     "alert-state": "alerts",
+    "culture": "cultures",
+    "culture_event": "culture_events",
 }
 
 
@@ -223,15 +256,22 @@ def group(records: list[Record]) -> SyncChanges:
     for record in records:
         if isinstance(record, Tombstone):
             name = _DELETION_GROUPS.get(record.entity)
+            if record.entity == "reminder" and record.culture_id is not None:
+                name = "culture_reminders"
             if name is not None:
                 deletion = Deletion(
-                    id=record.id, deleted_at=record.deleted_at, batch_id=record.batch_id
+                    id=record.id,
+                    deleted_at=record.deleted_at,
+                    batch_id=record.batch_id,
+                    culture_id=record.culture_id,
                 )
                 getattr(changes, name).deletions.append(deletion)
         elif isinstance(record, Batch):
             changes.batches.upserts.append(BatchOut.of(record))
         elif isinstance(record, Event):
             changes.events.upserts.append(event_out(record))
+        elif isinstance(record, Reminder) and record.culture_id is not None:
+            changes.culture_reminders.upserts.append(CultureReminderOut.of(record))
         elif isinstance(record, Reminder):
             changes.reminders.upserts.append(ReminderOut.of(record))
         elif isinstance(record, Photo):
@@ -252,6 +292,10 @@ def group(records: list[Record]) -> SyncChanges:
             changes.readings.upserts.append(SyncReadingOut.of(record))
         elif isinstance(record, AlertStatus):
             changes.alerts.upserts.append(SyncAlertsOut.of(record))
+        elif isinstance(record, Culture):
+            changes.cultures.upserts.append(CultureOut.of(record))
+        elif isinstance(record, CultureEvent):
+            changes.culture_events.upserts.append(culture_event_out(record))
         else:
             changes.profile.upserts.append(_profile(record))
     return changes
@@ -284,14 +328,17 @@ class PushIn(Body):
 
 
 class MutationResult(Out):
-    """`applied`: `batch`/`event` is the record as stored (absent once deleted);
-    `conflict`: `batch` is the server's copy (absent if deleted there); `rejected`:
-    `problem` says why (the same problem+json the REST route would answer)."""
+    """`applied`: `batch`/`event`/`culture`/`cultureEvent` is the record as stored
+    (absent once deleted); `conflict`: `batch`/`culture` is the server's copy (absent if
+    deleted there); `rejected`: `problem` says why (the same problem+json the REST route
+    would answer)."""
 
     mutation_id: str
     status: Literal["applied", "conflict", "rejected"]
     batch: BatchOut | None = None
     event: SyncEventOut | None = None
+    culture: CultureOut | None = None
+    culture_event: SyncCultureEventOut | None = None
     problem: Problem | None = None
 
 
@@ -301,3 +348,9 @@ class PushOut(Out):
 
 def event_out(event: Event) -> SyncEventOut:
     return SyncEventOut(**msgspec.structs.asdict(event), version=1, updated_at=event.created_at)
+
+
+def culture_event_out(event: CultureEvent) -> SyncCultureEventOut:
+    return SyncCultureEventOut(
+        **msgspec.structs.asdict(event), version=1, updated_at=event.created_at
+    )
