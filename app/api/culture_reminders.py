@@ -11,6 +11,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CON
 
 from app.api.etags import IfNoneMatch, conditional, version_tag
 from app.api.headers import DeviceZone, device_zone
+from app.api.openapi import BEARER, ETAG, LOCATION, contract
 from app.api.params import Caller, PathId, known_id
 from app.api.reminders import confirm_request, move_request
 from app.api.schemas.cultures import CareSuggestionOut, CareSuggestionsOut
@@ -31,8 +32,14 @@ UseCase = NamedDependency[Reminders]
 class CultureReminderController(Controller):
     path = "/cultures/{culture_id:str}/reminders"
     tags = ["cultures"]  # noqa: RUF012 (Litestar reads these as class attributes)
+    security = BEARER
 
-    @get("/suggestions", operation_id="suggestCultureCare", sync_to_thread=False)
+    @get(
+        "/suggestions",
+        operation_id="suggestCultureCare",
+        sync_to_thread=False,
+        **contract(400, 401, 404),
+    )
     def suggestions(
         self,
         culture_id: PathId,
@@ -47,7 +54,14 @@ class CultureReminderController(Controller):
         )
         return CareSuggestionsOut(time_zone=zone, items=[CareSuggestionOut.of(s) for s in found])
 
-    @post("/confirm", operation_id="confirmCultureReminder", sync_to_thread=False)
+    @post(
+        "/confirm",
+        operation_id="confirmCultureReminder",
+        sync_to_thread=False,
+        **contract(
+            400, 401, 404, 409, 413, 503, headers=(LOCATION,), also={200: CultureReminderOut}
+        ),
+    )
     def confirm(
         self,
         culture_id: PathId,
@@ -65,14 +79,19 @@ class CultureReminderController(Controller):
             status_code=HTTP_201_CREATED if created else HTTP_200_OK,
         )
 
-    @get(operation_id="listCultureReminders", sync_to_thread=False)
+    @get(operation_id="listCultureReminders", sync_to_thread=False, **contract(401, 404))
     def list_reminders(
         self, culture_id: PathId, principal: Caller, reminders: UseCase
     ) -> CultureReminderPage:
         found = reminders.list_for_culture(principal.sub, known_id(culture_id, "culture"))
         return CultureReminderPage(items=[CultureReminderOut.of(r) for r in found])
 
-    @get("/{reminder_id:str}", operation_id="getCultureReminder", sync_to_thread=False)
+    @get(
+        "/{reminder_id:str}",
+        operation_id="getCultureReminder",
+        sync_to_thread=False,
+        **contract(400, 401, 404, headers=(ETAG,), also={304: None}),
+    )
     def get_reminder(
         self,
         culture_id: PathId,
@@ -89,7 +108,12 @@ class CultureReminderController(Controller):
             CultureReminderOut.of(reminder), version_tag(reminder.version), if_none_match
         )
 
-    @patch("/{reminder_id:str}", operation_id="updateCultureReminder", sync_to_thread=False)
+    @patch(
+        "/{reminder_id:str}",
+        operation_id="updateCultureReminder",
+        sync_to_thread=False,
+        **contract(400, 401, 404, 409, 413, 503),
+    )
     def update_reminder(
         self,
         culture_id: PathId,
@@ -114,6 +138,7 @@ class CultureReminderController(Controller):
         operation_id="cancelCultureReminder",
         status_code=HTTP_204_NO_CONTENT,
         sync_to_thread=False,
+        **contract(401, 404, 409, 503),
     )
     def cancel_reminder(
         self, culture_id: PathId, reminder_id: PathId, principal: Caller, reminders: UseCase
@@ -130,6 +155,7 @@ class CultureReminderController(Controller):
         operation_id="completeCultureReminder",
         status_code=HTTP_200_OK,
         sync_to_thread=False,
+        **contract(400, 401, 404, 409, 413, 503),
     )
     def done(
         self,
