@@ -215,35 +215,32 @@ def export_routes(settings: Settings, clients: AwsClients) -> Routes:
 
 
 def ingest_routes(settings: Settings, clients: AwsClients) -> Routes:
-    """Readings posted by devices, no Cognito token (the `ingest` function)."""
+    """Readings posted by devices, no Cognito token (the `ingest` function). The alert
+    push is built on the first alert, not here (see `app.usecases.ingest`)."""
+    from functools import cache
+
     from app.api.ingest import IngestController
     from app.store.readings import ReadingStore
     from app.store.sensors import SensorStore
-    from app.usecases.alerts import SilenceCheck
     from app.usecases.ingest import Ingest
+    from app.usecases.silence import SilenceCheck
 
     table = settings.table_name
     readings = ReadingStore(clients.dynamodb, table)
-    push = alert_push(settings, clients)
+
+    @cache
+    def push() -> AlertPush:
+        from app.usecases.alerts import alert_push
+
+        # The ingest function's role writes readings only: devices Expo says are gone
+        # are removed by the receipts check (the reminders function).
+        return alert_push(settings, clients, forget_devices=False)
+
     ingest = Ingest(SensorStore(clients.dynamodb, table), readings, push)
     # The silence check runs on its own schedule (app.entrypoints.alerts); it sits here,
     # beside the other alert code, for tests.
     return Routes(
         [IngestController], {"ingest": ingest, "silence_check": SilenceCheck(readings, push)}
-    )
-
-
-def alert_push(settings: Settings, clients: AwsClients) -> AlertPush:
-    """Alerts go to the owner's phones; their receipts are checked 15 minutes later."""
-    from app.services.push import push_sender
-    from app.services.push_receipts import ReceiptScheduler
-    from app.store.devices import DeviceStore
-    from app.usecases.alerts import AlertPush
-
-    return AlertPush(
-        DeviceStore(clients.dynamodb, settings.table_name),
-        push_sender(settings.expo_push_url, settings.expo_access_token),
-        ReceiptScheduler.from_settings(settings, lambda: clients.scheduler),
     )
 
 
