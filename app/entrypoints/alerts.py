@@ -1,18 +1,21 @@
 """Lambda entry point for the periodic silence check (an EventBridge Scheduler rate
 schedule, `terraform/modules/scheduling`): fires "sensor offline" for sensors past
-their deadline. One GSI Query finds them, however many batches there are."""
+their deadline. One GSI Query finds them, however many batches there are; the push
+code is loaded only when one fired (most runs find nothing)."""
 
 from __future__ import annotations
 
 from functools import cache, lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.config import get_settings
 from app.logs import configure_logging
 from app.services.clients import AwsClients
 from app.store.readings import ReadingStore
-from app.usecases.alerts import AlertPush, alert_push
 from app.usecases.silence import SilenceCheck
+
+if TYPE_CHECKING:
+    from app.usecases.alerts import AlertPush
 
 
 @lru_cache(maxsize=1)
@@ -23,6 +26,8 @@ def _check() -> SilenceCheck:
 
     @cache
     def push() -> AlertPush:
+        from app.usecases.alerts import alert_push
+
         # Like ingest, its role writes readings and alerts only: devices Expo says are
         # gone are removed by the receipts check (the reminders function).
         return alert_push(settings, clients, forget_devices=False)

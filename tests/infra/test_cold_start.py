@@ -68,6 +68,8 @@ NOT_IMPORTED = {
     | {"app.api.batches", "app.api.public"},
     # The reminders function also finishes account deletions (app.usecases.account).
     "reminders": HTTP | EXPORT | QR | TOKENS | BOTO3,
+    # The silence check: push code only once a sensor went offline.
+    "alerts": HTTP | PUSH | ALERT_PUSH | SCHEDULER | EXPORT | QR | ACCOUNT | TOKENS | BOTO3,
 }
 
 
