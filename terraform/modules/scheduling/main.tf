@@ -83,7 +83,7 @@ resource "aws_scheduler_schedule" "silence_check" {
   description                  = "Sensors silent past their deadline fire sensor offline"
   schedule_expression          = var.silence_check.schedule_expression
   schedule_expression_timezone = "UTC"
-  state                        = "ENABLED"
+  state                        = var.silence_check.enabled ? "ENABLED" : "DISABLED"
 
   flexible_time_window {
     mode = "OFF"

@@ -12,6 +12,7 @@ variable "silence_check" {
   type = object({
     function_arn        = string
     schedule_expression = string
+    enabled             = optional(bool, true)
   })
   description = "The alerts function (its ARN, built from its name as reminders_function_arn is) and how often a recurring schedule invokes it to look for silent sensors; the role may invoke it too. Null: no such schedule."
   default     = null

@@ -199,6 +199,7 @@ module "scheduling" {
   silence_check = {
     function_arn        = local.alerts_function_arn
     schedule_expression = var.silence_check_schedule
+    enabled             = var.silence_check_enabled
   }
   tags = var.tags
 }

@@ -50,6 +50,12 @@ variable "silence_check_schedule" {
   default     = "rate(5 minutes)"
 }
 
+variable "silence_check_enabled" {
+  type        = bool
+  description = "Whether the silence check's schedule is enabled (it always exists)."
+  default     = true
+}
+
 variable "aws_endpoint" {
   type        = string
   description = "Endpoint of an AWS emulator, e.g. http://127.0.0.1:4566; the functions get it as AWS_ENDPOINT_URL with the JWKS URL it serves. Null in AWS."
