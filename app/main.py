@@ -62,7 +62,6 @@ from app.services.clients import (
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-    from app.usecases.alerts import AlertPush
 
 RouteGroup = Literal["api", "public", "export", "ingest"]
 # Every group: what `uvicorn app.main:create_app --factory` and the tests serve.
@@ -215,33 +214,19 @@ def export_routes(settings: Settings, clients: AwsClients) -> Routes:
 
 
 def ingest_routes(settings: Settings, clients: AwsClients) -> Routes:
-    """Readings posted by devices, no Cognito token (the `ingest` function). The alert
-    push is built on the first alert, not here (see `app.usecases.ingest`)."""
-    from functools import cache
-
+    """Readings posted by devices, no Cognito token. In AWS the `ingest` function runs
+    the same use case without this app (app.entrypoints.ingest); these routes serve
+    local runs and the OpenAPI document."""
     from app.api.ingest import IngestController
     from app.store.readings import ReadingStore
-    from app.store.sensors import SensorStore
-    from app.usecases.ingest import Ingest
+    from app.usecases.ingest import ingest_use_case
     from app.usecases.silence import SilenceCheck
 
-    table = settings.table_name
-    readings = ReadingStore(clients.dynamodb, table)
-
-    @cache
-    def push() -> AlertPush:
-        from app.usecases.alerts import alert_push
-
-        # The ingest function's role writes readings only: devices Expo says are gone
-        # are removed by the receipts check (the reminders function).
-        return alert_push(settings, clients, forget_devices=False)
-
-    ingest = Ingest(SensorStore(clients.dynamodb, table), readings, push)
+    ingest = ingest_use_case(settings, clients)
     # The silence check runs on its own schedule (app.entrypoints.alerts); it sits here,
     # beside the other alert code, for tests.
-    return Routes(
-        [IngestController], {"ingest": ingest, "silence_check": SilenceCheck(readings, push)}
-    )
+    silence = SilenceCheck(ReadingStore(clients.dynamodb, settings.table_name), ingest.push)
+    return Routes([IngestController], {"ingest": ingest, "silence_check": silence})
 
 
 GROUP_BUILDERS: dict[RouteGroup, Callable[[Settings, AwsClients], Routes]] = {
@@ -322,11 +307,3 @@ def _openapi() -> OpenAPIConfig:
     return OpenAPIConfig(
         title="Kefir API", version="0.1.0", path="/schema", render_plugins=[SwaggerRenderPlugin()]
     )
-
-
-def create_ingest_app(settings: Settings | None = None) -> Litestar:
-    """The ingest function's app: the ingest routes only, and the devices' 4 KB body cap."""
-    from app.api.ingest import MAX_INGEST_BODY
-
-    ingest: tuple[RouteGroup, ...] = ("ingest",)
-    return create_app(settings, groups=ingest, max_body_bytes=MAX_INGEST_BODY)

@@ -16,10 +16,11 @@ from litestar.params import FromPath, HeaderParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK
 
 from app.api.schemas.ingest import IngestedOut
+from app.domain.device_formats import MAX_PAYLOAD_BYTES
 from app.domain.errors import NotFound
 from app.usecases.ingest import Ingest, Ingested
 
-MAX_INGEST_BODY = 4096
+MAX_INGEST_BODY = MAX_PAYLOAD_BYTES
 IngestCase = NamedDependency[Ingest]
 TempUnit = Annotated[
     Literal["C", "F", "K"],

@@ -28,6 +28,8 @@ from app.store.readings import MinuteFull, ReadingStore, StateChanged, TokenChan
 from app.store.sensors import SensorStore
 
 if TYPE_CHECKING:
+    from app.config import Settings
+    from app.services.clients import AwsClients
     from app.usecases.alerts import AlertPush
 
 log = get_logger(__name__)
@@ -138,6 +140,23 @@ class Ingest:
             return _copy(remembered)
         stored = self.readings.alert_state(target.sub, target.batch_id)
         return stored or AlertState(kind=target.kind, started_at=target.started_at)
+
+
+def ingest_use_case(settings: Settings, clients: AwsClients) -> Ingest:
+    """One recipe for the ingest function's handler and the app's ingest routes. The
+    alert push is built on the first alert; its role writes readings only, so devices
+    Expo says are gone are removed by the receipts check (the reminders function)."""
+    from functools import cache
+
+    table = settings.table_name
+
+    @cache
+    def push() -> AlertPush:
+        from app.usecases.alerts import alert_push
+
+        return alert_push(settings, clients, forget_devices=False)
+
+    return Ingest(SensorStore(clients.dynamodb, table), ReadingStore(clients.dynamodb, table), push)
 
 
 def _copy(state: AlertState) -> AlertState:
