@@ -160,7 +160,8 @@ def _request(event: dict[str, Any], path: str) -> tuple[str, str, bytes, str]:
     temp_unit = _temp_unit(event, path)
     body = _body(event)
     if len(body) > MAX_PAYLOAD_BYTES:
-        raise _Refused(_http(413, "payload-too-large", "Request body too large", path))
+        too_large = _http(413, "payload-too-large", "Request body too large", path)
+        raise _Refused(msgspec.structs.replace(too_large, detail="Request Entity Too Large"))
     return token, temp_unit, body, headers.get("content-type", "application/json")
 
 
