@@ -57,7 +57,9 @@ NOT_IMPORTED = {
     "public": SCHEDULER | PUSH | EXPORT | QR | ACCOUNT | TOKENS | BOTO3 | {"app.api.batches"},
     "export": SCHEDULER | PUSH | QR | ACCOUNT | TOKENS | BOTO3 | {"app.api.public"},
     "api": PUSH | EXPORT | TOKENS | BOTO3 | {"segno"},
-    "ingest": PUSH
+    # Devices' readings: no web framework either (app.entrypoints.ingest reads the event).
+    "ingest": HTTP
+    | PUSH
     | ALERT_PUSH
     | SCHEDULER
     | EXPORT
