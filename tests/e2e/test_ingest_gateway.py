@@ -76,7 +76,7 @@ def test_a_flood_through_the_gateway_gets_429_and_the_count_stays_exact(
             "name": "Flood",
             "kind": "kombucha",
             "startedAt": (minute - timedelta(hours=1)).isoformat(),
-        },  # noqa: E501
+        },
         headers=alice.headers,
     ).json()
     sensor = gateway.post(
@@ -110,5 +110,5 @@ def test_a_flood_through_the_gateway_gets_429_and_the_count_stays_exact(
         gateway.post(url, content=b'{"ph": 4.2, "pad": "' + b"x" * 5000 + b'"}'),
         413,
         "payload-too-large",
-    )  # noqa: E501
+    )
     assert stored(gateway, alice, batch["id"]) == before
