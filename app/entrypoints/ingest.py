@@ -97,7 +97,7 @@ class _Refused(Exception):
 def _ingest() -> Ingest:
     settings = get_settings()
     configure_logging(settings.log_level, json=settings.log_json)
-    return ingest_use_case(settings, AwsClients(settings.aws_region))
+    return ingest_use_case(settings, AwsClients(settings.aws_region, hot_path=True))
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
