@@ -63,7 +63,6 @@ from app.services.clients import (
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-    from app.usecases.alerts import AlertPush
 
 RouteGroup = Literal["api", "public", "export", "ingest"]
 # Every group: what `uvicorn app.main:create_app --factory` and the tests serve.
@@ -223,36 +222,19 @@ def export_routes(settings: Settings, clients: AwsClients) -> Routes:
 
 
 def ingest_routes(settings: Settings, clients: AwsClients) -> Routes:
-    """Readings posted by devices, no Cognito token (the `ingest` function)."""
+    """Readings posted by devices, no Cognito token. In AWS the `ingest` function runs
+    the same use case without this app (app.entrypoints.ingest); these routes serve
+    local runs and the OpenAPI document."""
     from app.api.ingest import IngestController
     from app.store.readings import ReadingStore
-    from app.store.sensors import SensorStore
-    from app.usecases.alerts import SilenceCheck
-    from app.usecases.ingest import Ingest
+    from app.usecases.ingest import ingest_use_case
+    from app.usecases.silence import SilenceCheck
 
-    table = settings.table_name
-    readings = ReadingStore(clients.dynamodb, table)
-    push = alert_push(settings, clients)
-    ingest = Ingest(SensorStore(clients.dynamodb, table), readings, push)
+    ingest = ingest_use_case(settings, clients)
     # The silence check runs on its own schedule (app.entrypoints.alerts); it sits here,
     # beside the other alert code, for tests.
-    return Routes(
-        [IngestController], {"ingest": ingest, "silence_check": SilenceCheck(readings, push)}
-    )
-
-
-def alert_push(settings: Settings, clients: AwsClients) -> AlertPush:
-    """Alerts go to the owner's phones; their receipts are checked 15 minutes later."""
-    from app.services.push import push_sender
-    from app.services.push_receipts import ReceiptScheduler
-    from app.store.devices import DeviceStore
-    from app.usecases.alerts import AlertPush
-
-    return AlertPush(
-        DeviceStore(clients.dynamodb, settings.table_name),
-        push_sender(settings.expo_push_url, settings.expo_access_token),
-        ReceiptScheduler.from_settings(settings, lambda: clients.scheduler),
-    )
+    silence = SilenceCheck(ReadingStore(clients.dynamodb, settings.table_name), ingest.push)
+    return Routes([IngestController], {"ingest": ingest, "silence_check": silence})
 
 
 GROUP_BUILDERS: dict[RouteGroup, Callable[[Settings, AwsClients], Routes]] = {
@@ -334,9 +316,3 @@ def create_app(
     return app
 
 
-def create_ingest_app(settings: Settings | None = None) -> Litestar:
-    """The ingest function's app: the ingest routes only, and the devices' 4 KB body cap."""
-    from app.api.ingest import MAX_INGEST_BODY
-
-    ingest: tuple[RouteGroup, ...] = ("ingest",)
-    return create_app(settings, groups=ingest, max_body_bytes=MAX_INGEST_BODY)

@@ -10,8 +10,10 @@ The floor is what any Lambda of this shape pays, measured the same way from the 
 folder: import boto3, build one DynamoDB client, and a one-route Litestar app wrapped
 in Mangum. Each figure runs from before the first import to a built handler (the
 reminders handler builds its clients on its first invocation: its figure is the import
-alone). The median of several interleaved runs is reported, as wall time and as the
-process's CPU time. The ratios are taken on CPU time: imports are CPU-bound once the
+alone; the ingest and alerts handlers, which also build on first use, are timed up to
+their built use case, `BUILT_ON_FIRST_CALL`, a fair match for the floor's client). The
+median of several interleaved runs is reported, as wall time and as the process's CPU
+time. The ratios are taken on CPU time: imports are CPU-bound once the
 files are in the page cache, and on a shared machine wall time mostly measures the
 neighbours.
 
@@ -51,8 +53,15 @@ FUNCTIONS: dict[str, str] = {
     "export": "app.entrypoints.export.handler",
     "ingest": "app.entrypoints.ingest.handler",
     "reminders": "app.entrypoints.reminders.handler",
+    "alerts": "app.entrypoints.alerts.handler",
 }
-TARGETS: dict[str, float] = {"api": 1.15, "public": 1.0, "reminders": 0.7}
+# Handlers that build their use case (and its DynamoDB client) on the first invocation:
+# timed up to that, as the floor builds its client.
+BUILT_ON_FIRST_CALL: dict[str, str] = {
+    "ingest": "app.entrypoints.ingest._ingest()",
+    "alerts": "app.entrypoints.alerts._check()",
+}
+TARGETS: dict[str, float] = {"api": 1.15, "public": 1.0, "reminders": 0.7, "ingest": 0.7}
 # The last commit whose zip carried no bytecode, and how much faster today's api must be.
 OLD_REF = "1344d49"
 OLD_TARGET = 0.5
@@ -198,7 +207,10 @@ def measure(
     old_zip = build_ref_zip(old_ref, python) if old_ref else None
     with unpacked(new_zip) as code, _maybe_unpacked(old_zip) as old_code:
         cases: list[tuple[str, Path, str]] = [("floor", code, FLOOR)]
-        cases += [(name, code, handler_import(h)) for name, h in FUNCTIONS.items()]
+        cases += [
+            (name, code, handler_import(h) + "\n" + BUILT_ON_FIRST_CALL.get(name, ""))
+            for name, h in FUNCTIONS.items()
+        ]
         if old_code is not None:
             cases.append(("old api", old_code, handler_import(FUNCTIONS["api"])))
         samples: dict[str, list[Timing]] = {name: [] for name, _, _ in cases}

@@ -17,10 +17,11 @@ from litestar.status_codes import HTTP_200_OK
 
 from app.api.openapi import contract
 from app.api.schemas.ingest import INGEST_BODY, IngestedOut
+from app.domain.device_formats import MAX_PAYLOAD_BYTES
 from app.domain.errors import NotFound
 from app.usecases.ingest import Ingest, Ingested
 
-MAX_INGEST_BODY = 4096
+MAX_INGEST_BODY = MAX_PAYLOAD_BYTES
 IngestCase = NamedDependency[Ingest]
 TempUnit = Annotated[
     Literal["C", "F", "K"],

@@ -53,6 +53,7 @@ class StackOutputs(msgspec.Struct, frozen=True, kw_only=True):
     reminders_dlq_arn: str
     photos_bucket: str
     alarm_topic_arn: str
+    silence_check_schedule_name: str | None = None
 
 
 class CurrentStack(msgspec.Struct, frozen=True, kw_only=True):

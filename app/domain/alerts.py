@@ -21,11 +21,15 @@ from typing import Literal
 
 import msgspec
 
-from app.domain.batches import BatchKind
+from app.domain.batches import BatchKind, Event
 from app.domain.errors import InvalidInput
+from app.domain.ids import new_ulid
 from app.domain.readings import Reading
 
 AlertKind = Literal["gravity_stable", "ph_target", "ph_safety", "temperature", "sensor_offline"]
+# Pushed even inside the owner's quiet hours: a warning that the batch may be unsafe to
+# drink must not wait for the morning. Every other alert waits for the quiet hours' end.
+SAFETY_ALERTS: frozenset[AlertKind] = frozenset({"ph_safety"})
 
 DEFAULT_INTERVAL_S = 15 * 60
 PH_HYSTERESIS = 0.1
@@ -108,6 +112,21 @@ class Alert(msgspec.Struct, frozen=True, kw_only=True):
     at: datetime
     title: str
     body: str
+
+
+def alert_event(batch_id: str, alert: Alert, now: datetime) -> Event:
+    """The event that logs an alert in the batch's history."""
+    return Event(
+        id=new_ulid(alert.at),
+        batch_id=batch_id,
+        type="alert",
+        occurred_at=alert.at,
+        note=f"{alert.title}: {alert.body}",
+        ph=None,
+        temperature_c=None,
+        gravity=None,
+        created_at=now,
+    )
 
 
 def offline_key(sensor_id: str) -> str:

@@ -36,6 +36,8 @@ from app.domain.readings import Reading, celsius, gravity_sg, volts_to_percent
 
 Format = Literal["ispindel", "gravitymon", "stream", "tilt-form", "rapt", "generic"]
 
+# No device sends more than a few hundred bytes; the ingest routes answer 413 beyond.
+MAX_PAYLOAD_BYTES = 4096
 GENERIC_KEYS = frozenset(
     {"gravity", "plato", "brix", "ph", "temperatureC", "temperatureF", "battery", "at", "interval"}
 )

@@ -1,11 +1,14 @@
-"""Expo push receipts, and the one-time schedule that fetches them later.
+"""Expo push receipts, and the one-time schedules that hand push work to the reminders
+function later: fetching receipts, and alerts deferred past the owner's quiet hours.
 
 A ticket only says Expo accepted a message; whether Apple or Google took it is in the
 receipt, ready some minutes later and kept for 24 hours
 (docs.expo.dev/push-notifications/sending-notifications/#push-receipts). So after a
 push the app schedules one `at()` schedule ~15 minutes ahead (no polling loop) whose
 input holds the tickets; the reminders function, which schedules already invoke, then
-asks `POST /--/api/v2/push/getReceipts` for at most 1,000 ids a call.
+asks `POST /--/api/v2/push/getReceipts` for at most 1,000 ids a call. The same check
+carries the devices a ticket already said are gone, for a function whose role may not
+remove them itself (ingest writes readings only).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import httpx
 import msgspec
 from botocore.exceptions import BotoCoreError, ClientError
 
+from app.domain.alerts import Alert
 from app.logs import get_logger
 from app.services.push import PushMessage
 from app.services.scheduler import at_expression
@@ -36,12 +40,20 @@ RECEIPTS_DELAY = timedelta(minutes=15)
 # messages (needed to send again when Expo says MessageRateExceeded).
 TICKETS_PER_SCHEDULE = 20
 NAME_PREFIX = "receipts-"
+DEFERRED_PREFIX = "alerts-"
 
 
 class SentTicket(msgspec.Struct, frozen=True, rename="camel"):
     id: str
     sub: str
     message: PushMessage
+
+
+class GoneDevice(msgspec.Struct, frozen=True):
+    """A device whose ticket said DeviceNotRegistered when the push was sent."""
+
+    sub: str
+    token: str
 
 
 class ReceiptCheck(
@@ -51,6 +63,17 @@ class ReceiptCheck(
 
     tickets: list[SentTicket]
     attempt: int = 0
+    gone: list[GoneDevice] = msgspec.field(default_factory=list)
+
+
+class DeferredAlerts(
+    msgspec.Struct, frozen=True, rename="camel", tag="deferred-alerts", tag_field="kind"
+):
+    """Alerts that fired inside the owner's quiet hours, pushed when they end."""
+
+    sub: str
+    batch_id: str
+    alerts: list[Alert]
 
 
 class ReceiptDetails(msgspec.Struct, frozen=True):
@@ -141,39 +164,58 @@ class ReceiptScheduler:
             dead_letter_arn=settings.reminders_dlq_arn or "",
         )
 
-    def schedule(self, tickets: Sequence[SentTicket], now: datetime, attempt: int = 0) -> list[str]:
+    def schedule(
+        self,
+        tickets: Sequence[SentTicket],
+        now: datetime,
+        attempt: int = 0,
+        gone: Sequence[GoneDevice] = (),
+    ) -> list[str]:
         """Names of the schedules made; a scheduler failure is logged, not raised: the
         push itself went out, and a missed receipt only delays a token's clean-up."""
+        if not tickets and not gone:
+            return []
         names = []
-        for chunk in _chunks(tickets, TICKETS_PER_SCHEDULE):
-            name = f"{NAME_PREFIX}{uuid.uuid4().hex}"
-            payload = ReceiptCheck(tickets=list(chunk), attempt=attempt)
-            try:
-                self._client().create_schedule(
-                    Name=name,
-                    GroupName=self.group,
-                    ScheduleExpression=at_expression(now + self.delay),
-                    ScheduleExpressionTimezone="UTC",
-                    FlexibleTimeWindow={"Mode": "OFF"},
-                    ActionAfterCompletion="DELETE",
-                    State="ENABLED",
-                    Description="Expo push receipts",
-                    Target={
-                        "Arn": self.function_arn,
-                        "RoleArn": self.role_arn,
-                        "Input": _encoder.encode(payload).decode(),
-                        "RetryPolicy": {
-                            "MaximumRetryAttempts": 3,
-                            "MaximumEventAgeInSeconds": 3600,
-                        },
-                        "DeadLetterConfig": {"Arn": self.dead_letter_arn},
-                    },
-                )
-            except (ClientError, BotoCoreError) as exc:
-                log.error("receipts_schedule_failed", error=str(exc), tickets=len(chunk))
-                continue
-            names.append(name)
+        chunks = list(_chunks(tickets, TICKETS_PER_SCHEDULE)) or [[]]
+        for index, chunk in enumerate(chunks):
+            payload = ReceiptCheck(
+                tickets=list(chunk), attempt=attempt, gone=list(gone) if index == 0 else []
+            )
+            name = self._create(NAME_PREFIX, now + self.delay, payload, "Expo push receipts")
+            if name is not None:
+                names.append(name)
         return names
+
+    def defer(self, alerts: DeferredAlerts, until: datetime) -> bool:
+        """Whether the alerts will be pushed at `until` (False: the schedule failed)."""
+        return self._create(DEFERRED_PREFIX, until, alerts, "Alerts after quiet hours") is not None
+
+    def _create(
+        self, prefix: str, when: datetime, payload: ReceiptCheck | DeferredAlerts, what: str
+    ) -> str | None:
+        name = f"{prefix}{uuid.uuid4().hex}"
+        try:
+            self._client().create_schedule(
+                Name=name,
+                GroupName=self.group,
+                ScheduleExpression=at_expression(when),
+                ScheduleExpressionTimezone="UTC",
+                FlexibleTimeWindow={"Mode": "OFF"},
+                ActionAfterCompletion="DELETE",
+                State="ENABLED",
+                Description=what,
+                Target={
+                    "Arn": self.function_arn,
+                    "RoleArn": self.role_arn,
+                    "Input": _encoder.encode(payload).decode(),
+                    "RetryPolicy": {"MaximumRetryAttempts": 3, "MaximumEventAgeInSeconds": 3600},
+                    "DeadLetterConfig": {"Arn": self.dead_letter_arn},
+                },
+            )
+        except (ClientError, BotoCoreError) as exc:
+            log.error("push_schedule_failed", what=what, error=str(exc))
+            return None
+        return name
 
 
 def _chunks(tickets: Sequence[SentTicket], size: int) -> Iterator[Sequence[SentTicket]]:

@@ -12,6 +12,10 @@ Lambda's retry can try again; the last allowed attempt instead marks the reminde
 every device refused, reminders switched off): the app shows it and the user can move
 the reminder to a new time, which schedules it again. Nothing stays `scheduled` forever.
 
+Like alerts, a reminder's pushes get their receipts checked about 15 minutes later
+(`app.usecases.receipts`): a phone that uninstalled the app answers DeviceNotRegistered
+only in its receipt, and its token is removed then.
+
 Quiet hours (the profile's, in its time zone) are applied when the schedule fires, from
 the profile read with the reminder: a reminder that fires inside them is scheduled
 again for their end, so a change of quiet hours applies to reminders already set.
@@ -39,6 +43,7 @@ from app.services.push import (
     PushMessage,
     PushSender,
 )
+from app.services.push_receipts import ReceiptScheduler, SentTicket
 from app.services.scheduler import ReminderScheduler, ReminderTarget
 from app.store.devices import DeviceStore
 from app.store.reminders import ReminderStore, Snapshot
@@ -72,12 +77,15 @@ class Delivery:
         devices: DeviceStore,
         push: PushSender,
         scheduler: ReminderScheduler | None = None,
+        receipts: ReceiptScheduler | None = None,
     ) -> None:
         self.reminders = reminders
         self.devices = devices
         self.push = push
         # Defers reminders that fire inside quiet hours; without one they are pushed.
         self.scheduler = scheduler
+        # Checks the receipts of what was sent; without one they are not checked.
+        self.receipts = receipts
 
     def deliver(self, event: Any, now: datetime | None = None) -> Outcome:
         now = now or utc_now()
@@ -134,11 +142,16 @@ class Delivery:
         tickets = self.push.send(messages)
         accepted = sum(1 for ticket in tickets if ticket.status == "ok")
         removed = 0
-        for device, ticket in zip(devices, tickets, strict=True):
+        sent_tickets: list[SentTicket] = []
+        for message, ticket in zip(messages, tickets, strict=True):
             if ticket.error == DEVICE_NOT_REGISTERED:
-                removed += self._forget(sub, device.token)
+                removed += self._forget(sub, message.to)
             elif ticket.status == "error":
                 log.warning("push_ticket_error", error=ticket.error, message=ticket.message)
+            elif ticket.id:
+                sent_tickets.append(SentTicket(id=ticket.id, sub=sub, message=message))
+        if sent_tickets and self.receipts is not None:
+            self.receipts.schedule(sent_tickets, now)
         if accepted == 0:
             if not all(ticket.error in TRANSIENT_ERRORS for ticket in tickets):
                 return self._fail(sub, sent, "push-rejected", now, ("sent",), removed=removed)

@@ -3,7 +3,9 @@
 Per reading: one transaction (batch open, token still pointing at it, minute not full,
 alert state unchanged, alert events) — nothing is written unless all of it is — after
 reading the token and the batch's alert state, unless this warm process remembers
-both. Alerts it fires are pushed after the write.
+both. Alerts it fires are pushed after the write, by an `AlertPush` built on the first
+alert (`push` is its factory): the Expo client, httpx and the scheduler's model are
+loaded by the few processes that ever push, not by every cold start.
 """
 
 from __future__ import annotations
@@ -11,11 +13,11 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import msgspec
 
-from app.domain.alerts import Alert, AlertState, evaluate
+from app.domain.alerts import Alert, AlertState, alert_event, evaluate
 from app.domain.clock import utc_now
 from app.domain.device_formats import Format, parse_payload
 from app.domain.errors import DomainError, NotFound, TooManyReadings
@@ -24,7 +26,11 @@ from app.domain.sensors import IngestTarget, hash_token, looks_like_token
 from app.logs import get_logger
 from app.store.readings import MinuteFull, ReadingStore, StateChanged, TokenChanged
 from app.store.sensors import SensorStore
-from app.usecases.alerts import AlertPush, alert_event
+
+if TYPE_CHECKING:
+    from app.config import Settings
+    from app.services.clients import AwsClients
+    from app.usecases.alerts import AlertPush
 
 log = get_logger(__name__)
 
@@ -55,7 +61,7 @@ class Ingest:
         self,
         sensors: SensorStore,
         readings: ReadingStore,
-        push: AlertPush,
+        push: Callable[[], AlertPush],
         *,
         per_minute_cap: int = PER_MINUTE_CAP,
         clock: Callable[[], datetime] = utc_now,
@@ -118,7 +124,7 @@ class Ingest:
             raise RuntimeError("the batch's alert state kept changing; giving up")
         if fired:
             log.info("alerts_fired", batch=target.batch_id, alerts=[a.key for a in fired])
-            self.push.send(target.sub, target.batch_id, fired)
+            self.push().send(target.sub, target.batch_id, fired)
         return Ingested(format=parsed.format, reading=reading, alerts=fired)
 
     def _read_target(self, hashed: str) -> IngestTarget:
@@ -135,6 +141,23 @@ class Ingest:
             return _copy(remembered)
         stored = self.readings.alert_state(target.sub, target.batch_id)
         return stored or AlertState(kind=target.kind, started_at=target.started_at)
+
+
+def ingest_use_case(settings: Settings, clients: AwsClients) -> Ingest:
+    """One recipe for the ingest function's handler and the app's ingest routes. The
+    alert push is built on the first alert; its role writes readings only, so devices
+    Expo says are gone are removed by the receipts check (the reminders function)."""
+    from functools import cache
+
+    table = settings.table_name
+
+    @cache
+    def push() -> AlertPush:
+        from app.usecases.alerts import alert_push
+
+        return alert_push(settings, clients, forget_devices=False)
+
+    return Ingest(SensorStore(clients.dynamodb, table), ReadingStore(clients.dynamodb, table), push)
 
 
 def _copy(state: AlertState) -> AlertState:

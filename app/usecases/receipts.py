@@ -49,8 +49,9 @@ class PushReceipts:
 
     def check(self, payload: ReceiptCheck, now: datetime | None = None) -> ReceiptsOutcome:
         now = now or datetime.now(UTC)
-        found = self.receipts.fetch([ticket.id for ticket in payload.tickets])
-        removed = 0
+        ids = [ticket.id for ticket in payload.tickets]
+        found = self.receipts.fetch(ids) if ids else {}
+        removed = sum(self._forget(device.sub, device.token) for device in payload.gone)
         again: list[SentTicket] = []
         for ticket in payload.tickets:
             receipt = found.get(ticket.id)

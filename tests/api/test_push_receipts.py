@@ -8,19 +8,24 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import msgspec
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from app.config import Settings
 from app.dev.emulator import Emulator
 from app.dev.stack import StackOutputs
 from app.services.push import PushMessage, push_sender
 from app.services.push_receipts import (
     ExpoReceipts,
     ReceiptCheck,
+    ReceiptScheduler,
     SentTicket,
     receipts_url,
 )
 from app.store.devices import DeviceStore
+from app.store.reminders import ReminderStore
+from app.usecases.delivery import Delivery
 from app.usecases.receipts import PushReceipts
 from tests.conftest import User, new_user
 from tests.expo_server import ExpoServer, new_token
@@ -113,3 +118,79 @@ def test_receipts_are_asked_for_1000_ids_at_most_and_rate_limited_ones_sent_agai
     assert pauses == [2.0]
     assert len(expo.messages_to(phone)) == 2
     assert devices_of(client, user) == [phone]
+
+
+def test_a_reminder_push_gets_its_receipts_checked_and_a_gone_phone_is_removed(
+    client: Client,
+    settings: Settings,
+    dynamodb: Any,
+    stack: StackOutputs,
+    emulator: Emulator,
+    expo: ExpoServer,
+    scheduler: Any,
+) -> None:
+    """Until now only alerts had their receipts fetched: a phone that uninstalled the
+    app kept getting reminders forever, since Expo says so only in the receipt."""
+    user, phone = phone_user(client, stack, emulator)
+    batch = create_batch(client, user)
+    due = (datetime.now(UTC) + timedelta(hours=1)).replace(microsecond=0)
+    reminder = client.post(
+        f"/batches/{batch['id']}/reminders/confirm",
+        json={"text": "Strain now", "dueAt": due.isoformat()},
+        headers=user.headers,
+    ).json()
+    receipts = ReceiptScheduler.from_settings(settings, lambda: scheduler)
+    delivery = Delivery(
+        ReminderStore(dynamodb, stack.table_name),
+        DeviceStore(dynamodb, stack.table_name),
+        push_sender(expo.url),
+        None,
+        receipts,
+    )
+    event = {"userId": user.sub, "batchId": batch["id"], "reminderId": reminder["id"]}
+    assert delivery.deliver(event, now=due).outcome == "sent"
+    [schedule] = receipt_schedules(scheduler, stack, phone)
+    check = msgspec.json.decode(schedule["Target"]["Input"], type=ReceiptCheck)
+    [ticket] = check.tickets
+    assert expo.issued[ticket.id] == phone
+    assert ticket.message.data["reminderId"] == reminder["id"]
+
+    expo.receipt_error(phone, "DeviceNotRegistered")
+    outcome = receipts_check(dynamodb, stack, expo).check(check)
+    assert outcome.removed == 1
+    assert devices_of(client, user) == []
+
+
+def test_a_phone_gone_at_ingest_is_removed_by_the_receipts_check_not_by_ingest(
+    client: Client,
+    dynamodb: Any,
+    stack: StackOutputs,
+    emulator: Emulator,
+    expo: ExpoServer,
+    scheduler: Any,
+) -> None:
+    """The ingest function's role writes readings only: a DeviceNotRegistered ticket
+    rides to the receipts check, which removes the device."""
+    user, phone = phone_user(client, stack, emulator)
+    expo.unregistered.add(phone)
+    batch = create_batch(client, user, kind="kombucha")
+    token = client.post(
+        f"/batches/{batch['id']}/sensors", json={"name": "pH"}, headers=user.headers
+    ).json()["token"]
+    assert client.post(f"/ingest/{token}", json={"ph": 3.1}).json()["alerts"] == ["ph_target"]
+    assert devices_of(client, user) == [phone]
+    [schedule] = receipt_schedules(scheduler, stack, phone)
+    check = msgspec.json.decode(schedule["Target"]["Input"], type=ReceiptCheck)
+    assert check.tickets == []
+    assert [(gone.sub, gone.token) for gone in check.gone] == [(user.sub, phone)]
+    assert receipts_check(dynamodb, stack, expo).check(check).removed == 1
+    assert devices_of(client, user) == []
+
+
+def receipts_check(dynamodb: Any, stack: StackOutputs, expo: ExpoServer) -> PushReceipts:
+    return PushReceipts(
+        DeviceStore(dynamodb, stack.table_name),
+        ExpoReceipts(receipts_url(expo.url)),
+        push_sender(expo.url),
+        None,
+    )

@@ -3,14 +3,17 @@ emulated time (the readings carry their own times), pushed to the loopback Expo 
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from litestar import Litestar
 from litestar.testing import TestClient
 
 from app.dev.emulator import Emulator
 from app.dev.stack import StackOutputs
+from app.domain.alerts import Alert
 from tests.conftest import User, new_user
 from tests.expo_server import ExpoServer, new_token
 from tests.helpers import assert_problem, create_batch
@@ -155,3 +158,81 @@ def test_the_owner_changes_the_rules_and_the_next_reading_uses_them(
         "validation",
     )
     assert_problem(client.put(url, json={"phTarget": 15}, headers=user.headers), 400, "validation")
+
+
+def alert_schedules(scheduler: Any, stack: StackOutputs, batch_id: str) -> list[dict[str, Any]]:
+    listed = scheduler.list_schedules(
+        GroupName=stack.reminders_schedule_group, NamePrefix="alerts-"
+    )["Schedules"]
+    found = [
+        scheduler.get_schedule(Name=entry["Name"], GroupName=stack.reminders_schedule_group)
+        for entry in listed
+    ]
+    return [s for s in found if batch_id in s["Target"]["Input"]]
+
+
+def quiet_around(client: Client, user: User, now: datetime, zone: str) -> datetime:
+    """Quiet hours from an hour before `now` to two hours after, in `zone`; their end."""
+    local = now.astimezone(ZoneInfo(zone))
+    start, end = local - timedelta(hours=1), local + timedelta(hours=2)
+    response = client.patch(
+        "/me",
+        json={
+            "timeZone": zone,
+            "notifications": {"quietStart": f"{start:%H:%M}", "quietEnd": f"{end:%H:%M}"},
+        },
+        headers=user.headers,
+    )
+    assert response.status_code == 200, response.text
+    return end.replace(second=0, microsecond=0).astimezone(UTC)
+
+
+def test_an_alert_in_quiet_hours_waits_for_their_end_and_a_safety_alert_does_not(
+    client: Client, stack: StackOutputs, emulator: Emulator, expo: ExpoServer, scheduler: Any
+) -> None:
+    user, phone = user_with_phone(client, stack, emulator)
+    end = quiet_around(client, user, datetime.now(UTC), "America/New_York")
+    start = datetime.now(UTC) - timedelta(days=8)
+    batch = create_batch(client, user, kind="kombucha", startedAt=iso(start))
+    token = sensor_token(client, user, batch["id"])
+
+    ready = client.post(f"/ingest/{token}", json={"ph": 3.1})
+    assert ready.json()["alerts"] == ["ph_target"]
+    assert expo.messages_to(phone) == []  # logged as an event, not pushed yet
+    assert len(alert_events(client, user, batch["id"])) == 1
+    [deferred] = alert_schedules(scheduler, stack, batch["id"])
+    assert deferred["ScheduleExpression"] == f"at({end:%Y-%m-%dT%H:%M:%S})"
+    assert deferred["Target"]["Arn"] == stack.reminders_function_arn
+    payload = json.loads(deferred["Target"]["Input"])
+    assert payload["kind"] == "deferred-alerts"
+    assert [alert["kind"] for alert in payload["alerts"]] == ["ph_target"]
+
+    unsafe = client.post(f"/ingest/{token}", json={"ph": 4.9})  # 8 days old, above 4.6
+    assert unsafe.json()["alerts"] == ["ph_safety"]
+    assert [m["title"] for m in expo.messages_to(phone)] == ["Do not drink yet"]
+    assert len(alert_schedules(scheduler, stack, batch["id"])) == 1
+
+
+def test_quiet_hours_of_alerts_end_on_local_time_across_a_dst_change(
+    app: Litestar, client: Client, stack: StackOutputs, emulator: Emulator, expo: ExpoServer,
+    scheduler: Any,
+) -> None:  # fmt: skip
+    """Quiet 22:00-07:00 in Berlin; an alert at 23:30 the night the clocks go forward
+    (2027-03-28) is pushed at 07:00 CEST, 05:00 UTC (06:00 UTC would forget DST)."""
+    user, phone = user_with_phone(client, stack, emulator)
+    client.patch(
+        "/me",
+        json={
+            "timeZone": "Europe/Berlin",
+            "notifications": {"quietStart": "22:00", "quietEnd": "07:00"},
+        },
+        headers=user.headers,
+    )
+    batch = create_batch(client, user, kind="kombucha")
+    at = datetime(2027, 3, 27, 22, 30, tzinfo=UTC)
+    alert = Alert(kind="temperature", key="temperature", at=at, title="Too warm", body="b")
+    pushed = app.state.ingest.push().send(user.sub, batch["id"], [alert], now=at)
+    assert (pushed.tickets, pushed.deferred) == ([], 1)
+    [deferred] = alert_schedules(scheduler, stack, batch["id"])
+    assert deferred["ScheduleExpression"] == "at(2027-03-28T05:00:00)"
+    assert expo.messages_to(phone) == []

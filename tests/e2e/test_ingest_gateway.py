@@ -62,3 +62,53 @@ def test_devices_post_through_the_gateway_without_a_cognito_token(
     assert_problem(gateway.post(f"/ingest/{'A' * 43}", json={"ph": 3.4}), 404, "not-found")
     assert_problem(gateway.post(url, content=b"{broken"), 400, "validation")
     assert stored(gateway, alice, batch["id"]) == before
+
+
+def test_a_flood_through_the_gateway_gets_429_and_the_count_stays_exact(
+    gateway: httpx.Client, alice: User
+) -> None:
+    """The deployed function runs without the web framework (app.entrypoints.ingest):
+    the guarantees hold through it too."""
+    minute = (datetime.now(UTC) - timedelta(minutes=10)).replace(second=0, microsecond=0)
+    batch = gateway.post(
+        "/batches",
+        json={
+            "name": "Flood",
+            "kind": "kombucha",
+            "startedAt": (minute - timedelta(hours=1)).isoformat(),
+        },
+        headers=alice.headers,
+    ).json()
+    sensor = gateway.post(
+        f"/batches/{batch['id']}/sensors", json={"name": "loop"}, headers=alice.headers
+    ).json()
+    url = f"/ingest/{sensor['token']}"
+    answers = [
+        gateway.post(url, json={"ph": 4.0, "at": (minute + timedelta(seconds=i)).isoformat()})
+        for i in range(33)
+    ]
+    assert [a.status_code for a in answers] == [200] * 30 + [429] * 3
+    flooded = assert_problem(answers[-1], 429, "too-many-readings")
+    assert flooded["detail"]
+    assert 1 <= int(answers[-1].headers["retry-after"]) <= 60
+    [reading] = stored(gateway, alice, batch["id"])
+    assert reading["count"] == 30
+
+    # TiltBridge's header key is the same credential; once revoked, both answer 404.
+    keyed = gateway.post("/ingest", json={"ph": 4.1}, headers={"X-API-KEY": sensor["token"]})
+    assert keyed.status_code == 200, keyed.text
+    before = stored(gateway, alice, batch["id"])
+    revoked = gateway.delete(f"/sensors/{sensor['id']}", headers=alice.headers)
+    assert revoked.status_code == 204
+    assert_problem(gateway.post(url, json={"ph": 4.2}), 404, "not-found")
+    assert_problem(
+        gateway.post("/ingest", json={"ph": 4.2}, headers={"X-API-KEY": sensor["token"]}),
+        404,
+        "not-found",
+    )
+    assert_problem(
+        gateway.post(url, content=b'{"ph": 4.2, "pad": "' + b"x" * 5000 + b'"}'),
+        413,
+        "payload-too-large",
+    )
+    assert stored(gateway, alice, batch["id"]) == before

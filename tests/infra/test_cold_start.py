@@ -43,6 +43,8 @@ print(json.dumps(sorted(sys.modules)))
 # What a stray import would drag in: other functions' code, libraries one route uses.
 SCHEDULER = {"app.services.scheduler", "app.usecases.reminders", "app.api.reminders"}
 PUSH = {"app.services.push", "app.usecases.delivery", "httpx"}
+# Built on the first alert only (app.usecases.ingest): most readings fire nothing.
+ALERT_PUSH = {"app.usecases.alerts", "app.services.push_receipts", "app.store.devices"}
 EXPORT = {"app.api.export", "app.usecases.exports", "app.services.exports", "app.store.export"}
 QR = {"segno", "app.api.labels"}
 ACCOUNT = {"app.usecases.account", "app.services.cognito", "app.api.me"}
@@ -55,9 +57,21 @@ NOT_IMPORTED = {
     "public": SCHEDULER | PUSH | EXPORT | QR | ACCOUNT | TOKENS | BOTO3 | {"app.api.batches"},
     "export": SCHEDULER | PUSH | QR | ACCOUNT | TOKENS | BOTO3 | {"app.api.public"},
     "api": PUSH | EXPORT | TOKENS | BOTO3 | {"segno"},
-    "ingest": EXPORT | QR | ACCOUNT | TOKENS | BOTO3 | {"app.api.batches", "app.api.public"},
+    # Devices' readings: no web framework either (app.entrypoints.ingest reads the event).
+    "ingest": HTTP
+    | PUSH
+    | ALERT_PUSH
+    | SCHEDULER
+    | EXPORT
+    | QR
+    | ACCOUNT
+    | TOKENS
+    | BOTO3
+    | {"app.api.batches", "app.api.public"},
     # The reminders function also finishes account deletions (app.usecases.account).
     "reminders": HTTP | EXPORT | QR | TOKENS | BOTO3,
+    # The silence check: push code only once a sensor went offline.
+    "alerts": HTTP | PUSH | ALERT_PUSH | SCHEDULER | EXPORT | QR | ACCOUNT | TOKENS | BOTO3,
 }
 
 

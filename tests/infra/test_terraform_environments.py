@@ -465,3 +465,44 @@ def test_destroying_the_local_environment_leaves_nothing(second_stack: SecondSta
 def _dummy_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     for key, value in DUMMY_CREDENTIALS.items():
         monkeypatch.setenv(key, value)
+
+
+def test_the_dev_edge_limits_each_ingest_url_and_key_on_its_own(dev_plan: DevPlan) -> None:
+    """Issue 12: the ingest routes are rate-limited at the edge per path (a sensor's URL
+    holds its token), above the app's cap of 30 a sensor-minute; a flood gets 429."""
+    web_acl = dev_plan.one("aws_wafv2_web_acl")
+    rules = {rule["name"]: rule for rule in web_acl["rule"]}
+    rates = _rate_rules(web_acl)
+
+    per_path = rates["ingest-per-path-rate"]
+    assert per_path["aggregate_key_type"] == "CUSTOM_KEYS"
+    [key] = per_path["custom_key"]
+    assert key["uri_path"]
+    assert not key["header"]
+    [scope] = per_path["scope_down_statement"][0]["byte_match_statement"]
+    assert (scope["search_string"], scope["positional_constraint"]) == ("/ingest/", "STARTS_WITH")
+    assert per_path["limit"] / per_path["evaluation_window_sec"] * 60 > 30
+
+    per_key = rates["ingest-per-key-rate"]
+    assert per_key["custom_key"][0]["header"][0]["name"] == "x-api-key"
+    [scope] = per_key["scope_down_statement"][0]["byte_match_statement"]
+    assert (scope["search_string"], scope["positional_constraint"]) == ("/ingest", "EXACTLY")
+
+    for name in ("ingest-per-path-rate", "ingest-per-key-rate"):
+        [block] = rules[name]["action"][0]["block"]
+        [response] = block["custom_response"]
+        assert response["response_code"] == 429
+        assert [h["name"] for h in response["response_header"]] == ["Retry-After"]
+
+    # The token never reaches a log: WAF redacts the path and the key header, and the
+    # API's access log has the route template only.
+    [logging] = dev_plan.created("aws_wafv2_web_acl_logging_configuration").values()
+    redacted = logging["redacted_fields"]
+    assert any(field["uri_path"] for field in redacted)
+    assert {h["name"] for f in redacted for h in f["single_header"]} == {
+        "authorization",
+        "x-api-key",
+    }
+    [settings] = dev_plan.one("aws_apigatewayv2_stage")["access_log_settings"]
+    assert "$context.path" not in settings["format"]
+    assert "$context.routeKey" in settings["format"]

@@ -21,6 +21,10 @@ module "stack" {
   # Expo's web dev server.
   cors_allow_origins  = ["http://localhost:8081"]
   deletion_protection = false
+  # The emulator fires rate schedules: every minute, so a test sees "sensor offline"
+  # arrive through the schedule without waiting five.
+  silence_check_schedule = "rate(1 minute)"
+  silence_check_enabled  = var.silence_check_enabled
   # EXPO_PUSH_URL comes from here (make run passes it through; the tests point it at
   # their loopback Expo server); unset, pushes go to Expo's API.
   app_settings = var.extra_environment

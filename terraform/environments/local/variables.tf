@@ -42,3 +42,9 @@ variable "app_links" {
     android_cert_fingerprints = ["00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00"]
   }
 }
+
+variable "silence_check_enabled" {
+  type        = bool
+  description = "Whether the silence check's rate schedule is enabled. The test suite turns it off (TF_VAR_silence_check_enabled=false): its readings carry past times, and a check every minute would fire \"sensor offline\" in the middle of other tests; the test of the schedule enables it for itself."
+  default     = true
+}

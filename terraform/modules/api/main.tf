@@ -91,12 +91,13 @@ resource "aws_apigatewayv2_stage" "this" {
   access_log_settings {
     destination_arn = aws_cloudwatch_log_group.access.arn
     format = jsonencode({
-      requestId         = "$context.requestId"
-      ip                = "$context.identity.sourceIp"
-      requestTime       = "$context.requestTime"
-      httpMethod        = "$context.httpMethod"
+      requestId   = "$context.requestId"
+      ip          = "$context.identity.sourceIp"
+      requestTime = "$context.requestTime"
+      httpMethod  = "$context.httpMethod"
+      # The route's template, not $context.path: an ingest URL holds a sensor's secret
+      # token (POST /ingest/{token}); the app's own log line has the path with it masked.
       routeKey          = "$context.routeKey"
-      path              = "$context.path"
       status            = "$context.status"
       protocol          = "$context.protocol"
       responseLength    = "$context.responseLength"

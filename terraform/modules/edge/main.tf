@@ -375,6 +375,120 @@ resource "aws_wafv2_web_acl" "this" {
     }
   }
 
+  # Devices, per ingest URL: the path holds the sensor's secret token, so keying on the
+  # path limits each sensor on its own (a Node-RED loop gone wrong stops here, before a
+  # Lambda runs). Above the app's own cap (30 readings a sensor-minute, 429 with
+  # Retry-After), which stays the line a well-behaved device meets.
+  rule {
+    name     = "ingest-per-path-rate"
+    priority = 5
+
+    action {
+      block {
+        custom_response {
+          response_code = 429
+          response_header {
+            name  = "Retry-After"
+            value = tostring(var.rate_window_seconds)
+          }
+        }
+      }
+    }
+
+    statement {
+      rate_based_statement {
+        limit                 = var.ingest_requests_per_path
+        evaluation_window_sec = var.rate_window_seconds
+        aggregate_key_type    = "CUSTOM_KEYS"
+
+        custom_key {
+          uri_path {
+            text_transformation {
+              priority = 0
+              type     = "NONE"
+            }
+          }
+        }
+
+        scope_down_statement {
+          byte_match_statement {
+            search_string         = "/ingest/"
+            positional_constraint = "STARTS_WITH"
+            field_to_match {
+              uri_path {}
+            }
+            text_transformation {
+              priority = 0
+              type     = "NONE"
+            }
+          }
+        }
+      }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "${var.name}-ingest-per-path-rate"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  # TiltBridge posts to /ingest with its key in X-API-KEY: the same limit per key.
+  rule {
+    name     = "ingest-per-key-rate"
+    priority = 6
+
+    action {
+      block {
+        custom_response {
+          response_code = 429
+          response_header {
+            name  = "Retry-After"
+            value = tostring(var.rate_window_seconds)
+          }
+        }
+      }
+    }
+
+    statement {
+      rate_based_statement {
+        limit                 = var.ingest_requests_per_path
+        evaluation_window_sec = var.rate_window_seconds
+        aggregate_key_type    = "CUSTOM_KEYS"
+
+        custom_key {
+          header {
+            name = "x-api-key"
+            text_transformation {
+              priority = 0
+              type     = "NONE"
+            }
+          }
+        }
+
+        scope_down_statement {
+          byte_match_statement {
+            search_string         = "/ingest"
+            positional_constraint = "EXACTLY"
+            field_to_match {
+              uri_path {}
+            }
+            text_transformation {
+              priority = 0
+              type     = "NONE"
+            }
+          }
+        }
+      }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "${var.name}-ingest-per-key-rate"
+      sampled_requests_enabled   = true
+    }
+  }
+
   # Known bad inputs, including Log4j-style payloads.
   rule {
     name     = "aws-known-bad-inputs"
@@ -458,5 +572,16 @@ resource "aws_wafv2_web_acl_logging_configuration" "this" {
     single_header {
       name = "authorization"
     }
+  }
+  # A sensor's secret: TiltBridge's key header, and the ingest URL's path (its token).
+  # Paths of other requests are in the API's access logs (as route templates) and the
+  # app's request log lines.
+  redacted_fields {
+    single_header {
+      name = "x-api-key"
+    }
+  }
+  redacted_fields {
+    uri_path {}
   }
 }

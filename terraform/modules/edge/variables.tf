@@ -84,6 +84,12 @@ variable "public_requests_per_ip" {
   default     = 3000
 }
 
+variable "ingest_requests_per_path" {
+  type        = number
+  description = "Requests per ingest URL (/ingest/<token>, so per sensor) or per X-API-KEY on /ingest, per evaluation window; above the app's 30 readings a sensor-minute, so the app's 429 comes first for a device that merely posts too fast."
+  default     = 120
+}
+
 variable "rate_window_seconds" {
   type        = number
   description = "Evaluation window of the rate-based rules: 60, 120, 300 or 600 seconds."

@@ -25,6 +25,21 @@ locals {
     ]
   }
 
+  key_statements = {
+    for key, fn in var.functions : key => [
+      for i, grant in fn.dynamodb_key_grants : {
+        Sid      = "TableKeys${i}"
+        Effect   = "Allow"
+        Action   = [for action in grant.actions : startswith(action, "dynamodb:") ? action : "dynamodb:${action}"]
+        Resource = var.table_arn
+        Condition = merge(
+          { "ForAllValues:StringLike" = { "dynamodb:LeadingKeys" = grant.leading_keys } },
+          grant.transactions_only ? { "ForAnyValue:StringEquals" = { "dynamodb:EnclosingOperation" = ["TransactWriteItems"] } } : {},
+        )
+      }
+    ]
+  }
+
   schedules_arn = var.schedule_group_name == null ? null : (
     "arn:${data.aws_partition.current.partition}:scheduler:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:schedule/${var.schedule_group_name}/*"
   )
@@ -129,6 +144,7 @@ resource "aws_iam_role_policy" "this" {
         Action   = local.table_actions[each.key]
         Resource = var.table_arn
       }] : statement if length(local.table_actions[each.key]) > 0],
+      local.key_statements[each.key],
       local.index_statements[each.key],
       [for i, grant in each.value.s3_grants : {
         Sid      = "Objects${i}"

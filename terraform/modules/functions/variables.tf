@@ -18,9 +18,14 @@ variable "functions" {
 
     dynamodb_table_actions = optional(list(string), [])
     dynamodb_index_actions = optional(map(list(string)), {})
-    s3_grants              = optional(list(object({ prefix = string, actions = list(string), list = optional(bool, false) })), [])
-    manages_schedules      = optional(bool, false)
-    cognito_account_admin  = optional(bool, false)
+    dynamodb_key_grants = optional(list(object({
+      leading_keys      = list(string)
+      actions           = list(string)
+      transactions_only = optional(bool, false)
+    })), [])
+    s3_grants             = optional(list(object({ prefix = string, actions = list(string), list = optional(bool, false) })), [])
+    manages_schedules     = optional(bool, false)
+    cognito_account_admin = optional(bool, false)
 
     async_failure_queue   = optional(bool, false)
     async_retry_attempts  = optional(number, 2)
@@ -32,6 +37,8 @@ variable "functions" {
     - memory_mb, timeout_s, reserved_concurrency (null = unreserved), environment (merged over the shared one).
     - routes: HTTP API route keys behind the JWT authorizer; public_routes: route keys open without a token.
     - dynamodb_table_actions ("Query" or "dynamodb:Query") on the table; dynamodb_index_actions on named indexes only.
+    - dynamodb_key_grants: actions on the table's items whose partition keys all match leading_keys (dynamodb:LeadingKeys,
+      e.g. "READINGS#*"); transactions_only = true allows them only inside TransactWriteItems (dynamodb:EnclosingOperation).
     - s3_grants: actions on "<bucket>/<prefix>*" of the bucket (bucket_arn); list = true adds s3:ListBucket limited to that prefix.
     - manages_schedules: Create/Update/Delete/GetSchedule in schedule_group_name plus iam:PassRole of scheduler_role_arn.
     - cognito_account_admin: cognito-idp:AdminGetUser and AdminDeleteUser on user_pool_arn (profile email, account deletion).

@@ -17,6 +17,15 @@ resource "aws_sqs_queue" "dlq" {
 
 data "aws_caller_identity" "current" {}
 
+locals {
+  # The functions schedules may invoke: reminders (one-time schedules) and the alerts
+  # function (the silence check's recurring schedule).
+  invoked = concat(
+    [var.reminders_function_arn, "${var.reminders_function_arn}:*"],
+    var.silence_check == null ? [] : [var.silence_check.function_arn, "${var.silence_check.function_arn}:*"],
+  )
+}
+
 data "aws_iam_policy_document" "assume" {
   statement {
     actions = ["sts:AssumeRole"]
@@ -49,10 +58,10 @@ resource "aws_iam_role_policy" "this" {
     Version = "2012-10-17"
     Statement = [
       {
-        Sid      = "InvokeRemindersOnly"
+        Sid      = "InvokeScheduledFunctionsOnly"
         Effect   = "Allow"
         Action   = "lambda:InvokeFunction"
-        Resource = [var.reminders_function_arn, "${var.reminders_function_arn}:*"]
+        Resource = local.invoked
       },
       {
         Sid      = "DeadLetters"
@@ -62,4 +71,38 @@ resource "aws_iam_role_policy" "this" {
       },
     ]
   })
+}
+
+# The silence check: silence brings no request, so a recurring schedule asks the alerts
+# function every few minutes which sensors passed their deadline ("sensor offline").
+# In the default group: the reminders group holds one-time schedules only.
+resource "aws_scheduler_schedule" "silence_check" {
+  # checkov:skip=CKV_AWS_297:Its input is the constant {"kind":"silence-check"}, no data; Scheduler encrypts it at rest with an AWS owned key.
+  count = var.silence_check == null ? 0 : 1
+
+  name                         = "${var.name}-silence-check"
+  description                  = "Sensors silent past their deadline fire sensor offline"
+  schedule_expression          = var.silence_check.schedule_expression
+  schedule_expression_timezone = "UTC"
+  state                        = var.silence_check.enabled ? "ENABLED" : "DISABLED"
+
+  flexible_time_window {
+    mode = "OFF"
+  }
+
+  target {
+    arn      = var.silence_check.function_arn
+    role_arn = aws_iam_role.this.arn
+    input    = jsonencode({ kind = "silence-check" })
+
+    # A missed run is caught up by the next one; an old event is worth nothing.
+    retry_policy {
+      maximum_retry_attempts       = 1
+      maximum_event_age_in_seconds = 300
+    }
+
+    dead_letter_config {
+      arn = aws_sqs_queue.dlq.arn
+    }
+  }
 }

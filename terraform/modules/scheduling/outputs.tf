@@ -32,3 +32,8 @@ output "dlq_url" {
   description = "URL of the dead-letter queue."
   value       = aws_sqs_queue.dlq.url
 }
+
+output "silence_check_schedule_name" {
+  description = "Name of the silence check's recurring schedule (default group); null without one."
+  value       = one(aws_scheduler_schedule.silence_check[*].name)
+}

@@ -11,6 +11,8 @@ locals {
   # and the reminders function is created in the same for_each, so a reference would be
   # a cycle.
   reminders_function_arn = "arn:${data.aws_partition.current.partition}:lambda:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:function:${local.reminders_function_name}"
+  # The same for the alerts function, which the silence check's rate schedule invokes.
+  alerts_function_arn = "arn:${data.aws_partition.current.partition}:lambda:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:function:${var.name_prefix}-alerts"
 
   # An emulator serves the JWKS under its own endpoint; the issuer keeps the AWS form.
   cognito_jwks_url = (
@@ -114,12 +116,35 @@ locals {
       # Devices cannot sign in: no authorizer; throttled on its own (var.route_throttling).
       # ANY: another method on these paths gets the function's 405, not a 404.
       public_routes = ["POST /ingest/{token}", "POST /ingest", "ANY /ingest/{token}", "ANY /ingest"]
-      # Reads the token and alert-state items, writes a reading, the state and alert
-      # events in one transaction (with condition checks on the batch and the token),
-      # lists and removes the owner's push devices. No Query on user data beyond the
-      # devices, no S3, no Cognito.
-      dynamodb_table_actions = ["GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "ConditionCheckItem"]
-      # Schedules the receipts check of the pushes it sends.
+      # Writes readings only, by partition key (dynamodb:LeadingKeys): a reading's minute
+      # bucket and the batch's alert state in READINGS#, inside the ingest transaction,
+      # with the alert events that transaction logs (new items in USER#, nothing else
+      # there). It reads the token (INGEST#, and checks it in the transaction), checks
+      # the batch, and reads the owner's profile (quiet hours) and devices. It deletes
+      # nothing: a device Expo says is gone is removed by the receipts check.
+      dynamodb_key_grants = [
+        { leading_keys = ["INGEST#*"], actions = ["GetItem", "ConditionCheckItem"] },
+        { leading_keys = ["READINGS#*"], actions = ["GetItem"] },
+        { leading_keys = ["READINGS#*"], actions = ["UpdateItem", "PutItem"], transactions_only = true },
+        { leading_keys = ["USER#*"], actions = ["GetItem", "Query", "ConditionCheckItem"] },
+        { leading_keys = ["USER#*"], actions = ["PutItem"], transactions_only = true },
+      ]
+      # Schedules the receipts check of the pushes it sends, and alerts past quiet hours.
+      manages_schedules = true
+    }
+    alerts = {
+      description = "Silence check of the sensors (sensor offline), on a rate schedule"
+      memory_mb   = 256
+      timeout_s   = 60
+      # Finds batches past their silence deadline (GSI1), saves their alert state with
+      # the offline events (one transaction), reads the owner's profile and devices.
+      dynamodb_index_actions = { GSI1 = ["Query"] }
+      dynamodb_key_grants = [
+        { leading_keys = ["READINGS#*"], actions = ["GetItem"] },
+        { leading_keys = ["READINGS#*"], actions = ["PutItem"], transactions_only = true },
+        { leading_keys = ["USER#*"], actions = ["GetItem", "Query"] },
+        { leading_keys = ["USER#*"], actions = ["PutItem"], transactions_only = true },
+      ]
       manages_schedules = true
     }
     reminders = {
@@ -179,7 +204,12 @@ module "scheduling" {
 
   name                   = var.name_prefix
   reminders_function_arn = local.reminders_function_arn
-  tags                   = var.tags
+  silence_check = {
+    function_arn        = local.alerts_function_arn
+    schedule_expression = var.silence_check_schedule
+    enabled             = var.silence_check_enabled
+  }
+  tags = var.tags
 }
 
 module "functions" {

@@ -112,3 +112,8 @@ output "alarm_key_arn" {
   description = "Customer managed KMS key of the alarm topic."
   value       = module.monitoring.kms_key_arn
 }
+
+output "silence_check_schedule_name" {
+  description = "The rate schedule that invokes the alerts function's silence check."
+  value       = module.scheduling.silence_check_schedule_name
+}

@@ -40,7 +40,20 @@ variable "handlers" {
     export    = "app.entrypoints.export.handler"
     ingest    = "app.entrypoints.ingest.handler"
     reminders = "app.entrypoints.reminders.handler"
+    alerts    = "app.entrypoints.alerts.handler"
   }
+}
+
+variable "silence_check_schedule" {
+  type        = string
+  description = "How often the alerts function looks for silent sensors (a Scheduler rate or cron expression). A sensor is offline after 3 of its intervals (15 min by default), so every 5 minutes is soon enough."
+  default     = "rate(5 minutes)"
+}
+
+variable "silence_check_enabled" {
+  type        = bool
+  description = "Whether the silence check's schedule is enabled (it always exists)."
+  default     = true
 }
 
 variable "aws_endpoint" {
