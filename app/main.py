@@ -314,5 +314,3 @@ def create_app(
     )
     app.asgi_handler = request_logging(options_allow(app.asgi_handler, allowed_methods(app)))
     return app
-
-

@@ -124,6 +124,7 @@ def _ingested_into_his_batch(world: World, response: Any) -> None:
 
 
 ROUTES = "/batches/{batch_id:str}"
+CARE = "/cultures/{culture_id:str}/reminders"
 CASES: list[Case] = [
     # --- batches, events, bottles, labels
     Case("GET", "/batches", "/batches?limit=100", status=200, hidden=("batch",)),
@@ -210,6 +211,16 @@ CASES: list[Case] = [
          "/cultures/{culture}/events/{cultureEvent}"),
     Case("GET", "/cultures/{culture_id:str}/reminders/suggestions",
          "/cultures/{culture}/reminders/suggestions"),
+    Case("GET", "/cultures/{culture_id:str}/reminders", "/cultures/{culture}/reminders"),
+    Case("POST", CARE + "/confirm", "/cultures/{culture}/reminders/confirm",
+         {"text": "Feed", "action": "feed", "dueAt": FUTURE}),
+    Case("GET", CARE + "/{reminder_id:str}", "/cultures/{culture}/reminders/{careReminder}"),
+    Case("PATCH", "/cultures/{culture_id:str}/reminders/{reminder_id:str}",
+         "/cultures/{culture}/reminders/{careReminder}", {"version": 1, "dueAt": FUTURE}),
+    Case("DELETE", "/cultures/{culture_id:str}/reminders/{reminder_id:str}",
+         "/cultures/{culture}/reminders/{careReminder}"),
+    Case("POST", "/cultures/{culture_id:str}/reminders/{reminder_id:str}/done",
+         "/cultures/{culture}/reminders/{careReminder}/done", {}),
     Case("POST", "/cultures/{culture_id:str}/split", "/cultures/{culture}/split", {}),
     Case("POST", "/cultures/{culture_id:str}/gifts", "/cultures/{culture}/gifts"),
     Case("GET", "/cultures/{culture_id:str}/gifts/{code:str}/label.svg",
@@ -268,6 +279,13 @@ def world(client: Client, stack: StackOutputs, emulator: Emulator, settings: Set
     culture = create_culture(client, alice, name=f"{NAMED} grains", notes=PRIVATE)
     ids["culture"] = culture["id"]
     ids["cultureEvent"] = add_culture_event(client, alice, culture["id"], note=PRIVATE)["id"]
+    care = client.post(
+        f"/cultures/{culture['id']}/reminders/confirm",
+        json={"text": PRIVATE, "action": "feed", "dueAt": FUTURE},
+        headers=alice.headers,
+    )
+    assert care.status_code == 201, care.text
+    ids["careReminder"] = care.json()["id"]
     for name in ("code", "claimCode"):
         gift = client.post(f"/cultures/{culture['id']}/gifts", headers=alice.headers)
         assert gift.status_code == 201, gift.text
