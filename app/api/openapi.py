@@ -79,16 +79,16 @@ _CORRELATION = _header(
 )
 _CORRELATION_UNLESS_GATEWAY = OpenAPIHeader(
     schema=Schema(type=OpenAPIType.STRING),
-    description="As on every response of the app; absent when API Gateway refused the token.",
+    description="As on every response of the app; absent when API Gateway answered itself.",
     required=False,
 )
 _REDIRECT = _header("Where to go instead (a short-lived download URL).")
 _RETRY = _header("Seconds to wait before trying again.", Schema(type=OpenAPIType.INTEGER))
-_GATEWAY_401 = Schema(
+_GATEWAY_ANSWER = Schema(
     type=OpenAPIType.OBJECT,
     properties={"message": Schema(type=OpenAPIType.STRING)},
     required=["message"],
-    description="API Gateway's own answer (in AWS), before the request reaches the app.",
+    description="API Gateway's own answer, before the request reaches the app.",
 )
 
 
@@ -274,10 +274,11 @@ class Documented(Operation):
                 response.headers.setdefault("Location", _REDIRECT)
             if int(status) in (429, 503):
                 response.headers["Retry-After"] = _RETRY
-            if int(status) == 401 and response.content is not None:
-                # In AWS, API Gateway's JWT authorizer answers a missing or bad token
+            if int(status) in (401, 404) and response.content is not None:
+                # In AWS, API Gateway answers a missing or bad token (its JWT authorizer,
+                # 401) and a path no route matches (404, e.g. an id holding a line break)
                 # itself: its JSON message, without the app's correlation id.
-                response.content["application/json"] = OpenAPIMediaType(schema=_GATEWAY_401)
+                response.content["application/json"] = OpenAPIMediaType(schema=_GATEWAY_ANSWER)
                 response.headers[CORRELATION_HEADER] = _CORRELATION_UNLESS_GATEWAY
             found = links.get(int(status), {})
             if found:

@@ -7,10 +7,10 @@ from typing import Annotated
 
 from msgspec import UNSET, Meta, UnsetType
 
-from app.api.schemas.base import Body, Out
+from app.api.schemas.base import Body, NonBlankLine, Out
 from app.domain.sensors import Sensor, SensorStatus
 
-SensorName = Annotated[str, Meta(min_length=1, max_length=80, examples=["iSpindel blue"])]
+SensorName = Annotated[NonBlankLine, Meta(min_length=1, max_length=80, examples=["iSpindel blue"])]
 BatchId = Annotated[str, Meta(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
 
 

@@ -187,6 +187,7 @@ class ReadingChanges(Out):
 
 class AlertChanges(Out):
     upserts: list[SyncAlertsOut] = msgspec.field(default_factory=list)
+    deletions: list[Deletion] = msgspec.field(default_factory=list)
 
 
 class CultureChanges(Out):
