@@ -65,7 +65,8 @@ class BatchController(Controller):
     @post(
         operation_id="createBatch",
         sync_to_thread=False,
-        **contract(400, 401, 409, 413, 422, headers=(LOCATION,)),
+        # 404: a `cultureId` that is not one of the caller's cultures.
+        **contract(400, 401, 404, 409, 413, 422, headers=(LOCATION,)),
     )
     def create_batch(
         self,

@@ -77,6 +77,7 @@ class CultureReminderController(Controller):
         return Response(
             CultureReminderOut.of(reminder),
             status_code=HTTP_201_CREATED if created else HTTP_200_OK,
+            headers={"Location": f"/cultures/{culture_id}/reminders/{reminder.id}"},
         )
 
     @get(operation_id="listCultureReminders", sync_to_thread=False, **contract(401, 404))

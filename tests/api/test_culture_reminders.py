@@ -71,6 +71,9 @@ def test_a_care_suggestion_confirmed_gets_one_schedule_naming_the_culture(
     assert (reminder["action"], reminder["repeatEveryHours"]) == ("feed", 12)
     assert reminder["dueAt"] == suggested[0]["dueAt"]
     assert "batchId" not in reminder
+    location = f"/cultures/{culture['id']}/reminders/{reminder['id']}"
+    assert response.headers["location"] == location
+    assert client.get(location, headers=alice.headers).json()["id"] == reminder["id"]
 
     assert set(group_schedules(scheduler, stack)) - before == {f"reminder-{reminder['id']}"}
     found = schedule(scheduler, stack, reminder["id"])
