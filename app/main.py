@@ -226,15 +226,20 @@ def ingest_routes(settings: Settings, clients: AwsClients) -> Routes:
     the same use case without this app (app.entrypoints.ingest); these routes serve
     local runs and the OpenAPI document."""
     from app.api.ingest import IngestController
-    from app.store.readings import ReadingStore
     from app.usecases.ingest import ingest_use_case
+    from app.usecases.posted import posted_readings
     from app.usecases.silence import SilenceCheck
 
     ingest = ingest_use_case(settings, clients)
-    # The silence check runs on its own schedule (app.entrypoints.alerts); it sits here,
-    # beside the other alert code, for tests.
-    silence = SilenceCheck(ReadingStore(clients.dynamodb, settings.table_name), ingest.push)
-    return Routes([IngestController], {"ingest": ingest, "silence_check": silence})
+    # What files the readings (the table stream's consumer) and the silence check run in
+    # the alerts function (app.entrypoints.alerts); they sit here, beside ingest, for
+    # tests, which hand them the stream's records and their own clock.
+    posted = posted_readings(settings, clients)
+    silence = SilenceCheck(posted.readings, posted.push)
+    return Routes(
+        [IngestController],
+        {"ingest": ingest, "posted_readings": posted, "silence_check": silence},
+    )
 
 
 GROUP_BUILDERS: dict[RouteGroup, Callable[[Settings, AwsClients], Routes]] = {

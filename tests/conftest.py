@@ -26,6 +26,7 @@ from app.dev.lambda_zip import build_zip
 from app.dev.stack import StackOutputs, apply_local
 from app.dev.token import access_token
 from app.main import create_app
+from tests.stream import Filer, StreamTail
 from tests.expo_server import ExpoServer
 from tests.helpers import wait_for_health
 
@@ -131,6 +132,16 @@ def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
 @pytest.fixture(scope="session")
 def dynamodb(emulator: Emulator, stack: StackOutputs) -> Any:
     return boto3.client("dynamodb", endpoint_url=emulator.endpoint, region_name=stack.region)
+
+
+@pytest.fixture(scope="session")
+def file_readings(app: Litestar, dynamodb: Any, emulator: Emulator, stack: StackOutputs) -> Filer:
+    """Call it after posting readings: it files them (the stream's consumer, in process)
+    and returns the alerts they fired."""
+    streams = boto3.client(
+        "dynamodbstreams", endpoint_url=emulator.endpoint, region_name=stack.region
+    )
+    return Filer(StreamTail(dynamodb, streams, stack.table_name), app.state.posted_readings)
 
 
 @pytest.fixture(scope="session")

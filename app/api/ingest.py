@@ -50,7 +50,6 @@ def _out(done: Ingested) -> IngestedOut:
         temperature_c=reading.temperature,
         ph=reading.ph,
         battery=reading.battery,
-        alerts=[alert.key for alert in done.alerts],
     )
 
 

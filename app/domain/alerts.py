@@ -74,6 +74,9 @@ def check_rules(rules: AlertRules) -> AlertRules:
 class SensorSeen(msgspec.Struct, kw_only=True):
     last_at: datetime
     interval_s: int = DEFAULT_INTERVAL_S
+    # The version of the sensor's token item that carried the last reading filed: the
+    # stream may hand a record over again, and it is filed once.
+    seq: int = 0
 
 
 class AlertState(msgspec.Struct, kw_only=True):
@@ -139,7 +142,9 @@ def evaluate(state: AlertState, sensor_id: str, reading: Reading) -> list[Alert]
     seen = state.sensors.get(sensor_id)
     interval = reading.interval_s or (seen.interval_s if seen else DEFAULT_INTERVAL_S)
     if seen is None or reading.at >= seen.last_at:
-        state.sensors[sensor_id] = SensorSeen(last_at=reading.at, interval_s=interval)
+        state.sensors[sensor_id] = SensorSeen(
+            last_at=reading.at, interval_s=interval, seq=seen.seq if seen else 0
+        )
     _clear(state, offline_key(sensor_id))
     if state.last_at is not None and reading.at < state.last_at:
         return []  # late, out-of-order readings are stored but do not move the rules

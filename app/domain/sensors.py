@@ -15,6 +15,7 @@ import msgspec
 
 from app.domain.batches import BatchKind
 from app.domain.ids import new_ulid
+from app.domain.readings import Reading
 
 SensorStatus = Literal["active", "revoked"]
 
@@ -43,6 +44,29 @@ class IngestTarget(msgspec.Struct, frozen=True, kw_only=True):
     sensor_id: str
     kind: BatchKind
     started_at: datetime
+
+
+class TokenHead(msgspec.Struct, frozen=True, kw_only=True):
+    """The token's item as ingest last saw it. Every write to that item moves `version`
+    (a reading, a move to another batch; a revocation deletes it), so a write
+    conditioned on the version seen is refused after any of them. `arrivals` counts the
+    readings accepted in `arrival_minute` (UTC, `YYYY-MM-DDTHH:MM`): the flood cap."""
+
+    target: IngestTarget
+    version: int
+    arrival_minute: str = ""
+    arrivals: int = 0
+
+
+class Posted(msgspec.Struct, frozen=True, kw_only=True):
+    """A reading ingest accepted, as the token item carries it to the stream's
+    consumer: `version` is the item's version that carried it (the consumer applies
+    each version once), `received_at` when it arrived."""
+
+    target: IngestTarget
+    version: int
+    reading: Reading
+    received_at: datetime
 
 
 def new_token() -> str:

@@ -29,7 +29,6 @@ import structlog
 from app.config import get_settings
 from app.domain.device_formats import MAX_PAYLOAD_BYTES
 from app.domain.errors import (
-    BatchClosed,
     DomainError,
     InvalidInput,
     NotFound,
@@ -50,7 +49,6 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 # the errors ingest can raise).
 _PROBLEMS: dict[type[DomainError], tuple[str, str, int]] = {
     NotFound: ("not-found", "Not found", 404),
-    BatchClosed: ("batch-closed", "Batch is closed", 409),
     TooManyReadings: ("too-many-readings", "Too many readings", 429),
 }
 
@@ -64,7 +62,6 @@ class _Answer(msgspec.Struct, kw_only=True, rename="camel"):
     temperature_c: float | None
     ph: float | None
     battery: float | None
-    alerts: list[str]
 
 
 class _FieldError(msgspec.Struct):
@@ -220,7 +217,6 @@ def _answer(done: Ingested) -> _Answer:
         temperature_c=reading.temperature,
         ph=reading.ph,
         battery=reading.battery,
-        alerts=[alert.key for alert in done.alerts],
     )
 
 

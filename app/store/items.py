@@ -19,8 +19,9 @@ from app.domain.cultures import MadeBatch
 from app.domain.devices import Device, Platform, token_hash
 from app.domain.photos import Photo, PhotoContentType
 from app.domain.profiles import DEFAULT_TIME_ZONE, NotificationPreferences, Profile
+from app.domain.readings import Reading
 from app.domain.reminders import Reminder, ReminderStatus
-from app.domain.sensors import IngestTarget, Sensor, SensorStatus
+from app.domain.sensors import IngestTarget, Posted, Sensor, SensorStatus, TokenHead
 from app.domain.sync import Tombstone
 from app.store import keys
 
@@ -29,6 +30,8 @@ Value = dict[str, str]
 V = TypeVar("V")
 
 _prefs_decoder = msgspec.json.Decoder(NotificationPreferences)
+_reading_encoder = msgspec.json.Encoder()
+_reading_decoder = msgspec.json.Decoder(Reading)
 
 
 def s(value: str) -> Value:
@@ -463,6 +466,41 @@ def target_from_item(item: Item) -> IngestTarget:
         sensor_id=item["sensorId"]["S"],
         kind=cast(BatchKind, item["kind"]["S"]),
         started_at=get_ts(item, "startedAt"),
+    )
+
+
+def head_from_item(item: Item) -> TokenHead:
+    return TokenHead(
+        target=target_from_item(item),
+        version=int(item["version"]["N"]),
+        arrival_minute=item.get("arrivalMinute", s(""))["S"],
+        arrivals=int(item.get("arrivals", n(0))["N"]),
+    )
+
+
+def posted_to_item(token_hash: str, head: TokenHead, reading: Reading, now: datetime) -> Item:
+    """The token's item carrying one reading (the whole item: ingest replaces it,
+    conditioned on the version it read). The table's stream hands it to the consumer."""
+    return {
+        **target_to_item(token_hash, head.target),
+        "version": n(head.version),
+        "arrivalMinute": s(head.arrival_minute),
+        "arrivals": n(head.arrivals),
+        "reading": s(_reading_encoder.encode(reading).decode()),
+        "receivedAt": ts(now),
+    }
+
+
+def posted_from_image(image: Item) -> Posted | None:
+    """The reading a token item's stream image carries; None for an image of a write
+    that carried none (registration, a move)."""
+    if "reading" not in image or image.get("entity") != s("ingest-token"):
+        return None
+    return Posted(
+        target=target_from_item(image),
+        version=int(image["version"]["N"]),
+        reading=_reading_decoder.decode(image["reading"]["S"]),
+        received_at=get_ts(image, "receivedAt"),
     )
 
 

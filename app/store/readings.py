@@ -2,11 +2,11 @@
 
 A reading item is one sensor's minute: each reading adds to per-metric sums and
 counts (`ADD`), so readings faster than one a minute merge without a read, and the
-item's count `n` is the flood cap's condition (and, in the change feed, its version:
-a minute merged twice is one record at version 2). An ingest is one transaction: the batch
-is the owner's and open, the minute is not full, the alert state is the version read,
-and any alert it fired is logged as an event — all or nothing, so a retried or racing
-ingest never logs an alert twice.
+item's count `n` is, in the change feed, its version (a minute merged twice is one
+record at version 2). Filing a reading (the stream's
+consumer, `app.usecases.posted`) is one transaction: the batch is the owner's and open,
+the alert state is the version read, and any alert it fired is logged as an event — all
+or nothing, so a retried or racing consumer never logs an alert twice.
 
 Readings and the alert state are in their user's change feed (GSI2, see
 `app.store.keys`). A deleted batch's partition is not emptied but buried: each item
@@ -45,7 +45,6 @@ from app.store.items import (
     n,
     opt_ts,
     s,
-    token_key,
     tombstone_to_item,
     ts,
     with_change_keys,
@@ -65,15 +64,6 @@ READING_CURSOR_FIELDS = ("SK",)
 
 _state_encoder = msgspec.json.Encoder()
 _state_decoder = msgspec.json.Decoder(AlertState)
-
-
-class MinuteFull(Exception):
-    """The sensor's minute holds the most readings one minute may: a flood."""
-
-
-class TokenChanged(Exception):
-    """The ingest token was revoked, or its sensor moved to another batch, since it was
-    read: read it again."""
 
 
 class StateChanged(Exception):
@@ -140,41 +130,23 @@ class ReadingStore:
     def add(
         self,
         target: IngestTarget,
-        token_hash: str,
         reading: Reading,
         *,
-        per_minute_cap: int,
         state: AlertState,
         events: Sequence[Event],
         now: datetime,
     ) -> None:
-        """Store the reading with the state it led to, while the token still points at
-        this batch; MinuteFull, StateChanged, TokenChanged, NotFound or BatchClosed when
-        a condition fails (and nothing is written). The conditions make a token and a
-        state remembered from an earlier request as safe as ones read just now."""
+        """File the reading with the state it led to; StateChanged, NotFound or
+        BatchClosed when a condition fails (and nothing is written). The state's version
+        condition makes a state remembered from an earlier record as safe as one read
+        just now."""
         sub, batch_id = target.sub, target.batch_id
-        token_check: TransactWriteItemTypeDef = {
-            "ConditionCheck": {
-                "TableName": self.table_name,
-                "Key": token_key(token_hash),
-                "ConditionExpression": "batchId = :batch AND sensorId = :sensor",
-                "ExpressionAttributeValues": {
-                    ":batch": s(batch_id),
-                    ":sensor": s(target.sensor_id),
-                },
-            }
-        }
         items = under_open_batch(
             self.table_name,
             sub,
             batch_id,
-            {
-                "Update": self._bucket_update(
-                    sub, batch_id, target.sensor_id, reading, per_minute_cap, now
-                )
-            },
+            {"Update": self._bucket_update(sub, batch_id, target.sensor_id, reading, now)},
             {"Put": self._state_put(sub, batch_id, state, now)},
-            token_check,
             *(put_new(self.table_name, event_to_item(sub, event)) for event in events),
         )
         try:
@@ -183,10 +155,6 @@ class ReadingStore:
             failed = failed_conditions(exc)
             if 0 in failed:
                 raise batch_unavailable(failed[0], "its readings") from None
-            if 3 in failed:
-                raise TokenChanged("The ingest token changed meanwhile.") from None
-            if 1 in failed:
-                raise MinuteFull("This sensor's minute is full.") from None
             if failed:
                 raise StateChanged("The alert state changed meanwhile.") from None
             raise
@@ -303,7 +271,6 @@ class ReadingStore:
         batch_id: str,
         sensor_id: str,
         reading: Reading,
-        cap: int,
         now: datetime,
     ) -> UpdateTypeDef:
         adds = ["#n :one"]
@@ -312,7 +279,6 @@ class ReadingStore:
         feed = change_keys(pk, sk, now)
         values: dict[str, Any] = {
             ":one": n(1),
-            ":cap": n(cap),
             ":at": ts(reading.at),
             ":sensor": s(sensor_id),
             ":entity": s("reading"),
@@ -335,7 +301,6 @@ class ReadingStore:
             "UpdateExpression": "SET #at = if_not_exists(#at, :at), sensorId = :sensor, "
             "entity = :entity, updatedAt = :now, GSI2PK = :feedPk, GSI2SK = :feedSk "
             "ADD " + ", ".join(adds),
-            "ConditionExpression": "attribute_not_exists(#n) OR #n < :cap",
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": values,
         }

@@ -5,6 +5,12 @@ The token item exists only while the sensor is active: revoking deletes it in th
 transaction that marks the sensor revoked, so ingest needs a single GetItem to tell a
 live token from anything else. Registering and moving check, in the same transaction,
 that the batch is the caller's and open.
+
+The token item is also where a reading enters the table: ingest replaces it with the
+reading in it, conditioned on the version it read (one PutItem), and the table's stream
+carries it to the consumer that files it (`app.usecases.posted`). A revocation, a move
+or another process's reading moves or removes that version, so the write is refused
+and ingest reads the item again.
 """
 
 from __future__ import annotations
@@ -14,18 +20,22 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
+from app.aws_errors import error_code
 from app.domain.batches import Batch
 from app.domain.errors import NotFound
-from app.domain.sensors import IngestTarget, Sensor
+from app.domain.readings import Reading
+from app.domain.sensors import IngestTarget, Sensor, TokenHead
 from app.store import keys
 from app.store.batches import batch_unavailable, under_open_batch
 from app.store.conditional import Update, failed_conditions, put_new
 from app.store.items import (
+    head_from_item,
+    n,
+    posted_to_item,
     s,
     sensor_from_item,
     sensor_key,
     sensor_to_item,
-    target_from_item,
     target_to_item,
     token_key,
     ts,
@@ -36,6 +46,12 @@ from app.store.table import partition_query, query_all
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
+
+class TokenChanged(Exception):
+    """The ingest token was revoked, or moved to another batch, or carried another
+    reading since it was read: read it again."""
+
 
 GONE = "No such sensor (or it was revoked or changed meanwhile)."
 
@@ -106,12 +122,16 @@ class SensorStore:
             "Update": {
                 "TableName": self.table_name,
                 "Key": token_key(sensor.token_hash),
-                "UpdateExpression": "SET batchId = :batch, kind = :kind, startedAt = :at",
+                # The version moves, so a reading on its way to the old batch is
+                # refused; the last reading leaves, so the stream does not file it again.
+                "UpdateExpression": "SET batchId = :batch, kind = :kind, startedAt = :at "
+                "ADD version :one REMOVE reading, receivedAt",
                 "ConditionExpression": "attribute_exists(PK)",
                 "ExpressionAttributeValues": {
                     ":batch": s(batch.id),
                     ":kind": s(batch.kind),
                     ":at": ts(batch.started_at),
+                    ":one": n(1),
                 },
             }
         }
@@ -140,11 +160,29 @@ class SensorStore:
         """The token stops working (its sensor item is going with the account)."""
         self.client.delete_item(TableName=self.table_name, Key=token_key(token_hash))
 
-    def target(self, token_hash: str) -> IngestTarget | None:
-        """The one read of an ingest: None for an unknown or revoked token."""
-        response = self.client.get_item(TableName=self.table_name, Key=token_key(token_hash))
+    def head(self, token_hash: str) -> TokenHead | None:
+        """The read of an ingest that remembers nothing of the token (a cold process, or
+        a write refused): None for an unknown or revoked token."""
+        response = self.client.get_item(
+            TableName=self.table_name, Key=token_key(token_hash), ConsistentRead=True
+        )
         item = response.get("Item")
-        return None if item is None else target_from_item(item)
+        return None if item is None else head_from_item(item)
+
+    def post(self, token_hash: str, head: TokenHead, reading: Reading, now: datetime) -> None:
+        """The token item carrying `reading`, at `head.version`, if it is still at the
+        version before; TokenChanged if not (revoked, moved, or another reading first)."""
+        try:
+            self.client.put_item(
+                TableName=self.table_name,
+                Item=posted_to_item(token_hash, head, reading, now),
+                ConditionExpression="version = :seen",
+                ExpressionAttributeValues={":seen": n(head.version - 1)},
+            )
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                raise TokenChanged("The ingest token changed meanwhile.") from None
+            raise
 
     def _transact(self, items: list[TransactWriteItemTypeDef]) -> None:
         """Runs the transaction; a failed batch check says why (gone or closed), any

@@ -18,13 +18,15 @@ from app.domain.readings import RANGES
 
 
 class IngestedOut(Out):
+    """The reading as accepted, normalised. It is filed (series, alert rules) by the
+    table stream's consumer right after: alerts it fires arrive as pushes and events."""
+
     format: str
     at: datetime
     gravity: float | None
     temperature_c: float | None
     ph: float | None
     battery: float | None
-    alerts: list[str]
 
 
 # Devices send numbers as JSON numbers or as strings (RAPT templates, Node-RED).

@@ -5,6 +5,8 @@ resource "aws_dynamodb_table" "this" {
   hash_key                    = "PK"
   range_key                   = "SK"
   deletion_protection_enabled = var.deletion_protection
+  stream_enabled              = true
+  stream_view_type            = "NEW_IMAGE"
 
   attribute {
     name = "PK"
