@@ -35,8 +35,8 @@ def main() -> None:
             "ingest a reading (handler)", ingest["handler_ms"], "raw PutItem", ingest["raw_ms"], 1.3
         )
         print(
-            f"{'  its 4-item transaction, raw':<34} {ingest['transaction_ms']:9.2f} ms | "
-            f"{'  ratio to the raw PutItem':<28} {ingest['transaction_ms'] / ingest['raw_ms']:9.2f}"
+            f"{'  its conditional PutItem, raw':<34} {ingest['token_put_ms']:9.2f} ms | "
+            f"{'  ratio to the raw PutItem':<28} {ingest['token_put_ms'] / ingest['raw_ms']:9.2f}"
         )
         series = readings.measure_series(outputs)
         _row(

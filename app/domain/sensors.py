@@ -50,7 +50,8 @@ class TokenHead(msgspec.Struct, frozen=True, kw_only=True):
     """The token's item as ingest last saw it. Every write to that item moves `version`
     (a reading, a move to another batch; a revocation deletes it), so a write
     conditioned on the version seen is refused after any of them. `arrivals` counts the
-    readings accepted in `arrival_minute` (UTC, `YYYY-MM-DDTHH:MM`): the flood cap."""
+    readings in a row whose time falls in `arrival_minute` (UTC, `YYYY-MM-DDTHH:MM`):
+    the flood cap."""
 
     target: IngestTarget
     version: int

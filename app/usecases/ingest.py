@@ -22,7 +22,7 @@ import msgspec
 from app.domain.clock import utc_now
 from app.domain.device_formats import Format, parse_payload
 from app.domain.errors import NotFound, TooManyReadings
-from app.domain.readings import Reading, check_reading, seconds_to_next_minute
+from app.domain.readings import Reading, check_reading, minute_of, seconds_to_next_minute
 from app.domain.sensors import TokenHead, hash_token, looks_like_token
 from app.store.sensors import SensorStore, TokenChanged
 from app.usecases.remembered import Lru
@@ -70,7 +70,7 @@ class Ingest:
         hashed = hash_token(token)
         for _ in range(_ATTEMPTS):
             head = self._heads.get(hashed) or self._read_head(hashed)
-            carried = self._next(head, now)
+            carried = self._next(head, reading, now)
             try:
                 self.sensors.post(hashed, carried, reading, now)
             except TokenChanged:
@@ -80,10 +80,13 @@ class Ingest:
             return Ingested(format=parsed.format, reading=reading)
         raise RuntimeError("the ingest token kept changing; giving up")
 
-    def _next(self, head: TokenHead, now: datetime) -> TokenHead:
-        """The item's next version, counting this arrival; TooManyReadings past the cap
-        (nothing is written: the count is the item's, read or written by this process)."""
-        minute = now.strftime("%Y-%m-%dT%H:%M")
+    def _next(self, head: TokenHead, reading: Reading, now: datetime) -> TokenHead:
+        """The item's next version, counting this reading in its minute; TooManyReadings
+        past the cap (nothing is written: the count is the item's, read or written by
+        this process). The count is of the readings in a row that fall in one minute, so
+        a device catching up on hours it could not send is not refused, and a loop that
+        keeps sending "now" is."""
+        minute = minute_of(reading.at).strftime("%Y-%m-%dT%H:%M")
         arrivals = head.arrivals + 1 if head.arrival_minute == minute else 1
         if arrivals > self.per_minute_cap:
             raise TooManyReadings(

@@ -17,6 +17,7 @@ from app.domain.alerts import Alert
 from tests.conftest import User, new_user
 from tests.expo_server import ExpoServer, new_token
 from tests.helpers import assert_problem, create_batch
+from tests.stream import Filer
 
 Client = TestClient[Litestar]
 
@@ -52,8 +53,9 @@ def alert_events(client: Client, user: User, batch_id: str) -> list[dict[str, An
 
 
 def test_a_ferment_going_flat_fires_ready_once_and_pushes_once(
-    client: Client, stack: StackOutputs, emulator: Emulator, expo: ExpoServer
-) -> None:
+    client: Client, stack: StackOutputs, emulator: Emulator, expo: ExpoServer,
+    file_readings: Filer,
+) -> None:  # fmt: skip
     user, phone = user_with_phone(client, stack, emulator)
     start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=5)
     batch = create_batch(client, user, kind="water_kefir", startedAt=iso(start))
@@ -70,8 +72,8 @@ def test_a_ferment_going_flat_fires_ready_once_and_pushes_once(
             },
         )
         assert response.status_code == 200, response.text
-        if response.json()["alerts"]:
-            fired.append((hour, response.json()["alerts"]))
+        if keys := [alert.key for alert in file_readings()]:
+            fired.append((hour, keys))
     # 1.010 is reached at hour 40; 48 h later the gravity has been stable.
     assert fired == [(88, ["gravity_stable"])]
     messages = expo.messages_to(phone)
@@ -83,8 +85,9 @@ def test_a_ferment_going_flat_fires_ready_once_and_pushes_once(
 
 
 def test_ph_crossing_the_kombucha_target_fires_once(
-    client: Client, stack: StackOutputs, emulator: Emulator, expo: ExpoServer
-) -> None:
+    client: Client, stack: StackOutputs, emulator: Emulator, expo: ExpoServer,
+    file_readings: Filer,
+) -> None:  # fmt: skip
     user, phone = user_with_phone(client, stack, emulator)
     start = datetime.now(UTC) - timedelta(days=4)
     batch = create_batch(client, user, kind="kombucha", startedAt=iso(start))
@@ -96,15 +99,16 @@ def test_ph_crossing_the_kombucha_target_fires_once(
             f"/ingest/{token}", json={"ph": ph, "at": iso(start + timedelta(hours=6 * i))}
         )
         assert response.status_code == 200, response.text
-        alerts += [(i, key) for key in response.json()["alerts"]]
+        alerts += [(i, alert.key) for alert in file_readings()]
     assert alerts == [(5, "ph_target")]
     assert [m["title"] for m in expo.messages_to(phone)] == ["pH target reached"]
     assert len(alert_events(client, user, batch["id"])) == 1
 
 
 def test_silence_fires_offline_once_until_the_sensor_reports_again(
-    client: Client, app: Litestar, stack: StackOutputs, emulator: Emulator, expo: ExpoServer
-) -> None:
+    client: Client, app: Litestar, stack: StackOutputs, emulator: Emulator, expo: ExpoServer,
+    file_readings: Filer,
+) -> None:  # fmt: skip
     user, phone = user_with_phone(client, stack, emulator)
     batch = create_batch(client, user, kind="milk_kefir")
     token = sensor_token(client, user, batch["id"])
@@ -113,6 +117,7 @@ def test_silence_fires_offline_once_until_the_sensor_reports_again(
         f"/ingest/{token}", json={"temperatureC": 22.0, "interval": 600, "at": iso(last)}
     )
     assert response.status_code == 200, response.text
+    assert file_readings() == []
     check = app.state.silence_check
     check.run(last + timedelta(minutes=29))
     assert alert_events(client, user, batch["id"]) == []
@@ -124,6 +129,7 @@ def test_silence_fires_offline_once_until_the_sensor_reports_again(
     client.post(
         f"/ingest/{token}", json={"temperatureC": 22.0, "at": iso(last + timedelta(minutes=10))}
     )
+    assert file_readings() == []
     check.run(last + timedelta(minutes=39))
     assert len(alert_events(client, user, batch["id"])) == 1
     check.run(last + timedelta(hours=2))
@@ -131,7 +137,7 @@ def test_silence_fires_offline_once_until_the_sensor_reports_again(
 
 
 def test_the_owner_changes_the_rules_and_the_next_reading_uses_them(
-    client: Client, stack: StackOutputs, emulator: Emulator, bob: User
+    client: Client, stack: StackOutputs, emulator: Emulator, bob: User, file_readings: Filer
 ) -> None:
     user, _ = user_with_phone(client, stack, emulator)
     batch = create_batch(client, user, kind="kombucha")
@@ -141,7 +147,8 @@ def test_the_owner_changes_the_rules_and_the_next_reading_uses_them(
     assert defaults["phSafetyMax"] == 4.6
     token = sensor_token(client, user, batch["id"])
     first = client.post(f"/ingest/{token}", json={"ph": 3.5})
-    assert first.json()["alerts"] == []
+    assert first.status_code == 200, first.text
+    assert file_readings() == []
     changed = client.put(
         url,
         json={"phTarget": 3.6, "temperatureMin": 20, "temperatureMax": 28},
@@ -150,7 +157,8 @@ def test_the_owner_changes_the_rules_and_the_next_reading_uses_them(
     assert changed.status_code == 200, changed.text
     assert client.get(url, headers=user.headers).json()["phTarget"] == 3.6
     second = client.post(f"/ingest/{token}", json={"ph": 3.5})
-    assert second.json()["alerts"] == ["ph_target"]
+    assert second.status_code == 200, second.text
+    assert [alert.key for alert in file_readings()] == ["ph_target"]
     assert_problem(client.get(url, headers=bob.headers), 404, "not-found")
     assert_problem(
         client.put(url, json={"temperatureMin": 30, "temperatureMax": 20}, headers=user.headers),
@@ -188,8 +196,9 @@ def quiet_around(client: Client, user: User, now: datetime, zone: str) -> dateti
 
 
 def test_an_alert_in_quiet_hours_waits_for_their_end_and_a_safety_alert_does_not(
-    client: Client, stack: StackOutputs, emulator: Emulator, expo: ExpoServer, scheduler: Any
-) -> None:
+    client: Client, stack: StackOutputs, emulator: Emulator, expo: ExpoServer, scheduler: Any,
+    file_readings: Filer,
+) -> None:  # fmt: skip
     user, phone = user_with_phone(client, stack, emulator)
     end = quiet_around(client, user, datetime.now(UTC), "America/New_York")
     start = datetime.now(UTC) - timedelta(days=8)
@@ -197,7 +206,8 @@ def test_an_alert_in_quiet_hours_waits_for_their_end_and_a_safety_alert_does_not
     token = sensor_token(client, user, batch["id"])
 
     ready = client.post(f"/ingest/{token}", json={"ph": 3.1})
-    assert ready.json()["alerts"] == ["ph_target"]
+    assert ready.status_code == 200, ready.text
+    assert [alert.key for alert in file_readings()] == ["ph_target"]
     assert expo.messages_to(phone) == []  # logged as an event, not pushed yet
     assert len(alert_events(client, user, batch["id"])) == 1
     [deferred] = alert_schedules(scheduler, stack, batch["id"])
@@ -208,7 +218,8 @@ def test_an_alert_in_quiet_hours_waits_for_their_end_and_a_safety_alert_does_not
     assert [alert["kind"] for alert in payload["alerts"]] == ["ph_target"]
 
     unsafe = client.post(f"/ingest/{token}", json={"ph": 4.9})  # 8 days old, above 4.6
-    assert unsafe.json()["alerts"] == ["ph_safety"]
+    assert unsafe.status_code == 200, unsafe.text
+    assert [alert.key for alert in file_readings()] == ["ph_safety"]
     assert [m["title"] for m in expo.messages_to(phone)] == ["Do not drink yet"]
     assert len(alert_schedules(scheduler, stack, batch["id"])) == 1
 
@@ -231,7 +242,7 @@ def test_quiet_hours_of_alerts_end_on_local_time_across_a_dst_change(
     batch = create_batch(client, user, kind="kombucha")
     at = datetime(2027, 3, 27, 22, 30, tzinfo=UTC)
     alert = Alert(kind="temperature", key="temperature", at=at, title="Too warm", body="b")
-    pushed = app.state.ingest.push().send(user.sub, batch["id"], [alert], now=at)
+    pushed = app.state.posted_readings.push().send(user.sub, batch["id"], [alert], now=at)
     assert (pushed.tickets, pushed.deferred) == ([], 1)
     [deferred] = alert_schedules(scheduler, stack, batch["id"])
     assert deferred["ScheduleExpression"] == "at(2027-03-28T05:00:00)"
