@@ -26,9 +26,9 @@ from app.dev.lambda_zip import build_zip
 from app.dev.stack import StackOutputs, apply_local
 from app.dev.token import access_token
 from app.main import create_app
-from tests.stream import Filer, StreamTail
 from tests.expo_server import ExpoServer
 from tests.helpers import wait_for_health
+from tests.stream import Filer, StreamTail
 
 # What the public page, labels and app links are built from in the tests.
 PUBLIC_BASE_URL = "https://kefir.test"

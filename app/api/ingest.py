@@ -61,7 +61,7 @@ class IngestController(Controller):
         "/{token:str}",
         operation_id="ingestReading",
         status_code=HTTP_200_OK,
-        **contract(400, 404, 413, 429, raw_body=INGEST_BODY),
+        **contract(400, 404, 409, 413, 429, raw_body=INGEST_BODY),
         request_max_body_size=MAX_INGEST_BODY,
     )
     async def ingest(
@@ -77,7 +77,7 @@ class IngestController(Controller):
         "/",
         operation_id="ingestReadingWithKey",
         status_code=HTTP_200_OK,
-        **contract(400, 404, 413, 429, raw_body=INGEST_BODY),
+        **contract(400, 404, 409, 413, 429, raw_body=INGEST_BODY),
         request_max_body_size=MAX_INGEST_BODY,
     )
     async def ingest_with_key(

@@ -51,12 +51,14 @@ class TokenHead(msgspec.Struct, frozen=True, kw_only=True):
     (a reading, a move to another batch; a revocation deletes it), so a write
     conditioned on the version seen is refused after any of them. `arrivals` counts the
     readings in a row whose time falls in `arrival_minute` (UTC, `YYYY-MM-DDTHH:MM`):
-    the flood cap."""
+    the flood cap. `closed` is set by the consumer when it found the batch closed: ingest
+    then looks at the batch before writing (it may have been reopened)."""
 
     target: IngestTarget
     version: int
     arrival_minute: str = ""
     arrivals: int = 0
+    closed: bool = False
 
 
 class Posted(msgspec.Struct, frozen=True, kw_only=True):
@@ -64,6 +66,7 @@ class Posted(msgspec.Struct, frozen=True, kw_only=True):
     consumer: `version` is the item's version that carried it (the consumer applies
     each version once), `received_at` when it arrived."""
 
+    token_hash: str
     target: IngestTarget
     version: int
     reading: Reading

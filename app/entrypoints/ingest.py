@@ -29,6 +29,7 @@ import structlog
 from app.config import get_settings
 from app.domain.device_formats import MAX_PAYLOAD_BYTES
 from app.domain.errors import (
+    BatchClosed,
     DomainError,
     InvalidInput,
     NotFound,
@@ -49,6 +50,7 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 # the errors ingest can raise).
 _PROBLEMS: dict[type[DomainError], tuple[str, str, int]] = {
     NotFound: ("not-found", "Not found", 404),
+    BatchClosed: ("batch-closed", "Batch is closed", 409),
     TooManyReadings: ("too-many-readings", "Too many readings", 429),
 }
 

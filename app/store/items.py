@@ -475,6 +475,7 @@ def head_from_item(item: Item) -> TokenHead:
         version=int(item["version"]["N"]),
         arrival_minute=item.get("arrivalMinute", s(""))["S"],
         arrivals=int(item.get("arrivals", n(0))["N"]),
+        closed="closed" in item,
     )
 
 
@@ -497,6 +498,7 @@ def posted_from_image(image: Item) -> Posted | None:
     if "reading" not in image or image.get("entity") != s("ingest-token"):
         return None
     return Posted(
+        token_hash=image["PK"]["S"].removeprefix(keys.INGEST),
         target=target_from_item(image),
         version=int(image["version"]["N"]),
         reading=_reading_decoder.decode(image["reading"]["S"]),

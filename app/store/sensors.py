@@ -184,6 +184,25 @@ class SensorStore:
                 raise TokenChanged("The ingest token changed meanwhile.") from None
             raise
 
+    def mark_closed(self, token_hash: str, batch_id: str) -> None:
+        """The consumer found the token's batch closed: ingest looks at the batch before
+        its next write. Nothing if the token went or moved meanwhile."""
+        try:
+            self.client.update_item(
+                TableName=self.table_name,
+                Key=token_key(token_hash),
+                UpdateExpression="SET closed = :yes ADD version :one REMOVE reading, receivedAt",
+                ConditionExpression="batchId = :batch",
+                ExpressionAttributeValues={
+                    ":yes": {"BOOL": True},
+                    ":one": n(1),
+                    ":batch": s(batch_id),
+                },
+            )
+        except ClientError as exc:
+            if error_code(exc) != "ConditionalCheckFailedException":
+                raise
+
     def _transact(self, items: list[TransactWriteItemTypeDef]) -> None:
         """Runs the transaction; a failed batch check says why (gone or closed), any
         other failed condition means the sensor is not (or no longer) as read."""

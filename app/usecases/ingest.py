@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
+from app.domain.batches import OPEN_STATUSES
 from app.domain.clock import utc_now
 from app.domain.device_formats import Format, parse_payload
-from app.domain.errors import NotFound, TooManyReadings
+from app.domain.errors import BatchClosed, NotFound, TooManyReadings
 from app.domain.readings import Reading, check_reading, minute_of, seconds_to_next_minute
 from app.domain.sensors import TokenHead, hash_token, looks_like_token
 from app.store.sensors import SensorStore, TokenChanged
@@ -70,6 +71,8 @@ class Ingest:
         hashed = hash_token(token)
         for _ in range(_ATTEMPTS):
             head = self._heads.get(hashed) or self._read_head(hashed)
+            if head.closed:
+                self._require_open(head)
             carried = self._next(head, reading, now)
             try:
                 self.sensors.post(hashed, carried, reading, now)
@@ -95,8 +98,16 @@ class Ingest:
                 retry_after=seconds_to_next_minute(now),
             )
         return msgspec.structs.replace(
-            head, version=head.version + 1, arrival_minute=minute, arrivals=arrivals
+            head, version=head.version + 1, arrival_minute=minute, arrivals=arrivals, closed=False
         )
+
+    def _require_open(self, head: TokenHead) -> None:
+        """BatchClosed unless the batch was reopened since the consumer found it closed
+        (then this write clears the mark)."""
+        target = head.target
+        status = self.sensors.batch(target.sub, target.batch_id).status
+        if status not in OPEN_STATUSES:
+            raise BatchClosed(f"The batch is {status}: its readings can no longer change.")
 
     def _read_head(self, hashed: str) -> TokenHead:
         head = self.sensors.head(hashed)

@@ -7,7 +7,8 @@ the alert state at the version read, the alert events; the batch still the owner
 open), after which the alerts it fired are pushed. The sensor's entry in the alert state
 remembers the last version filed, so a record handed over again is skipped: an alert is
 logged and pushed once however often the stream retries. A reading for a batch deleted
-or closed since it was accepted is dropped (and logged).
+or closed since it was accepted is dropped (and logged); for a closed one the token is
+marked, so the device's next post is answered 409 (`SensorStore.mark_closed`).
 
 The alert state is remembered per warm process, as ingest remembered it before: the
 write is conditioned on its version, so a stale one costs a refused write and a read.
@@ -21,10 +22,11 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from app.domain.alerts import Alert, AlertState, alert_event, evaluate
-from app.domain.errors import DomainError
+from app.domain.errors import BatchClosed, DomainError
 from app.domain.sensors import Posted
 from app.logs import get_logger
 from app.store.readings import ReadingStore, StateChanged
+from app.store.sensors import SensorStore
 from app.usecases.remembered import Lru
 
 if TYPE_CHECKING:
@@ -45,11 +47,13 @@ class PostedReadings:
     def __init__(
         self,
         readings: ReadingStore,
+        sensors: SensorStore,
         push: Callable[[], AlertPush],
         *,
         remembered: int = REMEMBERED,
     ) -> None:
         self.readings = readings
+        self.sensors = sensors
         self.push = push
         self._states: Lru[tuple[str, str], AlertState] = Lru(remembered)
 
@@ -86,6 +90,8 @@ class PostedReadings:
             except DomainError as exc:  # the batch is gone or closed since ingest
                 self._states.pop(key)
                 log.info("reading_dropped", batch=target.batch_id, reason=exc.detail)
+                if isinstance(exc, BatchClosed):
+                    self.sensors.mark_closed(posted.token_hash, target.batch_id)
                 return []
             self._states.put(key, msgspec.structs.replace(state, version=state.version + 1))
             break
@@ -118,7 +124,10 @@ def posted_readings(settings: Settings, clients: AwsClients) -> PostedReadings:
 
         return alert_push(settings, clients, forget_devices=False)
 
-    return PostedReadings(ReadingStore(clients.dynamodb, settings.table_name), push)
+    table = settings.table_name
+    return PostedReadings(
+        ReadingStore(clients.dynamodb, table), SensorStore(clients.dynamodb, table), push
+    )
 
 
 def _copy(state: AlertState) -> AlertState:

@@ -16,8 +16,11 @@ from structlog.testing import capture_logs
 
 from app.dev.emulator import Emulator
 from app.dev.stack import StackOutputs
+from app.domain.sensors import hash_token
+from app.store.items import posted_from_image
 from tests.conftest import User, new_user
 from tests.helpers import add_event, assert_problem, create_batch
+from tests.stream import Filer
 
 Client = TestClient[Litestar]
 FORM = {"content-type": "application/x-www-form-urlencoded"}
@@ -123,10 +126,11 @@ def test_the_token_never_reaches_the_logs(client: Client, alice: User) -> None:
     assert token not in repr(logs)
 
 
-def test_rename_move_and_revoke(client: Client, alice: User) -> None:
+def test_rename_move_and_revoke(client: Client, alice: User, file_readings: Filer) -> None:
     first, second = ferment(client, alice), ferment(client, alice)
     created = sensor(client, alice, first["id"])
     assert post(client, created["token"], {"ph": 4.0}).status_code == 200
+    file_readings()
     renamed = client.patch(
         f"/sensors/{created['id']}", json={"name": "Tilt red"}, headers=alice.headers
     )
@@ -138,30 +142,47 @@ def test_rename_move_and_revoke(client: Client, alice: User) -> None:
     assert moved.status_code == 200, moved.text
     assert moved.json()["batchId"] == second["id"]
     assert post(client, created["token"], {"ph": 3.9}).status_code == 200
+    file_readings()
     assert [r["ph"] for r in raw(client, alice, first["id"])] == [4.0]
     assert [r["ph"] for r in raw(client, alice, second["id"])] == [3.9]
 
     revoked = client.delete(f"/sensors/{created['id']}", headers=alice.headers)
     assert revoked.status_code == 204
     assert_problem(post(client, created["token"], {"ph": 3.8}), 404, "not-found")
+    file_readings()
     assert len(raw(client, alice, second["id"])) == 1
     assert client.delete(f"/sensors/{created['id']}", headers=alice.headers).status_code == 204
     listed = client.get("/sensors", headers=alice.headers).json()["items"]
     assert {s["id"]: s["status"] for s in listed}[created["id"]] == "revoked"
 
 
-def test_a_closed_batch_takes_no_sensor_and_no_reading(client: Client, alice: User) -> None:
+def test_a_closed_batch_takes_no_sensor_and_no_reading(
+    client: Client, alice: User, file_readings: Filer, dynamodb: Any, stack: StackOutputs
+) -> None:
+    """A reading accepted before its batch closed is dropped when it is filed, and the
+    token is marked: the device's next post is refused until the batch reopens."""
     batch = ferment(client, alice)
     created = sensor(client, alice, batch["id"])
-    client.patch(
+    assert post(client, created["token"], {"ph": 3.4}).status_code == 200
+    closed = client.patch(
         f"/batches/{batch['id']}", json={"version": 1, "status": "finished"}, headers=alice.headers
     )
+    assert closed.status_code == 200, closed.text
     assert_problem(
         client.post(f"/batches/{batch['id']}/sensors", json={"name": "x"}, headers=alice.headers),
         409,
         "batch-closed",
     )
+    file_readings()
+    assert readings_items(dynamodb, stack, alice, batch["id"]) == []
     assert_problem(post(client, created["token"], {"ph": 3.3}), 409, "batch-closed")
+    reopened = client.patch(
+        f"/batches/{batch['id']}", json={"version": 2, "status": "active"}, headers=alice.headers
+    )
+    assert reopened.status_code == 200, reopened.text
+    assert post(client, created["token"], {"ph": 3.2}).status_code == 200
+    file_readings()
+    assert [r["ph"] for r in raw(client, alice, batch["id"])] == [3.2]
 
 
 # --- formats ---------------------------------------------------------------------------
@@ -263,6 +284,7 @@ FORMATS: list[tuple[str, Any, dict[str, str], dict[str, float]]] = [
 def test_each_format_stores_a_reading_in_our_units(
     client: Client,
     alice: User,
+    file_readings: Filer,
     name: str,
     payload: dict[str, Any],
     headers: dict[str, str],
@@ -274,13 +296,14 @@ def test_each_format_stores_a_reading_in_our_units(
         payload = {**payload, "created_date": iso(now() - timedelta(minutes=3))}
     response = post(client, token, payload, headers=headers)
     assert response.status_code == 200, response.text
+    file_readings()
     stored = raw(client, alice, batch["id"])
     assert len(stored) == 1
     for field, value in expected.items():
         assert stored[0][field] == pytest.approx(value, abs=1e-4), field
 
 
-def test_tilt_form_post(client: Client, alice: User) -> None:
+def test_tilt_form_post(client: Client, alice: User, file_readings: Filer) -> None:
     batch = ferment(client, alice)
     token = sensor(client, alice, batch["id"], "Tilt")["token"]
     body = f"Timepoint={excel_serial(now())}&Temp=64.4&SG=1.012&Beer=Jun&Color=RED&Comment="
@@ -293,13 +316,16 @@ def test_tilt_form_post(client: Client, alice: User) -> None:
         headers=FORM,
     )
     assert celsius.status_code == 200, celsius.text
+    file_readings()
     stored = raw(client, alice, batch["id"])
     assert [r["temperatureC"] for r in stored] == [pytest.approx(18.0), pytest.approx(18.5)][
         : len(stored)
     ] or [r["temperatureC"] for r in stored] == [pytest.approx((18.0 + 18.5) / 2)]
 
 
-def test_tiltbridge_key_in_the_x_api_key_header(client: Client, alice: User) -> None:
+def test_tiltbridge_key_in_the_x_api_key_header(
+    client: Client, alice: User, file_readings: Filer
+) -> None:
     batch = ferment(client, alice)
     token = sensor(client, alice, batch["id"], "TiltBridge")["token"]
     body = {"name": "Red", "temp": 20, "temp_unit": "C", "gravity": 1.01, "gravity_unit": "G"}
@@ -308,6 +334,7 @@ def test_tiltbridge_key_in_the_x_api_key_header(client: Client, alice: User) -> 
     assert_problem(
         client.post("/ingest", json=body, headers={"X-API-KEY": "x" * 43}), 404, "not-found"
     )
+    file_readings()
     assert len(raw(client, alice, batch["id"])) == 1
 
 
@@ -315,7 +342,7 @@ def test_tiltbridge_key_in_the_x_api_key_header(client: Client, alice: User) -> 
 
 
 def test_wrong_token_malformed_body_and_oversize_write_nothing(
-    client: Client, alice: User, dynamodb: Any, stack: StackOutputs
+    client: Client, alice: User, dynamodb: Any, stack: StackOutputs, file_readings: Filer
 ) -> None:
     batch = ferment(client, alice)
     token = sensor(client, alice, batch["id"])["token"]
@@ -328,11 +355,18 @@ def test_wrong_token_malformed_body_and_oversize_write_nothing(
         post(client, token, {"ph": 3.5, "at": iso(now() + timedelta(hours=2))}), 400, "validation"
     )
     assert_problem(post(client, token, {"ph": 3.5, "note": "x" * 5000}), 413, "payload-too-large")
+    assert file_readings() == []
     assert readings_items(dynamodb, stack, alice, batch["id"]) == []
+    token_item = dynamodb.get_item(
+        TableName=stack.table_name,
+        Key={"PK": {"S": f"INGEST#{hash_token(token)}"}, "SK": {"S": "TOKEN"}},
+    )["Item"]
+    assert token_item["version"] == {"N": "1"}
+    assert "reading" not in token_item
 
 
 def test_fast_readings_merge_into_a_minute_and_a_flood_gets_429_with_an_exact_count(
-    client: Client, alice: User, dynamodb: Any, stack: StackOutputs
+    client: Client, alice: User, dynamodb: Any, stack: StackOutputs, file_readings: Filer
 ) -> None:
     batch = ferment(client, alice)
     token = sensor(client, alice, batch["id"], "Node-RED")["token"]
@@ -346,6 +380,7 @@ def test_fast_readings_merge_into_a_minute_and_a_flood_gets_429_with_an_exact_co
     flooded = assert_problem(answers[-1], 429, "too-many-readings")
     assert flooded["detail"]
     assert 1 <= int(answers[-1].headers["retry-after"]) <= 60
+    file_readings()
     stored = readings_items(dynamodb, stack, alice, batch["id"])
     assert len(stored) == 1
     assert stored[0]["n"]["N"] == "30"
@@ -359,7 +394,7 @@ def test_fast_readings_merge_into_a_minute_and_a_flood_gets_429_with_an_exact_co
 
 
 def test_bobs_token_cannot_write_to_alices_batch_and_alices_readings_stay_hers(
-    client: Client, alice: User, bob: User
+    client: Client, alice: User, bob: User, file_readings: Filer
 ) -> None:
     alices = ferment(client, alice)
     alice_token = sensor(client, alice, alices["id"])["token"]
@@ -376,6 +411,7 @@ def test_bobs_token_cannot_write_to_alices_batch_and_alices_readings_stay_hers(
     )
     assert_problem(moved, 404, "not-found")
     assert post(client, bob_sensor["token"], {"ph": 5.5}).status_code == 200
+    file_readings()
     assert [r["ph"] for r in raw(client, alice, alices["id"])] == [3.3]
     assert [r["ph"] for r in raw(client, bob, bobs["id"])] == [5.5]
     for path in ("/readings", "/readings/raw", "/sensors"):
@@ -390,7 +426,9 @@ def test_bobs_token_cannot_write_to_alices_batch_and_alices_readings_stay_hers(
 # --- series ----------------------------------------------------------------------------
 
 
-def test_series_buckets_hold_the_raw_min_and_max(client: Client, alice: User) -> None:
+def test_series_buckets_hold_the_raw_min_and_max(
+    client: Client, alice: User, file_readings: Filer
+) -> None:
     batch = ferment(client, alice, kind="water_kefir", days=3)
     token = sensor(client, alice, batch["id"])["token"]
     start = now().replace(second=0, microsecond=0) - timedelta(hours=2)
@@ -402,6 +440,7 @@ def test_series_buckets_hold_the_raw_min_and_max(client: Client, alice: User) ->
             "at": iso(start + timedelta(minutes=2 * i)),
         }
         assert post(client, token, payload).status_code == 200
+    file_readings()
     add_event(
         client,
         alice,
@@ -440,12 +479,13 @@ def test_series_buckets_hold_the_raw_min_and_max(client: Client, alice: User) ->
     assert max(b["max"] for b in abv["buckets"]) == pytest.approx((1.040 - min(values)) * 131.25)
 
 
-def test_raw_readings_are_paged(client: Client, alice: User) -> None:
+def test_raw_readings_are_paged(client: Client, alice: User, file_readings: Filer) -> None:
     batch = ferment(client, alice)
     token = sensor(client, alice, batch["id"])["token"]
     start = now().replace(second=0, microsecond=0) - timedelta(hours=1)
     for i in range(5):
         post(client, token, {"ph": 4.0, "at": iso(start + timedelta(minutes=i))})
+    file_readings()
     first = client.get(
         f"/batches/{batch['id']}/readings/raw", params={"limit": 3}, headers=alice.headers
     ).json()
@@ -482,17 +522,17 @@ def test_series_refuses_bad_parameters(client: Client, alice: User) -> None:
 # --- DynamoDB calls ----------------------------------------------------------------------
 
 
-def test_ingest_is_one_transaction_once_the_token_and_state_are_known(
+def test_ingest_is_one_put_once_the_token_is_known(
     client: Client, alice: User, calls: list[str]
 ) -> None:
     batch = ferment(client, alice)
     token = sensor(client, alice, batch["id"])["token"]
     calls.clear()
     assert post(client, token, {"ph": 4.2}).status_code == 200
-    assert calls == ["GetItem", "GetItem", "TransactWriteItems"]
+    assert calls == ["GetItem", "PutItem"]
     calls.clear()
     assert post(client, token, {"ph": 4.1}).status_code == 200
-    assert calls == ["TransactWriteItems"]
+    assert calls == ["PutItem"]
     calls.clear()
     post(client, "B" * 43, {"ph": 4.2})
     assert calls == ["GetItem"]
@@ -501,28 +541,64 @@ def test_ingest_is_one_transaction_once_the_token_and_state_are_known(
     assert calls == []
 
 
-def test_a_state_moved_by_another_writer_is_read_again(
-    client: Client, app: Litestar, alice: User, calls: list[str]
+def test_a_token_item_moved_by_another_writer_is_read_again(
+    client: Client, alice: User, calls: list[str], file_readings: Filer
 ) -> None:
-    """A second process (here: the silence check) wrote the state: the remembered
-    version fails the condition, nothing is written, and the ingest reads it again."""
+    """A move (here; or another process's reading) raised the token item's version: the
+    remembered one fails the condition, nothing is written, and ingest reads it again."""
+    first, second = ferment(client, alice), ferment(client, alice)
+    created = sensor(client, alice, first["id"])
+    assert post(client, created["token"], {"ph": 4.2}).status_code == 200
+    moved = client.patch(
+        f"/sensors/{created['id']}", json={"batchId": second["id"]}, headers=alice.headers
+    )
+    assert moved.status_code == 200, moved.text
+    calls.clear()
+    assert post(client, created["token"], {"ph": 4.1}).status_code == 200
+    assert calls == ["PutItem", "GetItem", "PutItem"]
+    file_readings()
+    assert [r["ph"] for r in raw(client, alice, first["id"])] == [4.2]
+    assert [r["ph"] for r in raw(client, alice, second["id"])] == [4.1]
+
+
+def test_filing_is_one_transaction_once_the_state_is_known_and_once_per_record(
+    client: Client, app: Litestar, alice: User, file_readings: Filer, calls: list[str]
+) -> None:
+    """The consumer reads the alert state once, then writes one transaction per reading;
+    a record handed over again is skipped without a write; a state moved by another
+    writer (the silence check) is read again."""
     batch = ferment(client, alice)
     token = sensor(client, alice, batch["id"])["token"]
     last = now() - timedelta(hours=3)
-    assert post(client, token, {"ph": 4.2, "interval": 60, "at": iso(last)}).status_code == 200
-    app.state.silence_check.run(now())
+    assert post(client, token, {"ph": 4.3, "interval": 60, "at": iso(last)}).status_code == 200
+    images = [record["dynamodb"].get("NewImage", {}) for record in file_readings.tail.records()]
+    [one] = [posted for image in images if (posted := posted_from_image(image))]
+    posted = app.state.posted_readings
+    assert posted.readings.client is app.state.batches.store.client  # seen by `calls`
     calls.clear()
+    posted.file(one)
+    assert calls == ["GetItem", "TransactWriteItems"]
+    calls.clear()
+    posted.file(one)  # handed over again
+    assert calls == []
+    app.state.silence_check.run(now())  # moves the state: the remembered one is stale
     assert post(client, token, {"ph": 4.1}).status_code == 200
+    calls.clear()
+    file_readings()
     assert calls == ["TransactWriteItems", "GetItem", "TransactWriteItems"]
-    assert [r["ph"] for r in raw(client, alice, batch["id"])] == [4.2, 4.1]
+    calls.clear()
+    posted.file(one)  # an older record handed over again is still skipped
+    assert calls == []
+    assert [r["ph"] for r in raw(client, alice, batch["id"])] == [4.3, 4.1]
 
 
 def test_series_is_one_query_for_the_batch_and_one_per_page(
-    client: Client, alice: User, calls: list[str]
+    client: Client, alice: User, calls: list[str], file_readings: Filer
 ) -> None:
     batch = ferment(client, alice)
     token = sensor(client, alice, batch["id"])["token"]
     post(client, token, {"ph": 4.2})
+    file_readings()
     calls.clear()
     response = client.get(
         f"/batches/{batch['id']}/readings", params={"metric": "ph"}, headers=alice.headers
@@ -535,11 +611,12 @@ def test_series_is_one_query_for_the_batch_and_one_per_page(
 
 
 def test_deleting_a_batch_deletes_its_readings_and_revokes_its_sensors(
-    client: Client, alice: User, dynamodb: Any, stack: StackOutputs
+    client: Client, alice: User, dynamodb: Any, stack: StackOutputs, file_readings: Filer
 ) -> None:
     batch = ferment(client, alice)
     created = sensor(client, alice, batch["id"])
     assert post(client, created["token"], {"ph": 3.7}).status_code == 200
+    file_readings()
     assert readings_items(dynamodb, stack, alice, batch["id"])
     assert client.delete(f"/batches/{batch['id']}", headers=alice.headers).status_code == 204
     # Each reading and the alert state are replaced by a tombstone (for sync; TTL ends it):
@@ -562,12 +639,13 @@ def test_deleting_a_batch_deletes_its_readings_and_revokes_its_sensors(
 
 
 def test_deleting_the_account_leaves_no_readings_and_no_live_token(
-    client: Client, stack: StackOutputs, emulator: Emulator, dynamodb: Any
+    client: Client, stack: StackOutputs, emulator: Emulator, dynamodb: Any, file_readings: Filer
 ) -> None:
     leaving = new_user(stack, emulator, "leaving")
     batch = ferment(client, leaving)
     token = sensor(client, leaving, batch["id"])["token"]
     assert post(client, token, {"ph": 3.7}).status_code == 200
+    file_readings()
     rules = client.put(
         f"/batches/{batch['id']}/alerts/rules", json={"phTarget": 3.1}, headers=leaving.headers
     )
@@ -578,8 +656,11 @@ def test_deleting_the_account_leaves_no_readings_and_no_live_token(
     gone = ferment(client, leaving)
     moved = sensor(client, leaving, gone["id"])["token"]
     assert post(client, moved, {"gravity": 1.02}).status_code == 200
+    file_readings()
     assert client.delete(f"/batches/{gone['id']}", headers=leaving.headers).status_code == 204
+    assert post(client, token, {"ph": 3.6}).status_code == 200  # on its way when...
     assert client.delete("/me", headers=leaving.headers).status_code == 204
+    file_readings()  # ...the account went: dropped, not filed
     # Only the deletion's tombstone (DELETED#<sub>, with a TTL) still names the account.
     left = [i for i in all_items(dynamodb, stack) if leaving.sub in json.dumps(i)]
     assert [i["PK"]["S"] for i in left] == [f"DELETED#{leaving.sub}"]
