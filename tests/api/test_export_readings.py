@@ -15,6 +15,7 @@ from app.dev.stack import StackOutputs
 from tests.api.test_export import export, partition, rows, stepping_app
 from tests.conftest import User, new_user
 from tests.helpers import add_event, create_batch
+from tests.stream import Filer
 
 Client = TestClient[Litestar]
 __all__ = ["stepping_app"]  # the fixture, shared with test_export
@@ -40,7 +41,7 @@ def minute_ago(minutes: int) -> datetime:
 
 
 def test_readings_export_as_reading_rows_right_after_their_batch(
-    client: Client, stack: StackOutputs, emulator: Emulator, dynamodb: Any
+    client: Client, stack: StackOutputs, emulator: Emulator, dynamodb: Any, file_readings: Filer
 ) -> None:
     user = new_user(stack, emulator, "export-readings")
     batch = create_batch(client, user, name="Metered", kind="kombucha")
@@ -49,6 +50,7 @@ def test_readings_export_as_reading_rows_right_after_their_batch(
     ingest(client, sensor["token"], minute_ago(20), gravity=1.050, temperatureC=22.0, battery=90)
     ingest(client, sensor["token"], minute_ago(20) + timedelta(seconds=30), gravity=1.048)
     ingest(client, sensor["token"], minute_ago(19), ph=3.4)
+    file_readings()
 
     exported = rows(export(client, user))
     kinds = [r["recordType"] for r in exported]
@@ -77,8 +79,9 @@ def test_readings_export_as_reading_rows_right_after_their_batch(
 
 
 def test_a_stepped_export_with_readings_matches_the_inline_one(
-    client: Client, stepping_app: Litestar, stack: StackOutputs, emulator: Emulator
-) -> None:
+    client: Client, stepping_app: Litestar, stack: StackOutputs, emulator: Emulator,
+    file_readings: Filer,
+) -> None:  # fmt: skip
     user = new_user(stack, emulator, "steps-readings")
     batches = [create_batch(client, user, name=f"Jar {i}") for i in range(3)]
     # The first batch has readings across pages, the second exactly one page, none the third.
@@ -88,6 +91,7 @@ def test_a_stepped_export_with_readings_matches_the_inline_one(
             ingest(client, token, minute_ago(60 - minute), gravity=1.040 - minute / 1000)
         for i in range(3):
             add_event(client, user, batch["id"], type="note", note=f"event {i}")
+    file_readings()
     inline = export(client, user)
     assert [r["recordType"] for r in rows(inline)].count("reading") == 17
 
@@ -110,11 +114,13 @@ def test_a_stepped_export_with_readings_matches_the_inline_one(
 
 
 def test_another_users_readings_are_not_in_the_export(
-    client: Client, alice: User, bob: User
+    client: Client, alice: User, bob: User, file_readings: Filer
 ) -> None:
     theirs = create_batch(client, alice, name="Alice's metered")
     token = register(client, alice, theirs["id"], "Alice's iSpindel")["token"]
     ingest(client, token, minute_ago(5), gravity=1.030)
+    file_readings()
+    assert "reading" in export(client, alice)
     text = export(client, bob)
     assert theirs["id"] not in text
     assert "Alice" not in text

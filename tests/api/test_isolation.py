@@ -29,6 +29,7 @@ from tests.api.test_photos import upload
 from tests.conftest import User, new_user
 from tests.expo_server import new_token
 from tests.helpers import add_culture_event, add_event, assert_problem, create_batch, create_culture
+from tests.stream import Filer
 
 Client = TestClient[Litestar]
 # In what Alice wrote that nobody else may ever see (notes, event notes, reminder texts).
@@ -45,6 +46,7 @@ class World:
     client: Client
     alice: User
     bob: User
+    file_readings: Filer
     ids: dict[str, str] = field(default_factory=dict)
     # Readings his sensor has posted so far (the ingest cases add to them).
     ingested: int = 0
@@ -117,6 +119,7 @@ def _push_results(world: World, response: Any) -> None:
 
 def _ingested_into_his_batch(world: World, response: Any) -> None:
     world.ingested += 1
+    world.file_readings()
     raw = world.client.get(
         f"/batches/{world.ids['bobBatch']}/readings/raw", headers=world.bob.headers
     )
@@ -270,10 +273,13 @@ def test_every_route_is_in_the_matrix(app: Litestar) -> None:
 
 
 @pytest.fixture(scope="module")
-def world(client: Client, stack: StackOutputs, emulator: Emulator, settings: Settings) -> World:
+def world(
+    client: Client, stack: StackOutputs, emulator: Emulator, settings: Settings,
+    file_readings: Filer,
+) -> World:  # fmt: skip
     alice = new_user(stack, emulator, "iso-alice")
     bob = new_user(stack, emulator, "iso-bob")
-    world = World(client=client, alice=alice, bob=bob)
+    world = World(client=client, alice=alice, bob=bob, file_readings=file_readings)
     ids = world.ids
     client.patch("/me", json={"displayName": NAMED}, headers=alice.headers).raise_for_status()
     culture = create_culture(client, alice, name=f"{NAMED} grains", notes=PRIVATE)
@@ -315,6 +321,7 @@ def world(client: Client, stack: StackOutputs, emulator: Emulator, settings: Set
     ids["sensor"], ids["sensorToken"] = sensor["id"], sensor["token"]
     reading = client.post(f"/ingest/{sensor['token']}", json={"gravity": 1.05, "ph": 3.9})
     assert reading.status_code == 200, reading.text
+    file_readings()
     client.put(
         f"/batches/{batch['id']}/alerts/rules", json={"phTarget": 3.0}, headers=alice.headers
     ).raise_for_status()

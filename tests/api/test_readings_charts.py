@@ -17,6 +17,7 @@ from PIL import Image
 from tests.chromium import screenshot
 from tests.conftest import User
 from tests.helpers import REPO, add_event, assert_problem, create_batch
+from tests.stream import Filer
 
 Client = TestClient[Litestar]
 SVG = "{http://www.w3.org/2000/svg}"
@@ -28,7 +29,7 @@ def iso(at: datetime) -> str:
     return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def batch_with_readings(client: Client, user: User) -> dict[str, Any]:
+def batch_with_readings(client: Client, user: User, file_readings: Filer) -> dict[str, Any]:
     start = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(days=2)
     batch = create_batch(client, user, kind="kombucha", name="Jun", startedAt=iso(start))
     token = client.post(
@@ -38,12 +39,15 @@ def batch_with_readings(client: Client, user: User) -> dict[str, Any]:
         at = iso(start + timedelta(hours=2 * i))
         reading = {"ph": round(4.2 - i * 0.04, 2), "temperatureC": 24 + (i % 3), "at": at}
         assert client.post(f"/ingest/{token}", json=reading).status_code == 200
+    file_readings()
     add_event(client, user, batch["id"], type="feed", occurredAt=iso(start + timedelta(hours=20)))
     return batch
 
 
-def test_chart_svg_has_axes_units_line_and_event_ticks(client: Client, alice: User) -> None:
-    batch = batch_with_readings(client, alice)
+def test_chart_svg_has_axes_units_line_and_event_ticks(
+    client: Client, alice: User, file_readings: Filer
+) -> None:
+    batch = batch_with_readings(client, alice, file_readings)
     response = client.get(
         f"/batches/{batch['id']}/chart.svg", params={"metric": "ph"}, headers=alice.headers
     )
@@ -68,9 +72,9 @@ def test_an_empty_chart_says_so_and_others_get_404(client: Client, alice: User, 
 
 
 def test_the_shared_page_shows_its_charts_at_phone_width(
-    client: Client, alice: User, tmp_path: Path
+    client: Client, alice: User, tmp_path: Path, file_readings: Filer
 ) -> None:
-    batch = batch_with_readings(client, alice)
+    batch = batch_with_readings(client, alice, file_readings)
     private = client.get(f"/b/{batch['id']}")
     assert private.status_code == 404
     client.patch(

@@ -24,6 +24,7 @@ from app.store.items import batch_to_item
 from tests.conftest import User, new_user
 from tests.expo_server import new_token
 from tests.helpers import add_event, assert_problem, create_batch, wait_until
+from tests.stream import Filer
 
 Client = TestClient[Litestar]
 Replica = dict[tuple[str, str], dict[str, Any]]
@@ -308,7 +309,7 @@ def register(client: Client, user: User, batch_id: str, name: str) -> dict[str, 
 
 
 def test_sensors_readings_and_alerts_from_an_old_cursor_match_the_server(
-    client: Client, user: User, dynamodb: Any, settings: Settings
+    client: Client, user: User, dynamodb: Any, settings: Settings, file_readings: Filer
 ) -> None:
     kept = create_batch(client, user, name="Kept", kind="kombucha")
     moved_to = create_batch(client, user, name="Moved to", kind="kombucha")
@@ -323,6 +324,7 @@ def test_sensors_readings_and_alerts_from_an_old_cursor_match_the_server(
     ingest(client, spindel["token"], minute + timedelta(seconds=20), gravity=1.048)
     ingest(client, other["token"], minute + timedelta(minutes=1), ph=3.9)
     ingest(client, spindel["token"], minute + timedelta(minutes=2), gravity=1.046)
+    file_readings()
     rules = client.put(
         f"/batches/{kept['id']}/alerts/rules", json={"phTarget": 3.3}, headers=user.headers
     )
@@ -334,6 +336,7 @@ def test_sensors_readings_and_alerts_from_an_old_cursor_match_the_server(
         f"/sensors/{spindel['id']}", json={"batchId": moved_to["id"]}, headers=user.headers
     ).raise_for_status()
     ingest(client, spindel["token"], minute + timedelta(minutes=3), gravity=1.045)
+    file_readings()
     client.delete(f"/sensors/{other['id']}", headers=user.headers).raise_for_status()
     # The batch the sensor moved to goes, and with it its readings and alert state.
     client.delete(f"/batches/{moved_to['id']}", headers=user.headers).raise_for_status()
@@ -363,13 +366,15 @@ def test_sensors_readings_and_alerts_from_an_old_cursor_match_the_server(
 
 
 def test_deleting_a_batch_sends_tombstones_for_its_readings_and_alert_state(
-    client: Client, app: Litestar, user: User, dynamodb: Any, settings: Settings
-) -> None:
+    client: Client, app: Litestar, user: User, dynamodb: Any, settings: Settings,
+    file_readings: Filer,
+) -> None:  # fmt: skip
     batch = create_batch(client, user, kind="kombucha")
     token = register(client, user, batch["id"], "Tilt")["token"]
     start = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=1)
     for minute in range(3):
         ingest(client, token, start + timedelta(minutes=minute), gravity=1.040 - minute / 1000)
+    file_readings()
     cursor = replay(client, user, None, {}, limit=500)
     client.delete(f"/batches/{batch['id']}", headers=user.headers).raise_for_status()
 
@@ -431,7 +436,7 @@ def test_a_reading_pushed_from_a_device_is_rejected_and_writes_nothing(
 
 
 def test_every_page_through_readings_is_one_query_and_resumes_inside_them(
-    client: Client, app: Litestar, user: User
+    client: Client, app: Litestar, user: User, file_readings: Filer
 ) -> None:
     """Pages one record at a time: cursors land on readings (outside the user's
     partition) and on the alert state, and each page is still one Query."""
@@ -440,6 +445,7 @@ def test_every_page_through_readings_is_one_query_and_resumes_inside_them(
     start = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=1)
     for minute in range(3):
         ingest(client, token, start + timedelta(minutes=minute), gravity=1.040)
+    file_readings()
     seen: list[str] = []
 
     def record(event_name: str, **_: Any) -> None:

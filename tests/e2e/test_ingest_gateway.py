@@ -1,5 +1,7 @@
 """Devices through the emulator's API Gateway into the deployed ingest function: no
-Cognito token on the route, the sensor's token is the credential."""
+Cognito token on the route, the sensor's token is the credential. What it wrote is filed
+from the table's stream in process (`file_readings`); the deployed consumer doing the
+same is tests/e2e/test_readings_stream.py."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import pytest
 
 from tests.conftest import User
 from tests.helpers import assert_problem
+from tests.stream import Filer
 
 pytestmark = pytest.mark.e2e
 
@@ -27,7 +30,7 @@ def stored(gateway: httpx.Client, user: User, batch_id: str) -> list[dict[str, A
 
 
 def test_devices_post_through_the_gateway_without_a_cognito_token(
-    gateway: httpx.Client, alice: User
+    gateway: httpx.Client, alice: User, file_readings: Filer
 ) -> None:
     start = (datetime.now(UTC) - timedelta(hours=1)).replace(second=0, microsecond=0)
     batch = gateway.post(
@@ -58,14 +61,24 @@ def test_devices_post_through_the_gateway_without_a_cognito_token(
     assert [p.json()["format"] for p in posts] == ["ispindel", "gravitymon", "tilt-form", "generic"]
     assert posts[0].json()["temperatureC"] == pytest.approx(20.0)
     assert posts[1].json()["gravity"] == pytest.approx(1.0400, abs=1e-3)
+    file_readings()
     before = stored(gateway, alice, batch["id"])
+    # Each in our units: 68 °F and 20 °C are 20 °C; 10 °P is SG 1.040. The three posted
+    # "now" share their minute (merged: means), the generic one has its own.
+    assert sum(r["count"] for r in before) == 4
+    [generic] = [r for r in before if r["ph"] is not None]
+    assert (generic["ph"], generic["temperatureC"]) == (3.4, 22.5)
+    for merged in [r for r in before if r is not generic]:
+        assert merged["temperatureC"] == pytest.approx(20.0)
+        assert 1.030 - 1e-3 <= merged["gravity"] <= 1.040 + 1e-3
     assert_problem(gateway.post(f"/ingest/{'A' * 43}", json={"ph": 3.4}), 404, "not-found")
     assert_problem(gateway.post(url, content=b"{broken"), 400, "validation")
+    assert file_readings() == []
     assert stored(gateway, alice, batch["id"]) == before
 
 
 def test_a_flood_through_the_gateway_gets_429_and_the_count_stays_exact(
-    gateway: httpx.Client, alice: User
+    gateway: httpx.Client, alice: User, file_readings: Filer
 ) -> None:
     """The deployed function runs without the web framework (app.entrypoints.ingest):
     the guarantees hold through it too."""
@@ -91,12 +104,14 @@ def test_a_flood_through_the_gateway_gets_429_and_the_count_stays_exact(
     flooded = assert_problem(answers[-1], 429, "too-many-readings")
     assert flooded["detail"]
     assert 1 <= int(answers[-1].headers["retry-after"]) <= 60
+    file_readings()
     [reading] = stored(gateway, alice, batch["id"])
     assert reading["count"] == 30
 
     # TiltBridge's header key is the same credential; once revoked, both answer 404.
     keyed = gateway.post("/ingest", json={"ph": 4.1}, headers={"X-API-KEY": sensor["token"]})
     assert keyed.status_code == 200, keyed.text
+    file_readings()
     before = stored(gateway, alice, batch["id"])
     revoked = gateway.delete(f"/sensors/{sensor['id']}", headers=alice.headers)
     assert revoked.status_code == 204
@@ -111,4 +126,5 @@ def test_a_flood_through_the_gateway_gets_429_and_the_count_stays_exact(
         413,
         "payload-too-large",
     )
+    file_readings()
     assert stored(gateway, alice, batch["id"]) == before

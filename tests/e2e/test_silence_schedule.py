@@ -18,6 +18,7 @@ from app.dev.stack import StackOutputs
 from tests.conftest import new_user
 from tests.expo_server import ExpoServer, new_token
 from tests.helpers import wait_until
+from tests.stream import Filer
 
 pytestmark = pytest.mark.e2e
 
@@ -66,6 +67,7 @@ def test_a_silent_sensor_fires_offline_through_the_rate_schedule(
     stack: StackOutputs,
     expo: ExpoServer,
     silence_schedule: None,
+    file_readings: Filer,
 ) -> None:
     user = new_user(stack, emulator, "silent")
     phone = new_token()
@@ -87,6 +89,7 @@ def test_a_silent_sensor_fires_offline_through_the_rate_schedule(
         json={"temperatureC": 21.0, "interval": 60, "at": last.isoformat()},
     )
     assert posted.status_code == 200, posted.text
+    file_readings()
 
     def offline_events() -> list[dict[str, Any]]:
         events = gateway.get(
