@@ -3,9 +3,10 @@ readings ingest accepted, carried by the token items: `app.usecases.posted`) and
 periodic silence check (an EventBridge Scheduler rate schedule, `terraform/modules/
 scheduling`), told apart by the event. The push code is loaded only when an alert fired.
 
-A stream batch answers with the first record it could not file (ReportBatchItemFailures):
-the records before it are done, and the stream hands that one and the rest over again,
-in order; filing is idempotent, so a retry never logs or pushes an alert twice.
+A stream batch that cannot be filed whole fails whole, and comes again: filing is
+idempotent, so a retry never files, logs or pushes anything twice. (Reporting only the
+failed record, ReportBatchItemFailures, would save the retry some work; the emulator
+ignores it for streams, and whole-batch retries are right in both.)
 """
 
 from __future__ import annotations
@@ -43,18 +44,19 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 def file_records(posted: PostedReadings, records: list[dict[str, Any]]) -> dict[str, Any]:
-    """File each record's reading in order; stop at the first that fails."""
+    """File each record's reading in order. The first that cannot be filed raises, and
+    the whole batch comes again (Lambda retries it, halving it on each failure, then
+    sends what is left to the failure queue): the records filed before it are skipped
+    the second time."""
     filed = 0
     for record in records:
-        image = record.get("dynamodb", {}).get("NewImage")
-        one = posted_from_image(image) if image else None
-        if one is None:
-            continue
+        change = record.get("dynamodb", {})
         try:
-            posted.file(one)
-        except Exception as exc:
-            sequence = record["dynamodb"]["SequenceNumber"]
-            log.error("reading_not_filed", exc_info=exc, sequence=sequence)
-            return {"batchItemFailures": [{"itemIdentifier": sequence}], "filed": filed}
-        filed += 1
-    return {"batchItemFailures": [], "filed": filed}
+            one = posted_from_image(change.get("NewImage") or {})
+            if one is not None:
+                posted.file(one)
+        except Exception:
+            log.error("reading_not_filed", sequence=change.get("SequenceNumber", ""), filed=filed)
+            raise
+        filed += one is not None
+    return {"filed": filed}
