@@ -5,12 +5,8 @@ resource "aws_dynamodb_table" "this" {
   hash_key                    = "PK"
   range_key                   = "SK"
   deletion_protection_enabled = var.deletion_protection
-
-  # The readings feed: ingest writes one item per reading (the sensor's token item) and
-  # the alerts function applies it from this stream (minute bucket, alert state, alert
-  # events, push). NEW_IMAGE: the consumer needs the item as written, not the one before.
-  stream_enabled   = true
-  stream_view_type = "NEW_IMAGE"
+  stream_enabled              = true
+  stream_view_type            = "NEW_IMAGE"
 
   attribute {
     name = "PK"
