@@ -79,6 +79,11 @@ def stack(
     # tests. tests/e2e/test_silence_schedule.py turns it on for itself. Set for the
     # session, so every later plan of this stack passes the same.
     os.environ["TF_VAR_silence_check_enabled"] = "false"  # noqa: SIM112 (Terraform variable names are case-sensitive)
+    # The same for the readings feed (the table's stream into the deployed alerts
+    # function): the api tests apply the stream in-process, reading it with boto3 on
+    # their own emulated clock, and a deployed consumer would race them. The end-to-end
+    # test of the feed enables the mapping for itself.
+    os.environ["TF_VAR_readings_feed_enabled"] = "false"  # noqa: SIM112
     return apply_local(
         emulator.endpoint, stack_dir, lambda_zip, extra_environment=stack_environment
     )

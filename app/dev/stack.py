@@ -54,6 +54,8 @@ class StackOutputs(msgspec.Struct, frozen=True, kw_only=True):
     photos_bucket: str
     alarm_topic_arn: str
     silence_check_schedule_name: str | None = None
+    table_stream_arn: str | None = None
+    readings_feed_mapping_uuid: str | None = None
 
 
 class CurrentStack(msgspec.Struct, frozen=True, kw_only=True):

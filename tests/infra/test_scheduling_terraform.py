@@ -164,9 +164,20 @@ def test_the_ingest_and_alerts_roles_write_readings_only(
                 assert _as_list(enclosing) == ["TransactWriteItems"], statement
     assert set(writes) == {"READINGS#*", "USER#*"}
     assert writes["USER#*"] == {"dynamodb:PutItem"}
-    # No other statement reaches the table's items (indexes are their own resources).
+    # No other statement reaches the table's items: indexes (Query) and the alerts
+    # function's stream (reads, tests/infra/test_readings_feed_terraform.py) are their
+    # own resources.
     others = [
         s for s in statements if s not in on_table and str(s["Resource"]).startswith(table_arn)
     ]
-    assert all(str(s["Resource"]).startswith(f"{table_arn}/index/") for s in others)
-    assert all(set(_as_list(s["Action"])) <= {"dynamodb:Query"} for s in others)
+    indexes = [s for s in others if str(s["Resource"]).startswith(f"{table_arn}/index/")]
+    streams = [s for s in others if str(s["Resource"]).startswith(f"{table_arn}/stream/")]
+    assert len(indexes) + len(streams) == len(others)
+    assert all(set(_as_list(s["Action"])) <= {"dynamodb:Query"} for s in indexes)
+    stream_reads = {
+        "dynamodb:DescribeStream",
+        "dynamodb:GetRecords",
+        "dynamodb:GetShardIterator",
+        "dynamodb:ListStreams",
+    }
+    assert all(set(_as_list(s["Action"])) <= stream_reads for s in streams)

@@ -303,6 +303,29 @@ def test_the_dev_alarms_can_publish_and_cover_lost_reminders(dev_plan: DevPlan) 
     assert failed[0]["threshold"] == 0
 
 
+def test_the_dev_readings_feed_is_on_filtered_and_alarmed(dev_plan: DevPlan) -> None:
+    """Issue 12: in AWS every ingested reading (a write of the sensor's token item)
+    reaches the alerts function from the table's stream; the suite applies it off."""
+    table = dev_plan.one("aws_dynamodb_table")
+    assert (table["stream_enabled"], table["stream_view_type"]) == (True, "NEW_IMAGE")
+    mapping = dev_plan.one("aws_lambda_event_source_mapping")
+    assert mapping["enabled"] is True
+    assert mapping["starting_position"] == "LATEST"
+    assert mapping["function_response_types"] == ["ReportBatchItemFailures"]
+    assert mapping["bisect_batch_on_function_error"] is True
+    [criteria] = mapping["filter_criteria"]
+    assert [json.loads(f["pattern"]) for f in criteria["filter"]] == [
+        {"eventName": ["INSERT", "MODIFY"], "dynamodb": {"Keys": {"SK": {"S": ["TOKEN"]}}}}
+    ]
+    alarms = {a["alarm_name"]: a for a in dev_plan.created("aws_cloudwatch_metric_alarm").values()}
+    behind = alarms["kefir-dev-alerts-iterator-age"]
+    assert (behind["namespace"], behind["metric_name"]) == ("AWS/Lambda", "IteratorAge")
+    assert behind["dimensions"] == {"FunctionName": "kefir-dev-alerts"}
+    given_up = alarms["kefir-dev-alerts-failed-depth"]
+    assert given_up["dimensions"] == {"QueueName": "kefir-dev-alerts-failed"}
+    assert given_up["threshold"] == 0
+
+
 def test_every_routed_dev_function_times_out_before_the_http_api_gives_up(
     dev_plan: DevPlan,
 ) -> None:
@@ -333,6 +356,10 @@ def _leftovers(endpoint: str, prefix: str, region: str) -> dict[str, list[str]]:
         "logs": [g["logGroupName"] for g in client("logs").describe_log_groups()["logGroups"]],
         "scheduler": [g["Name"] for g in groups],
         "sqs": client("sqs").list_queues().get("QueueUrls", []),
+        "event source mappings": [
+            m["FunctionArn"]
+            for m in client("lambda").list_event_source_mappings()["EventSourceMappings"]
+        ],
     }  # fmt: skip
     return {service: [n for n in names if prefix in n] for service, names in found.items()}
 

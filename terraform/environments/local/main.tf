@@ -25,6 +25,7 @@ module "stack" {
   # arrive through the schedule without waiting five.
   silence_check_schedule = "rate(1 minute)"
   silence_check_enabled  = var.silence_check_enabled
+  readings_feed_enabled  = var.readings_feed_enabled
   # EXPO_PUSH_URL comes from here (make run passes it through; the tests point it at
   # their loopback Expo server); unset, pushes go to Expo's API.
   app_settings = var.extra_environment

@@ -48,3 +48,9 @@ variable "silence_check_enabled" {
   description = "Whether the silence check's rate schedule is enabled. The test suite turns it off (TF_VAR_silence_check_enabled=false): its readings carry past times, and a check every minute would fire \"sensor offline\" in the middle of other tests; the test of the schedule enables it for itself."
   default     = true
 }
+
+variable "readings_feed_enabled" {
+  type        = bool
+  description = "Whether the event source mapping from the table's stream to the deployed alerts function is enabled. The test suite turns it off (TF_VAR_readings_feed_enabled=false): the api tests apply the stream in-process (reading it with boto3) on their own emulated clock, and a deployed consumer would race them; the end-to-end test of the feed enables it for itself."
+  default     = true
+}

@@ -8,6 +8,11 @@ output "table_arn" {
   value       = aws_dynamodb_table.this.arn
 }
 
+output "stream_arn" {
+  description = "ARN of the table's stream (NEW_IMAGE): the readings feed the alerts function consumes."
+  value       = aws_dynamodb_table.this.stream_arn
+}
+
 output "index_arns" {
   description = "ARN pattern covering all indexes of the table, for IAM policies."
   value       = "${aws_dynamodb_table.this.arn}/index/*"

@@ -45,6 +45,10 @@ locals {
   )
 
   image_uri = local.is_image ? "${aws_ecr_repository.this[0].repository_url}:${var.image_tag}" : null
+
+  # One queue per function for what Lambda gives up on: asynchronous events after their
+  # retries, and the stream batches a consumer could not apply.
+  has_failure_queue = { for key, fn in var.functions : key => fn.async_failure_queue || fn.table_stream != null }
 }
 
 # --- the image repository (package_type = "Image") -------------------------------------
@@ -178,11 +182,27 @@ resource "aws_iam_role_policy" "this" {
         },
       ] : statement if each.value.manages_schedules],
       [for statement in [{
-        Sid      = "AsyncFailures"
+        Sid      = "FailureQueue"
         Effect   = "Allow"
         Action   = "sqs:SendMessage"
         Resource = try(aws_sqs_queue.failed[each.key].arn, null)
-      }] : statement if each.value.async_failure_queue],
+      }] : statement if local.has_failure_queue[each.key]],
+      [for statement in [
+        {
+          # What the event source mapping reads with the function's role: this stream only.
+          Sid      = "TableStream"
+          Effect   = "Allow"
+          Action   = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"]
+          Resource = var.table_stream_arn
+        },
+        {
+          # ListStreams names no one stream: limited to this table's streams.
+          Sid      = "TableStreamList"
+          Effect   = "Allow"
+          Action   = "dynamodb:ListStreams"
+          Resource = "${var.table_arn}/stream/*"
+        },
+      ] : statement if each.value.table_stream != null],
       [for statement in [{
         Sid      = "AccountAdmin"
         Effect   = "Allow"
@@ -204,6 +224,10 @@ resource "aws_iam_role_policy" "this" {
     precondition {
       condition     = !each.value.cognito_account_admin || var.user_pool_arn != null
       error_message = "Function \"${each.key}\" administers accounts: user_pool_arn is required."
+    }
+    precondition {
+      condition     = each.value.table_stream == null || var.table_stream_arn != null
+      error_message = "Function \"${each.key}\" consumes the table's stream: table_stream_arn is required."
     }
   }
 }
@@ -267,10 +291,10 @@ resource "aws_lambda_function" "this" {
   ]
 }
 
-# --- asynchronous invocations: what still fails after Lambda's retries is kept ------------
+# --- what still fails after Lambda's retries is kept ----------------------------------------
 
 resource "aws_sqs_queue" "failed" {
-  for_each = { for key, fn in var.functions : key => fn if fn.async_failure_queue }
+  for_each = { for key, fn in var.functions : key => fn if local.has_failure_queue[key] }
 
   name                      = "${local.function_names[each.key]}-failed"
   message_retention_seconds = 1209600
@@ -279,7 +303,7 @@ resource "aws_sqs_queue" "failed" {
 }
 
 resource "aws_lambda_function_event_invoke_config" "this" {
-  for_each = aws_sqs_queue.failed
+  for_each = { for key, queue in aws_sqs_queue.failed : key => queue if var.functions[key].async_failure_queue }
 
   function_name                = aws_lambda_function.this[each.key].function_name
   maximum_retry_attempts       = var.functions[each.key].async_retry_attempts
@@ -290,4 +314,50 @@ resource "aws_lambda_function_event_invoke_config" "this" {
       destination = each.value.arn
     }
   }
+}
+
+# --- the table's stream: consumers get the records their filters let through ---------------
+
+resource "aws_lambda_event_source_mapping" "table_stream" {
+  for_each = { for key, fn in var.functions : key => fn.table_stream if fn.table_stream != null }
+
+  function_name                      = aws_lambda_function.this[each.key].arn
+  event_source_arn                   = var.table_stream_arn
+  enabled                            = each.value.enabled
+  starting_position                  = each.value.starting_position
+  batch_size                         = each.value.batch_size
+  maximum_batching_window_in_seconds = each.value.batching_window_s
+  # A failing batch is halved until the failing record is alone, and the function
+  # answers which records failed (batchItemFailures): the shard resumes at the first of
+  # them, so good records are not applied twice and a bad one cannot block the rest
+  # longer than retry_attempts or max_record_age_s.
+  bisect_batch_on_function_error = true
+  function_response_types        = ["ReportBatchItemFailures"]
+  maximum_retry_attempts         = each.value.retry_attempts
+  maximum_record_age_in_seconds  = each.value.max_record_age_s
+
+  dynamic "filter_criteria" {
+    for_each = length(each.value.filter_patterns) > 0 ? [each.value.filter_patterns] : []
+
+    content {
+      dynamic "filter" {
+        for_each = filter_criteria.value
+
+        content {
+          pattern = filter.value
+        }
+      }
+    }
+  }
+
+  # Lambda sends the batch's shard and sequence numbers (not the records): they stay
+  # readable in the stream for 24 h, so max_record_age_s leaves time to replay them.
+  destination_config {
+    on_failure {
+      destination_arn = aws_sqs_queue.failed[each.key].arn
+    }
+  }
+
+  # AWS checks at creation that the role can read the stream.
+  depends_on = [aws_iam_role_policy.this]
 }

@@ -54,6 +54,22 @@ output "repository_name" {
 }
 
 output "failure_queues" {
-  description = "On-failure destination queues of asynchronously invoked functions, by function key: name and arn."
+  description = "On-failure destination queues (asynchronously invoked functions, table stream consumers), by function key: name and arn."
   value       = { for key, queue in aws_sqs_queue.failed : key => { name = queue.name, arn = queue.arn } }
+}
+
+output "table_stream_mappings" {
+  description = "Event source mappings from the table's stream, by function key: uuid, function_name, enabled."
+  value = {
+    for key, mapping in aws_lambda_event_source_mapping.table_stream : key => {
+      uuid          = mapping.uuid
+      function_name = aws_lambda_function.this[key].function_name
+      enabled       = mapping.enabled
+    }
+  }
+}
+
+output "stream_consumers" {
+  description = "Functions that consume the table's stream, by key: function name (for IteratorAge alarms)."
+  value       = { for key, fn in var.functions : key => local.function_names[key] if fn.table_stream != null }
 }

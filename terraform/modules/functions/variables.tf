@@ -30,6 +30,16 @@ variable "functions" {
     async_failure_queue   = optional(bool, false)
     async_retry_attempts  = optional(number, 2)
     async_max_event_age_s = optional(number, 21600)
+
+    table_stream = optional(object({
+      enabled           = optional(bool, true)
+      filter_patterns   = optional(list(string), [])
+      starting_position = optional(string, "LATEST")
+      batch_size        = optional(number, 100)
+      batching_window_s = optional(number, 1)
+      retry_attempts    = optional(number, 10)
+      max_record_age_s  = optional(number, 21600)
+    }))
   }))
   description = <<-EOT
     Every function by key, one entry each, so moving a route or a permission is one line:
@@ -44,6 +54,11 @@ variable "functions" {
     - cognito_account_admin: cognito-idp:AdminGetUser and AdminDeleteUser on user_pool_arn (profile email, account deletion).
     - async_failure_queue: for functions invoked asynchronously, a queue "<name_prefix>-<key>-failed" that gets every event
       still failing after async_retry_attempts retries or older than async_max_event_age_s (the on-failure destination).
+    - table_stream: the function consumes the table's stream (table_stream_arn) through an event source mapping:
+      enabled, filter_patterns (Lambda filter patterns, JSON strings, ORed; empty = every record), starting_position,
+      batch_size, batching_window_s (MaximumBatchingWindowInSeconds), retry_attempts and max_record_age_s (then the
+      batch's stream position goes to the function's "<name_prefix>-<key>-failed" queue). It reports item failures
+      (ReportBatchItemFailures) and bisects a failing batch. Its role may read that stream only.
   EOT
 
   validation {
@@ -116,6 +131,12 @@ variable "environment" {
 variable "table_arn" {
   type        = string
   description = "ARN of the DynamoDB table that dynamodb_table_actions apply to (dynamodb_index_actions: \"<arn>/index/<name>\")."
+}
+
+variable "table_stream_arn" {
+  type        = string
+  description = "ARN of the table's stream that functions with table_stream consume (and only they may read); null when none does."
+  default     = null
 }
 
 variable "bucket_arn" {

@@ -191,7 +191,7 @@ resource "aws_cloudwatch_metric_alarm" "async_failures" {
   for_each = var.alarms ? var.failure_queue_names : {}
 
   alarm_name          = "${var.name}-${each.key}-failed-depth"
-  alarm_description   = "Function ${each.key} failed an event for good (after Lambda's retries): it waits in ${each.value}."
+  alarm_description   = "Function ${each.key} failed an event or a stream batch for good (after Lambda's retries): it waits in ${each.value}."
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateNumberOfMessagesVisible"
   dimensions          = { QueueName = each.value }
@@ -200,6 +200,27 @@ resource "aws_cloudwatch_metric_alarm" "async_failures" {
   evaluation_periods  = 1
   comparison_operator = "GreaterThanThreshold"
   threshold           = 0
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.topic
+  ok_actions          = local.topic
+  tags                = var.tags
+}
+
+# --- stream consumers falling behind ------------------------------------------------------
+
+resource "aws_cloudwatch_metric_alarm" "iterator_age" {
+  for_each = var.alarms ? var.stream_consumers : {}
+
+  alarm_name          = "${var.name}-${each.key}-iterator-age"
+  alarm_description   = "Function ${each.value} is more than ${var.iterator_age_ms / 1000} s behind its stream: readings, alerts and pushes arrive late (a failing or throttled consumer; its failed queue holds what it gave up on)."
+  namespace           = "AWS/Lambda"
+  metric_name         = "IteratorAge"
+  dimensions          = { FunctionName = each.value }
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = var.evaluation_periods
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = var.iterator_age_ms
   treat_missing_data  = "notBreaching"
   alarm_actions       = local.topic
   ok_actions          = local.topic

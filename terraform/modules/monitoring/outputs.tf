@@ -13,6 +13,7 @@ output "alarm_names" {
     [for alarm in aws_cloudwatch_metric_alarm.dynamodb_throttles : alarm.alarm_name],
     aws_cloudwatch_metric_alarm.dlq_depth[*].alarm_name,
     [for alarm in aws_cloudwatch_metric_alarm.async_failures : alarm.alarm_name],
+    [for alarm in aws_cloudwatch_metric_alarm.iterator_age : alarm.alarm_name],
   )
 }
 

@@ -74,8 +74,20 @@ variable "evaluation_periods" {
 
 variable "failure_queue_names" {
   type        = map(string)
-  description = "On-failure destination queues of asynchronously invoked functions, by function key; any message in one alarms."
+  description = "On-failure destination queues (asynchronously invoked functions, stream consumers), by function key; any message in one alarms."
   default     = {}
+}
+
+variable "stream_consumers" {
+  type        = map(string)
+  description = "Functions fed by an event source mapping from a stream, by key: each gets an IteratorAge alarm."
+  default     = {}
+}
+
+variable "iterator_age_ms" {
+  type        = number
+  description = "IteratorAge (ms: the age of the last record a stream consumer got) above which it alarms."
+  default     = 300000
 }
 
 variable "tags" {

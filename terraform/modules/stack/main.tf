@@ -50,6 +50,13 @@ locals {
     var.app_settings,
   )
 
+  # The stream records of the readings feed: a sensor's token item written (INSERT when
+  # registered, MODIFY per reading), never a removal or any other item.
+  readings_feed_filter = jsonencode({
+    eventName = ["INSERT", "MODIFY"]
+    dynamodb  = { Keys = { SK = { S = ["TOKEN"] } } }
+  })
+
   # Read and write on the table, for the routes that change a user's data.
   read_write = [
     "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query",
@@ -133,9 +140,16 @@ locals {
       manages_schedules = true
     }
     alerts = {
-      description = "Silence check of the sensors (sensor offline), on a rate schedule"
+      description = "Applies readings from the table's stream (buckets, alerts, pushes); the silence check on a rate schedule"
       memory_mb   = 256
       timeout_s   = 60
+      # The readings feed: ingest writes one item per reading (the sensor's token item,
+      # its reading and version); this function gets every such write from the table's
+      # stream and applies it. Nothing else on the table reaches it.
+      table_stream = {
+        enabled         = var.readings_feed_enabled
+        filter_patterns = [local.readings_feed_filter]
+      }
       # Finds batches past their silence deadline (GSI1), saves their alert state with
       # the offline events (one transaction), reads the owner's profile and devices.
       dynamodb_index_actions = { GSI1 = ["Query"] }
@@ -224,6 +238,7 @@ module "functions" {
   log_retention_days  = var.log_retention_days
   tracing_mode        = var.tracing ? "Active" : "PassThrough"
   table_arn           = module.data.table_arn
+  table_stream_arn    = module.data.stream_arn
   bucket_arn          = module.data.bucket_arn
   schedule_group_name = module.scheduling.group_name
   scheduler_role_arn  = module.scheduling.role_arn
@@ -287,5 +302,6 @@ module "monitoring" {
   alarms         = var.alarms
 
   failure_queue_names = { for key, queue in module.functions.failure_queues : key => queue.name }
+  stream_consumers    = module.functions.stream_consumers
   tags                = var.tags
 }

@@ -84,7 +84,7 @@ output "reminders_dlq_arn" {
 }
 
 output "failure_queues" {
-  description = "On-failure destinations of asynchronously invoked functions (reminders), by function key: name and arn."
+  description = "On-failure destinations by function key (name and arn): reminders' asynchronous events, the alerts function's stream batches."
   value       = module.functions.failure_queues
 }
 
@@ -116,4 +116,14 @@ output "alarm_key_arn" {
 output "silence_check_schedule_name" {
   description = "The rate schedule that invokes the alerts function's silence check."
   value       = module.scheduling.silence_check_schedule_name
+}
+
+output "table_stream_arn" {
+  description = "The table's stream (NEW_IMAGE): the readings feed the alerts function consumes."
+  value       = module.data.stream_arn
+}
+
+output "readings_feed_mapping_uuid" {
+  description = "UUID of the event source mapping from the table's stream to the alerts function (enable or disable it by this id)."
+  value       = module.functions.table_stream_mappings["alerts"].uuid
 }

@@ -56,6 +56,12 @@ variable "silence_check_enabled" {
   default     = true
 }
 
+variable "readings_feed_enabled" {
+  type        = bool
+  description = "Whether the event source mapping from the table's stream to the alerts function is enabled (it always exists): off, ingested readings wait in the stream (24 h) unapplied."
+  default     = true
+}
+
 variable "aws_endpoint" {
   type        = string
   description = "Endpoint of an AWS emulator, e.g. http://127.0.0.1:4566; the functions get it as AWS_ENDPOINT_URL with the JWKS URL it serves. Null in AWS."
