@@ -327,12 +327,10 @@ resource "aws_lambda_event_source_mapping" "table_stream" {
   starting_position                  = each.value.starting_position
   batch_size                         = each.value.batch_size
   maximum_batching_window_in_seconds = each.value.batching_window_s
-  # A failing batch is halved until the failing record is alone, and the function
-  # answers which records failed (batchItemFailures): the shard resumes at the first of
-  # them, so good records are not applied twice and a bad one cannot block the rest
-  # longer than retry_attempts or max_record_age_s.
+  # A failing batch is halved until the failing record is alone and retried whole (the
+  # consumer applies each record once, so a retry repeats nothing); a bad record cannot
+  # block the rest longer than retry_attempts or max_record_age_s.
   bisect_batch_on_function_error = true
-  function_response_types        = ["ReportBatchItemFailures"]
   maximum_retry_attempts         = each.value.retry_attempts
   maximum_record_age_in_seconds  = each.value.max_record_age_s
 

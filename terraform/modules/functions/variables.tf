@@ -57,8 +57,8 @@ variable "functions" {
     - table_stream: the function consumes the table's stream (table_stream_arn) through an event source mapping:
       enabled, filter_patterns (Lambda filter patterns, JSON strings, ORed; empty = every record), starting_position,
       batch_size, batching_window_s (MaximumBatchingWindowInSeconds), retry_attempts and max_record_age_s (then the
-      batch's stream position goes to the function's "<name_prefix>-<key>-failed" queue). It reports item failures
-      (ReportBatchItemFailures) and bisects a failing batch. Its role may read that stream only.
+      batch's stream position goes to the function's "<name_prefix>-<key>-failed" queue). A failing batch is bisected
+      and retried whole (the consumer must be idempotent). Its role may read that stream only.
   EOT
 
   validation {

@@ -123,21 +123,14 @@ locals {
       # Devices cannot sign in: no authorizer; throttled on its own (var.route_throttling).
       # ANY: another method on these paths gets the function's 405, not a 404.
       public_routes = ["POST /ingest/{token}", "POST /ingest", "ANY /ingest/{token}", "ANY /ingest"]
-      # Writes readings only, by partition key (dynamodb:LeadingKeys): a reading's minute
-      # bucket and the batch's alert state in READINGS#, inside the ingest transaction,
-      # with the alert events that transaction logs (new items in USER#, nothing else
-      # there). It reads the token (INGEST#, and checks it in the transaction), checks
-      # the batch, and reads the owner's profile (quiet hours) and devices. It deletes
-      # nothing: a device Expo says is gone is removed by the receipts check.
+      # Writes one item, by partition key (dynamodb:LeadingKeys): the sensor's token item
+      # in INGEST#, which carries the reading to the alerts function (the readings feed).
+      # It reads that item, and the batch (USER#) only for a token marked closed. It
+      # deletes nothing, pushes nothing and schedules nothing.
       dynamodb_key_grants = [
-        { leading_keys = ["INGEST#*"], actions = ["GetItem", "ConditionCheckItem"] },
-        { leading_keys = ["READINGS#*"], actions = ["GetItem"] },
-        { leading_keys = ["READINGS#*"], actions = ["UpdateItem", "PutItem"], transactions_only = true },
-        { leading_keys = ["USER#*"], actions = ["GetItem", "Query", "ConditionCheckItem"] },
-        { leading_keys = ["USER#*"], actions = ["PutItem"], transactions_only = true },
+        { leading_keys = ["INGEST#*"], actions = ["GetItem", "PutItem"] },
+        { leading_keys = ["USER#*"], actions = ["GetItem"] },
       ]
-      # Schedules the receipts check of the pushes it sends, and alerts past quiet hours.
-      manages_schedules = true
     }
     alerts = {
       description = "Applies readings from the table's stream (buckets, alerts, pushes); the silence check on a rate schedule"
@@ -150,15 +143,21 @@ locals {
         enabled         = var.readings_feed_enabled
         filter_patterns = [local.readings_feed_filter]
       }
-      # Finds batches past their silence deadline (GSI1), saves their alert state with
-      # the offline events (one transaction), reads the owner's profile and devices.
+      # Files a reading in one transaction: its minute bucket and the batch's alert state
+      # in READINGS#, the alert events it logs (new items in USER#, nothing else there),
+      # the batch checked open. Marks a token whose batch it found closed (INGEST#).
+      # Finds batches past their silence deadline (GSI1); reads the owner's profile
+      # (quiet hours) and devices. It deletes nothing: a device Expo says is gone is
+      # removed by the receipts check.
       dynamodb_index_actions = { GSI1 = ["Query"] }
       dynamodb_key_grants = [
         { leading_keys = ["READINGS#*"], actions = ["GetItem"] },
-        { leading_keys = ["READINGS#*"], actions = ["PutItem"], transactions_only = true },
-        { leading_keys = ["USER#*"], actions = ["GetItem", "Query"] },
+        { leading_keys = ["READINGS#*"], actions = ["UpdateItem", "PutItem"], transactions_only = true },
+        { leading_keys = ["USER#*"], actions = ["GetItem", "Query", "ConditionCheckItem"] },
         { leading_keys = ["USER#*"], actions = ["PutItem"], transactions_only = true },
+        { leading_keys = ["INGEST#*"], actions = ["UpdateItem"] },
       ]
+      # Schedules the receipts check of the pushes it sends, and alerts past quiet hours.
       manages_schedules = true
     }
     reminders = {
