@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 import httpx
+import pytest
 from botocore.exceptions import ClientError
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from app.config import Settings, get_settings
 from app.dev.emulator import DUMMY_CREDENTIALS
 
 if TYPE_CHECKING:
@@ -214,3 +216,20 @@ def add_culture_event(
     assert response.status_code == 201, response.text
     created: dict[str, Any] = response.json()
     return created
+
+
+def function_environment(
+    monkeypatch: pytest.MonkeyPatch, settings: Settings, endpoint: str
+) -> None:
+    """The environment a deployed function reads its settings from (`get_settings`), for
+    calling an entry point's `handler(event, context)` in process as Lambda does."""
+    for name, value in {
+        "TABLE_NAME": settings.table_name,
+        "COGNITO_ISSUER": settings.cognito_issuer,
+        "COGNITO_CLIENT_ID": settings.cognito_client_id,
+        "AWS_REGION": settings.aws_region,
+        "AWS_ENDPOINT_URL": endpoint,
+        "EXPO_PUSH_URL": settings.expo_push_url,
+    }.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()

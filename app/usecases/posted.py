@@ -16,7 +16,7 @@ write is conditioned on its version, so a stale one costs a refused write and a 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import msgspec
@@ -56,13 +56,6 @@ class PostedReadings:
         self.sensors = sensors
         self.push = push
         self._states: Lru[tuple[str, str], AlertState] = Lru(remembered)
-
-    def file_all(self, posted: Iterable[Posted]) -> list[Alert]:
-        """File each in order; the alerts they fired."""
-        fired: list[Alert] = []
-        for one in posted:
-            fired += self.file(one)
-        return fired
 
     def file(self, posted: Posted) -> list[Alert]:
         """File one reading (once) and push what it fired."""

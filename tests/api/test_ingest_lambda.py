@@ -18,7 +18,7 @@ from app.config import Settings, get_settings
 from app.dev.emulator import Emulator
 from app.entrypoints import ingest as entrypoint
 from tests.conftest import User
-from tests.helpers import create_batch
+from tests.helpers import create_batch, function_environment
 
 Client = TestClient[Litestar]
 
@@ -28,16 +28,7 @@ def lambda_handler(
     monkeypatch: pytest.MonkeyPatch, settings: Settings, emulator: Emulator
 ) -> Iterator[Any]:
     """`handler(event, context)` as Lambda calls it: settings from the environment."""
-    for name, value in {
-        "TABLE_NAME": settings.table_name,
-        "COGNITO_ISSUER": settings.cognito_issuer,
-        "COGNITO_CLIENT_ID": settings.cognito_client_id,
-        "AWS_REGION": settings.aws_region,
-        "AWS_ENDPOINT_URL": emulator.endpoint,
-        "EXPO_PUSH_URL": settings.expo_push_url,
-    }.items():
-        monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
+    function_environment(monkeypatch, settings, emulator.endpoint)
     entrypoint._ingest.cache_clear()
     yield entrypoint.handler
     get_settings.cache_clear()

@@ -26,7 +26,7 @@ from app.store.reminders import ReminderStore
 from app.usecases.delivery import Delivery, DeliveryFailed
 from tests.conftest import User, new_user
 from tests.expo_server import ExpoServer, new_token
-from tests.helpers import create_batch
+from tests.helpers import create_batch, function_environment
 
 Client = TestClient[Litestar]
 
@@ -408,16 +408,7 @@ def test_the_lambda_handler_builds_itself_from_the_environment(
         json={"text": "Strain now", "dueAt": due.isoformat()},
         headers=user.headers,
     ).json()
-    for name, value in {
-        "TABLE_NAME": settings.table_name,
-        "COGNITO_ISSUER": settings.cognito_issuer,
-        "COGNITO_CLIENT_ID": settings.cognito_client_id,
-        "AWS_REGION": settings.aws_region,
-        "AWS_ENDPOINT_URL": emulator.endpoint,
-        "EXPO_PUSH_URL": expo.url,
-    }.items():
-        monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
+    function_environment(monkeypatch, settings, emulator.endpoint)
     entrypoint._jobs.cache_clear()
     try:
         event = {"userId": user.sub, "batchId": batch["id"], "reminderId": reminder["id"]}
