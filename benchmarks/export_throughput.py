@@ -53,7 +53,7 @@ def measure(outputs: StackOutputs, rows: int = 5000, runs: int = 5) -> tuple[flo
     """(export rows/s, raw Query rows/s), medians over alternating runs.
 
     Expects the environment `warm_get.measure` set up (endpoint, table, issuer)."""
-    from app.entrypoints.api import handler
+    from app.entrypoints.export import handler  # the export function serves /export.csv
 
     raw = boto3.client("dynamodb", region_name=outputs.region)
     _fill(raw, outputs.table_name, rows)
