@@ -2,8 +2,9 @@
 raw PutItem of the same reading, and a 30,000-point series downsampled through the API
 handler beside a raw paginated Query of the same partition (time and DynamoDB calls).
 
-The ingest handler does what a reading needs (token GetItem, alert-state GetItem, one
-transaction); the raw PutItem is the floor of storing anything at all.
+The ingest handler does what a reading needs (warm: one PutItem of the sensor's token
+item, conditioned on its version; the alerts function files it from the table's stream,
+off the device's request); the raw PutItem is the floor of storing anything at all.
 """
 
 from __future__ import annotations
@@ -23,20 +24,10 @@ from botocore.config import Config
 
 from app.dev.emulator import DUMMY_CREDENTIALS, ensure_venv
 from app.dev.stack import StackOutputs
-from app.domain.sensors import hash_token
 from benchmarks.cold_start import unpacked
 from benchmarks.warm_get import NO_CONTEXT, SUB, _with_body, api_event
 
 SERIES_POINTS = 30_000
-# An alert state of the size one sensor's batch keeps (the raw transaction writes it).
-STATE_SAMPLE = json.dumps({
-    "kind": "kombucha", "started_at": "2026-12-01T00:00:00Z", "version": 1,
-    "last_at": "2026-12-01T14:31:00Z", "first_gravity": 1.05, "anchor_gravity": 1.045,
-    "anchor_at": "2026-11-30T21:52:00Z", "temperature_out_since": None, "firing": [],
-    "sensors": {"01M8XQCG2R53P18C9QA177RABY": {"last_at": "2026-12-01T14:31:00Z",
-                                                "interval_s": 900}},
-    "rules": None,
-})  # fmt: skip
 
 
 class Calls:
@@ -137,9 +128,10 @@ def measure_ingest(
 ) -> dict[str, float]:
     """Median ms of one reading through the ingest handler as shipped (the built zip,
     unpacked read-only, imported by the functions' Python), of a raw PutItem of the
-    same reading, and of a raw transaction of the four items the handler writes, all
-    from the same process. The last is the floor of a write that checks the token and
-    the batch and moves the alert state in one step; handler minus it is our code."""
+    same reading, and of a raw conditional PutItem of the token item the handler writes,
+    all from the same process. The last is the floor of this design (one write that
+    carries the reading and refuses a revoked or moved token); handler minus it is our
+    code."""
     from app.entrypoints.api import handler as api
 
     created = api(
@@ -162,9 +154,6 @@ def measure_ingest(
         "batch": batch_id,
         "region": outputs.region,
         "runs": runs,
-        "batch_key": {"PK": {"S": f"USER#{SUB}"}, "SK": {"S": f"BATCH#{batch_id}"}},
-        "token_key": {"PK": {"S": f"INGEST#{hash_token(token)}"}, "SK": {"S": "TOKEN"}},
-        "state": STATE_SAMPLE,
     }
     environment = {
         "PATH": os.environ.get("PATH", ""),

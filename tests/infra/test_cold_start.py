@@ -43,7 +43,8 @@ print(json.dumps(sorted(sys.modules)))
 # What a stray import would drag in: other functions' code, libraries one route uses.
 SCHEDULER = {"app.services.scheduler", "app.usecases.reminders", "app.api.reminders"}
 PUSH = {"app.services.push", "app.usecases.delivery", "httpx"}
-# Built on the first alert only (app.usecases.ingest): most readings fire nothing.
+# Built on the first alert only (app.usecases.posted): most readings fire nothing; ingest
+# never pushes.
 ALERT_PUSH = {"app.usecases.alerts", "app.services.push_receipts", "app.store.devices"}
 EXPORT = {"app.api.export", "app.usecases.exports", "app.services.exports", "app.store.export"}
 QR = {"segno", "app.api.labels"}
