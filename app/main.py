@@ -235,7 +235,7 @@ def ingest_routes(settings: Settings, clients: AwsClients) -> Routes:
     # the alerts function (app.entrypoints.alerts); they sit here, beside ingest, for
     # tests, which hand them the stream's records and their own clock.
     posted = posted_readings(settings, clients)
-    silence = SilenceCheck(posted.readings, posted.push)
+    silence = SilenceCheck(posted.readings, posted.sensors, posted.push)
     return Routes(
         [IngestController],
         {"ingest": ingest, "posted_readings": posted, "silence_check": silence},

@@ -159,6 +159,19 @@ def evaluate(state: AlertState, sensor_id: str, reading: Reading) -> list[Alert]
     return fired
 
 
+def offline_sensor(alert: Alert) -> str | None:
+    """The sensor an offline alert is about; None for other alerts."""
+    prefix = offline_key("")
+    return alert.key.removeprefix(prefix) if alert.key.startswith(prefix) else None
+
+
+def forget_sensor(state: AlertState, sensor_id: str) -> None:
+    """The sensor no longer reports to this batch (revoked, or moved to another): it
+    leaves the state, so its silence is nobody's alert."""
+    state.sensors.pop(sensor_id, None)
+    _clear(state, offline_key(sensor_id))
+
+
 def silent_sensors(state: AlertState, now: datetime) -> list[Alert]:
     """Sensors silent for `offline_intervals` intervals; each fires once until it
     reports again."""

@@ -34,7 +34,7 @@ def _posted() -> PostedReadings:
 @lru_cache(maxsize=1)
 def _check() -> SilenceCheck:
     posted = _posted()
-    return SilenceCheck(posted.readings, posted.push)
+    return SilenceCheck(posted.readings, posted.sensors, posted.push)
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

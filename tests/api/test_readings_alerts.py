@@ -247,3 +247,41 @@ def test_quiet_hours_of_alerts_end_on_local_time_across_a_dst_change(
     [deferred] = alert_schedules(scheduler, stack, batch["id"])
     assert deferred["ScheduleExpression"] == "at(2027-03-28T05:00:00)"
     assert expo.messages_to(phone) == []
+
+
+def test_a_revoked_or_moved_sensor_is_forgotten_not_reported_offline(
+    client: Client, app: Litestar, stack: StackOutputs, emulator: Emulator, expo: ExpoServer,
+    file_readings: Filer,
+) -> None:  # fmt: skip
+    """Silent because it was revoked, or moved to another batch: the check forgets it
+    (the batch's state no longer lists it) and fires nothing; a sensor still there does
+    fire."""
+    user, phone = user_with_phone(client, stack, emulator)
+    batch, elsewhere = create_batch(client, user), create_batch(client, user)
+    sensors = {}
+    for name in ("revoked", "moved", "kept"):
+        created = client.post(
+            f"/batches/{batch['id']}/sensors", json={"name": name}, headers=user.headers
+        ).json()
+        sensors[name] = created
+        last = datetime.now(UTC)
+        posted = client.post(
+            f"/ingest/{created['token']}", json={"ph": 4.0, "interval": 60, "at": iso(last)}
+        )
+        assert posted.status_code == 200, posted.text
+    assert file_readings() == []
+    revoked = client.delete(f"/sensors/{sensors['revoked']['id']}", headers=user.headers)
+    assert revoked.status_code == 204
+    moved = client.patch(
+        f"/sensors/{sensors['moved']['id']}",
+        json={"batchId": elsewhere["id"]},
+        headers=user.headers,
+    )
+    assert moved.status_code == 200, moved.text
+
+    assert app.state.silence_check.run(last + timedelta(minutes=5)) >= 1
+    [offline] = alert_events(client, user, batch["id"])
+    assert offline["note"].startswith("Sensor offline")
+    assert [m["title"] for m in expo.messages_to(phone)] == ["Sensor offline"]
+    state = app.state.silence_check.readings.alert_state(user.sub, batch["id"])
+    assert set(state.sensors) == {sensors["kept"]["id"]}
