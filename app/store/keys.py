@@ -42,6 +42,9 @@
 | a user's gift codes (erasure)      | table | PK=USER#<sub>, SK=CULTURE#<id>#GIFT#<hash>      |
 | a user's sensors                   | table | PK=USER#<sub>, begins_with(SK, SENSOR#)         |
 | a sensor by its ingest token       | table | PK=INGEST#<sha256 of token>, SK=TOKEN (GetItem) |
+| a reading on its way (ingest)      | table | the same item, replaced (PutItem, version       |
+|                                    |       |   condition); the table stream's consumer       |
+|                                    |       |   files it (filter: SK=TOKEN)                   |
 | readings of a batch, by time       | table | PK=READINGS#<sub>#<batchId>, SK BETWEEN         |
 |                                    |       |   R#<from minute> AND R#<to minute>~            |
 |                                    |       |   (a deleted batch's: tombstones, same keys)    |
