@@ -1,8 +1,6 @@
 """Routes for a user's cultures, their events, splits, gifts and family tree; and the
 public culture page. Each route parses, makes one use-case call, maps the answer."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 import msgspec
