@@ -182,7 +182,7 @@ def api_routes(settings: Settings, clients: AwsClients) -> Routes:
 def public_routes(settings: Settings, clients: AwsClients) -> Routes:
     """No token: a shared batch's or culture's page and summary, the gift landing page,
     app links (the `public` function)."""
-    from app.api.cultures import PublicCultureController
+    from app.api.public_cultures import PublicCultureController
     from app.api.public import PublicController
     from app.store.cultures import CultureStore
     from app.store.lineage import LineageStore

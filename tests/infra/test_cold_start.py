@@ -77,7 +77,8 @@ NOT_IMPORTED = {
     | BOTO3
     | ON_USE
     | PRINCIPAL
-    | {"app.api.batches"},
+    # The signed-in culture routes: the public ones are app.api.public_cultures.
+    | {"app.api.batches", "app.api.cultures"},
     "export": SCHEDULER | PUSH | QR | ACCOUNT | TOKENS | BOTO3 | ON_USE | {"app.api.public"},
     "api": PUSH | EXPORT | TOKENS | BOTO3 | ON_USE | {"segno"},
     # Devices' readings: no web framework either (app.entrypoints.ingest reads the event).
