@@ -182,8 +182,8 @@ def api_routes(settings: Settings, clients: AwsClients) -> Routes:
 def public_routes(settings: Settings, clients: AwsClients) -> Routes:
     """No token: a shared batch's or culture's page and summary, the gift landing page,
     app links (the `public` function)."""
-    from app.api.public_cultures import PublicCultureController
     from app.api.public import PublicController
+    from app.api.public_cultures import PublicCultureController
     from app.store.cultures import CultureStore
     from app.store.lineage import LineageStore
     from app.store.profiles import ProfileStore
