@@ -44,7 +44,6 @@ from litestar.di import Provide
 from litestar.types import ControllerRouterHandler
 
 from app.api.allow import allowed_methods, options_allow
-from app.api.auth import provide_principal
 from app.api.bodies import strict_body
 from app.api.errors import EXCEPTION_HANDLERS
 from app.api.health import health
@@ -183,8 +182,8 @@ def api_routes(settings: Settings, clients: AwsClients) -> Routes:
 def public_routes(settings: Settings, clients: AwsClients) -> Routes:
     """No token: a shared batch's or culture's page and summary, the gift landing page,
     app links (the `public` function)."""
-    from app.api.cultures import PublicCultureController
     from app.api.public import PublicController
+    from app.api.public_cultures import PublicCultureController
     from app.store.cultures import CultureStore
     from app.store.lineage import LineageStore
     from app.store.profiles import ProfileStore
@@ -302,7 +301,13 @@ def create_app(
     routes = build_objects(settings, AwsClients(settings.aws_region, dynamodb), groups)
     dependencies = {name: _provide(value) for name, value in routes.objects.items()}
     if "verifier" in routes.objects:
+        from app.api.auth import provide_principal
+
         dependencies["principal"] = Provide(provide_principal, sync_to_thread=False)
+    # What only the OpenAPI document uses: a function's app serves no document, and
+    # declaring the correlation header on each of its routes costs every cold start
+    # a parameter per handler (the middleware reads the header itself).
+    documented = set(groups) >= set(ROUTE_GROUPS)
     app = Litestar(
         route_handlers=routes.handlers,
         dependencies=dependencies,
@@ -310,9 +315,9 @@ def create_app(
         before_request=strict_body,
         state=State(routes.objects),
         request_max_body_size=max_body_bytes or settings.max_body_bytes,
-        openapi_config=openapi_config() if set(groups) >= set(ROUTE_GROUPS) else None,
+        openapi_config=openapi_config() if documented else None,
         plugins=[StrictStructSchemaPlugin()],
-        parameters=CORRELATION_PARAMETER,
+        parameters=CORRELATION_PARAMETER if documented else None,
         debug=False,
         # Logging is structlog's (app.logs); Litestar's own stdlib set-up is not needed.
         logging_config=None,

@@ -1,7 +1,5 @@
 """Routes for a batch's alert rules."""
 
-from __future__ import annotations
-
 from litestar import Controller, get, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody

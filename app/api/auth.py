@@ -1,7 +1,5 @@
 """The `principal` dependency: every authenticated route gets the caller's Cognito sub."""
 
-from __future__ import annotations
-
 from typing import Any
 
 import structlog

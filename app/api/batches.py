@@ -1,7 +1,5 @@
 """Routes for a user's batches and their event logs."""
 
-from __future__ import annotations
-
 from typing import Annotated, TypeVar
 
 import msgspec

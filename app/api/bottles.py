@@ -1,7 +1,5 @@
 """`POST /batches/{id}/split`: a first ferment into second-ferment bottles."""
 
-from __future__ import annotations
-
 from litestar import Controller, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody

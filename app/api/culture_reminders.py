@@ -2,8 +2,6 @@
 refresh resting grains weekly), confirm, list, move, cancel, done. The same use case
 and life as a batch's reminders; `done` logs the feed on the culture."""
 
-from __future__ import annotations
-
 from litestar import Controller, Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody

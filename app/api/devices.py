@@ -1,7 +1,5 @@
 """Routes for the caller's push devices (Expo push tokens)."""
 
-from __future__ import annotations
-
 from litestar import Controller, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody

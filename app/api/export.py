@@ -3,8 +3,6 @@ else a 303 to a short-lived S3 download URL; an export that needs more than one
 request's time answers 202 with `Location: /export.csv?continue=<id>` to carry on
 (`app.usecases.exports`)."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from litestar import Controller, MediaType, Response, get

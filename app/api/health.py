@@ -1,7 +1,5 @@
 """Liveness for load balancers and the compose healthcheck; no AWS call, no auth."""
 
-from __future__ import annotations
-
 from litestar import get
 
 from app.api.openapi import contract

@@ -5,8 +5,6 @@ The secret token in the URL (or, for TiltBridge, the `X-API-KEY` header on `POST
 a wrong path. Bodies are at most 4 KB: no device sends more.
 """
 
-from __future__ import annotations
-
 from typing import Annotated, Any, Literal
 
 import anyio.to_thread

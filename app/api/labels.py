@@ -5,8 +5,6 @@ QR code points at the public page whether or not sharing is on yet: printing a l
 does not publish anything, and a scan of a private batch shows the friendly 404.
 """
 
-from __future__ import annotations
-
 import io
 from html import escape
 from typing import Any

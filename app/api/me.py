@@ -1,7 +1,5 @@
 """Routes for the caller's own account: profile, and deleting everything."""
 
-from __future__ import annotations
-
 from litestar import Controller, Response, delete, get, patch
 from litestar.di import NamedDependency
 from litestar.params import JSONBody

@@ -105,6 +105,18 @@ CORRELATION_PARAMETER = {
 }
 
 
+class Declared(dict[int, ResponseSpec]):
+    """An operation's documented responses, shared by the copies Litestar makes.
+
+    Litestar deep-copies every handler of a controller when the app is built, i.e. on
+    each cold start, and these declarations were a third of that work; nothing mutates
+    them, and only the OpenAPI document reads them.
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Declared:
+        return self
+
+
 class OperationDoc(TypedDict):
     """The decorator arguments `contract()` fills, typed so mypy checks the `**` splat."""
 
@@ -152,7 +164,7 @@ def contract(
     if raw_body is not None:
         operation_class = type("DocumentedRawBody", (Documented,), {"raw_body": raw_body})
     return OperationDoc(
-        responses={**problems(*statuses), **others},
+        responses=Declared({**problems(*statuses), **others}),
         response_headers=list(headers),
         operation_class=operation_class,
     )

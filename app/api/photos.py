@@ -4,8 +4,6 @@ The app uploads the bytes straight to S3 with the form; `app.usecases.photos` te
 whole sequence.
 """
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from litestar import Controller, delete, get, post

@@ -6,8 +6,6 @@ their own function with no authorizer, and nothing here may depend on a caller.
 An unknown batch and a private one answer exactly the same 404.
 """
 
-from __future__ import annotations
-
 import base64
 import hashlib
 from datetime import datetime

@@ -1,7 +1,5 @@
 """Routes for a batch's readings: the downsampled series and the raw pages."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """Routes for a batch's reminders: suggestions, confirm, list, move, cancel, done."""
 
-from __future__ import annotations
-
 from datetime import UTC, datetime
 
 from litestar import Controller, Response, delete, get, patch, post

@@ -1,7 +1,5 @@
 """Routes for a user's sensors: register on a batch, list, rename, move, revoke."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from litestar import Controller, Request, delete, get, patch, post

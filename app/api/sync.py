@@ -1,7 +1,5 @@
 """Routes for offline sync: pull what changed, push what a device did offline."""
 
-from __future__ import annotations
-
 import re
 from datetime import datetime
 from typing import Annotated, Any, TypeVar

@@ -12,10 +12,8 @@ from __future__ import annotations
 import hashlib
 import itertools
 import secrets
-import statistics
 from datetime import datetime, timedelta
-from typing import Literal, get_args
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Literal, get_args
 
 import msgspec
 
@@ -29,6 +27,9 @@ from app.domain.reminders import (
     ceil_time,
     round_time,
 )
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 CultureKind = Literal[
     "milk_kefir_grains", "water_kefir_grains", "scoby", "sourdough_starter", "other"
@@ -298,6 +299,8 @@ def median_batch_hours(batches: list[BatchStart]) -> dict[str, float]:
     """A culture makes one batch at a time: a batch lasts until the culture's next batch
     starts (the grains are strained into fresh milk, the SCOBY moves to new tea). The
     last batch is still running and not counted."""
+    import statistics  # the culture detail's figure only: not every route's cold start
+
     ordered = sorted(batches, key=lambda b: b.started_at)
     lengths: dict[str, list[float]] = {}
     for batch, following in itertools.pairwise(ordered):

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 from importlib import resources
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import TYPE_CHECKING
 
 import msgspec
 
 from app.domain.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 DEFAULT_TIME_ZONE = "UTC"
 
@@ -58,6 +61,9 @@ _TIME_ZONE_SET = frozenset(TIME_ZONES)
 def check_time_zone(name: str, field: str = "timeZone") -> str:
     if name not in _TIME_ZONE_SET:
         raise InvalidInput(field, f"{name!r} is not an IANA time zone name.")
+    # zoneinfo (and the sysconfig it loads) on use: few routes take a time zone.
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):

@@ -12,14 +12,16 @@ import hashlib
 import math
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Literal, get_args
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import TYPE_CHECKING, Literal, get_args
 
 import msgspec
 
 from app.domain.batches import Batch, BatchKind, Event, EventType
 from app.domain.errors import InvalidInput
 from app.domain.ids import ulid_from
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 ReminderStatus = Literal["pending", "scheduled", "sent", "failed", "done", "cancelled"]
 REMINDER_STATUSES: tuple[ReminderStatus, ...] = get_args(ReminderStatus)
@@ -255,6 +257,9 @@ MAX_DELIVERY_ATTEMPTS = 3
 
 def zone_or_utc(name: str | None) -> ZoneInfo:
     """The user's zone; an unknown or missing name means UTC rather than an error."""
+    # zoneinfo (and the sysconfig it loads) on use: few routes work in a user's zone.
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     if name:
         try:
             return ZoneInfo(name)
