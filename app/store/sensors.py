@@ -162,7 +162,8 @@ class SensorStore:
 
     def head(self, token_hash: str) -> TokenHead | None:
         """The read of an ingest that remembers nothing of the token (a cold process, or
-        a write refused): None for an unknown or revoked token."""
+        a write refused): None for an unknown or revoked token. Consistent: after a
+        refused write, an older copy would only be refused again."""
         response = self.client.get_item(
             TableName=self.table_name, Key=token_key(token_hash), ConsistentRead=True
         )

@@ -68,6 +68,9 @@ ON_USE = {"zoneinfo", "sysconfig", "statistics", "fractions"}
 # The caller's token check: only the authenticated groups provide `principal`.
 PRINCIPAL = {"app.api.auth"}
 
+# The functions without the web framework (they read their event themselves).
+NO_WEB = HTTP | PUSH | ALERT_PUSH | SCHEDULER | EXPORT | QR | ACCOUNT | TOKENS | BOTO3 | ON_USE
+
 NOT_IMPORTED = {
     "public": SCHEDULER
     | PUSH
@@ -83,31 +86,11 @@ NOT_IMPORTED = {
     "export": SCHEDULER | PUSH | QR | ACCOUNT | TOKENS | BOTO3 | ON_USE | {"app.api.public"},
     "api": PUSH | EXPORT | TOKENS | BOTO3 | ON_USE | {"segno"},
     # Devices' readings: no web framework either (app.entrypoints.ingest reads the event).
-    "ingest": HTTP
-    | PUSH
-    | ALERT_PUSH
-    | SCHEDULER
-    | EXPORT
-    | QR
-    | ACCOUNT
-    | TOKENS
-    | BOTO3
-    | ON_USE
-    | PRINCIPAL
-    | {"app.api.batches", "app.api.public"},
+    "ingest": NO_WEB | PRINCIPAL | {"app.api.batches", "app.api.public"},
     # The reminders function also finishes account deletions (app.usecases.account).
     "reminders": HTTP | EXPORT | QR | TOKENS | BOTO3,
-    # The silence check: push code only once a sensor went offline.
-    "alerts": HTTP
-    | PUSH
-    | ALERT_PUSH
-    | SCHEDULER
-    | EXPORT
-    | QR
-    | ACCOUNT
-    | TOKENS
-    | BOTO3
-    | ON_USE,
+    # The stream's consumer and the silence check: push code only once an alert fired.
+    "alerts": NO_WEB,
 }
 
 
